@@ -1,0 +1,40 @@
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqliteClient } from "../prisma/generated/sqlite/index.js";
+import { PrismaClient as PostgresClient } from "../prisma/generated/postgresql/index.js";
+import { parseEnv } from "./env.server";
+
+/**
+ * Both generated clients come from one schema (prisma/schema.prisma) and differ only in their SQL
+ * dialect, so the SQLite client's type describes both (docs/decisions/003-sqlite-and-postgresql.md).
+ */
+export type Db = SqliteClient;
+export type { Prisma } from "../prisma/generated/sqlite/index.js";
+
+export function isPostgresUrl(url: string) {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+/** Turns a `file:` URL into a path (relative paths are relative to the working directory). */
+export function sqlitePath(url: string) {
+  return url.replace(/^file:/, "").replace(/\?.*$/, "");
+}
+
+export function createDb(url: string): Db {
+  if (isPostgresUrl(url)) {
+    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+  }
+  // WAL + busy timeout: the web and worker processes share the file (docs/decisions/003-sqlite-and-postgresql.md).
+  return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 10_000 }) });
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __db: Db | undefined;
+}
+
+/** The process-wide client (kept across Remix dev reloads). */
+export function getDb(): Db {
+  globalThis.__db ??= createDb(parseEnv().DATABASE_URL);
+  return globalThis.__db;
+}

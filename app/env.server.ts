@@ -1,0 +1,93 @@
+import { z } from "zod";
+
+/**
+ * The one description of the process environment, parsed by both entry points
+ * (web: entry.server.tsx, worker: workers/index.ts) and by the ops CLI.
+ * Modules read the typed `env` returned by parseEnv(), never process.env.
+ */
+const key32 = z
+  .string()
+  .refine((v) => Buffer.from(v, "base64").length === 32, {
+    message: "must be 32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)",
+  });
+
+const opsCredentials = z
+  .string()
+  .default("")
+  .transform((raw, ctx) => {
+    const pairs = raw.split(",").map((s) => s.trim()).filter(Boolean);
+    const out: { username: string; password: string }[] = [];
+    for (const pair of pairs) {
+      const at = pair.indexOf(":");
+      if (at < 1 || at === pair.length - 1) {
+        ctx.addIssue({ code: "custom", message: "each entry must be user:password, separated by commas" });
+        return z.NEVER;
+      }
+      const password = pair.slice(at + 1);
+      if (password.length < 12) {
+        ctx.addIssue({ code: "custom", message: `the password of ${pair.slice(0, at)} must have at least 12 characters` });
+        return z.NEVER;
+      }
+      out.push({ username: pair.slice(0, at), password });
+    }
+    return out;
+  });
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string().min(1, "is required: the app's client id from the Partner Dashboard"),
+  SHOPIFY_API_SECRET: z.string().min(1, "is required: the app's client secret from the Partner Dashboard"),
+  SHOPIFY_APP_URL: z.url("must be the app's public https URL"),
+  SCOPES: z.string().default("read_customers,read_orders"),
+  /** file:… (SQLite, the default) or postgresql://… */
+  DATABASE_URL: z
+    .string()
+    .default("file:./prisma/data/dev.sqlite")
+    .refine((v) => v.startsWith("file:") || /^postgres(ql)?:\/\//.test(v), {
+      message: "must start with file: (SQLite) or postgresql:// (PostgreSQL)",
+    }),
+  REDIS_URL: z.string().default("redis://127.0.0.1:6379").refine((v) => /^rediss?:\/\//.test(v), {
+    message: "must start with redis:// or rediss://",
+  }),
+  /** Key prefix for every BullMQ and lock key, so several apps or test runs can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only").default("profile-sync"),
+  CREDENTIALS_ENCRYPTION_KEY: key32,
+  /** Customer-success logins for the internal /ops pages: "alice@corp:long-password,bob@corp:other-password". */
+  OPS_CONSOLE_CREDENTIALS: opsCredentials,
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  /**
+   * Sandbox only: send every Shopify Admin request (https://{shop}/admin/…) to this base URL instead.
+   * Unset in production. See README "Running against the Shopify sandbox".
+   */
+  SHOPIFY_ADMIN_TRANSPORT_URL: z.url().optional(),
+  /** The App Bridge script the embedded pages load; the sandbox serves a stand-in. */
+  APP_BRIDGE_URL: z.url().default("https://cdn.shopify.com/shopifycloud/app-bridge.js"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every variable.`);
+    this.name = "EnvError";
+  }
+}
+
+let cached: Env | undefined;
+
+/** Parses process.env once; throws EnvError listing every problem (never the values). */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  if (cached && source === process.env) return cached;
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(result.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`));
+  }
+  if (source === process.env) cached = result.data;
+  return result.data;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvCache() {
+  cached = undefined;
+}
