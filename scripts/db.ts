@@ -6,13 +6,15 @@
  * Idempotent: generate and migrate do nothing when already done.
  */
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import pg from "pg";
 import Database from "better-sqlite3";
 
 const SQLITE_SCHEMA = "prisma/schema.prisma";
 const PG_SCHEMA = "prisma/postgresql/schema.prisma";
+const PG_MIGRATIONS = "prisma/postgresql/migrations";
 const DEFAULT_URL = "file:./prisma/data/dev.sqlite";
 const prismaBin = "node_modules/.bin/prisma";
 
@@ -52,7 +54,7 @@ function isPostgres(url: string) {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
-function migrate(url: string) {
+async function migrate(url: string) {
   if (!isPostgres(url)) {
     const file = url.replace(/^file:/, "").replace(/\?.*$/, "");
     mkdirSync(dirname(file), { recursive: true });
@@ -61,7 +63,55 @@ function migrate(url: string) {
     db.pragma("journal_mode = WAL");
     db.close();
   }
+  if (isPostgres(url)) return migratePostgres(url);
   prisma(["migrate", "deploy"], url);
+}
+
+/**
+ * PostgreSQL: `prisma migrate deploy` through the pg driver adapter fails in Prisma 6.19 ("Column type
+ * 'name' could not be deserialized"), so the same committed migrations are applied here, each in a
+ * transaction, and recorded in Prisma's own _prisma_migrations table (same columns and checksum), so
+ * Prisma's tooling still reads the state correctly. docs/decisions/003-sqlite-and-postgresql.md.
+ */
+async function migratePostgres(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+      "id" VARCHAR(36) PRIMARY KEY, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ,
+      "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,
+      "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
+    // One migrator at a time (two processes starting together must not both apply a migration).
+    await client.query("SELECT pg_advisory_lock(72707369)");
+    const applied = new Map(
+      (await client.query(`SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`)).rows
+        .map((r) => [r.migration_name as string, r.checksum as string]),
+    );
+    const names = readdirSync(PG_MIGRATIONS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    for (const name of names) {
+      const sql = readFileSync(join(PG_MIGRATIONS, name, "migration.sql"), "utf8");
+      const checksum = createHash("sha256").update(sql).digest("hex");
+      if (applied.has(name)) {
+        if (applied.get(name) !== checksum) throw new Error(`migration ${name} was edited after it was applied`);
+        continue;
+      }
+      await client.query("BEGIN");
+      try {
+        await client.query(sql);
+        await client.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES ($1, $2, now(), $3, 1)`,
+          [randomUUID(), checksum, name],
+        );
+        await client.query("COMMIT");
+        console.log(`applied ${name}`);
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw error;
+      }
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 const [command] = process.argv.slice(2);
@@ -72,7 +122,7 @@ switch (command) {
     break;
   case "migrate":
     generate();
-    migrate(url);
+    await migrate(url);
     break;
   default:
     console.error("usage: tsx scripts/db.ts generate|migrate");

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { getDb } from "../db.server";
+
+export const InvitationStateSchema = z.enum(["pending", "invited", "revoked"]);
+export type InvitationState = z.infer<typeof InvitationStateSchema>;
+
+export const ShopDomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be a shop's myshopify.com domain, e.g. my-store.myshopify.com");
+
+export async function getShop({ shop }: { shop: string }) {
+  return getDb().shop.findUnique({ where: { domain: shop } });
+}
+
+export async function listShops() {
+  return getDb().shop.findMany({ orderBy: { domain: "asc" } });
+}
+
+/** Called when a merchant installs or opens the app: creates the shop (not invited) or marks it installed. */
+export async function recordInstall({ shop, name, ianaTimezone, currencyCode }: {
+  shop: string;
+  name?: string | null;
+  ianaTimezone?: string | null;
+  currencyCode?: string | null;
+}) {
+  const details = {
+    ...(name ? { name } : {}),
+    ...(ianaTimezone ? { ianaTimezone } : {}),
+    ...(currencyCode ? { currencyCode } : {}),
+  };
+  return getDb().shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop, ...details },
+    update: { uninstalledAt: null, ...details },
+  });
+}
+
+export async function recordUninstall({ shop }: { shop: string }) {
+  await getDb().shop.updateMany({ where: { domain: shop }, data: { uninstalledAt: new Date() } });
+}
+
+/**
+ * Customer success enables or disables a shop. The shop row is created if the shop has not installed yet,
+ * so a shop can be invited ahead of its install. Each change is kept in InvitationEvent (who, when, how).
+ */
+export async function setInvitation({ shop, invited, actor, via, note }: {
+  shop: string;
+  invited: boolean;
+  actor: string;
+  via: "cli" | "console";
+  note?: string;
+}) {
+  const domain = ShopDomainSchema.parse(shop);
+  const now = new Date();
+  const state = invited
+    ? { invitation: "invited", invitedAt: now, invitedBy: actor, revokedAt: null, revokedBy: null }
+    : { invitation: "revoked", revokedAt: now, revokedBy: actor };
+  return getDb().$transaction(async (tx) => {
+    const row = await tx.shop.upsert({
+      where: { domain },
+      create: { domain, installedAt: now, ...state },
+      update: state,
+    });
+    await tx.invitationEvent.create({
+      data: { shopId: row.id, action: invited ? "invite" : "revoke", actor, via, note },
+    });
+    return row;
+  });
+}
+
+export async function listInvitationEvents({ shop }: { shop: string }) {
+  return getDb().invitationEvent.findMany({
+    where: { shop: { domain: shop } },
+    orderBy: { createdAt: "desc" },
+    take: 50,
+  });
+}
+
+export class ShopNotInvitedError extends Error {
+  readonly status = 403;
+  constructor(readonly shop: string) {
+    super(`${shop} is not enabled yet: this app is invitation only. Contact your customer success manager.`);
+    this.name = "ShopNotInvitedError";
+  }
+}
+
+/** The server-side gate every sync action and job passes through. */
+export async function assertShopInvited({ shop }: { shop: string }) {
+  const row = await getShop({ shop });
+  if (!row || row.invitation !== "invited" || row.uninstalledAt) throw new ShopNotInvitedError(shop);
+  return row;
+}

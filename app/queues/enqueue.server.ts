@@ -1,0 +1,48 @@
+import { Queue, type JobsOptions } from "bullmq";
+import { parseEnv } from "../env.server";
+import { JOBS, type JobName, type JobPayload, type QueueName } from "./registry";
+import { getRedis } from "./redis.server";
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __queues: Map<QueueName, Queue> | undefined;
+}
+
+export function getQueue(name: QueueName): Queue {
+  globalThis.__queues ??= new Map();
+  let queue = globalThis.__queues.get(name);
+  if (!queue) {
+    queue = new Queue(name, { connection: getRedis(), prefix: parseEnv().REDIS_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    globalThis.__queues.set(name, queue);
+  }
+  return queue;
+}
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: "exponential", delay: 2_000 },
+  // Completed jobs stay a day so an id derived from a webhook event id keeps deduplicating redeliveries.
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export type EnqueueOptions = {
+  /** A stable id: adding a job whose id exists is a no-op. Never contains ":". */
+  jobId?: string;
+  /** BullMQ deduplication: ignored while a job with this id is still incomplete. */
+  dedupeId?: string;
+  delay?: number;
+  priority?: number;
+};
+
+export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options: EnqueueOptions = {}) {
+  const definition = JOBS[name];
+  const data = definition.schema.parse(payload);
+  if (options.jobId?.includes(":")) throw new Error(`job id must not contain ":" (${options.jobId})`);
+  return getQueue(definition.queue).add(name, data, {
+    jobId: options.jobId,
+    deduplication: options.dedupeId ? { id: options.dedupeId } : undefined,
+    delay: options.delay,
+    priority: options.priority,
+  });
+}

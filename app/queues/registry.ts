@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+/**
+ * Every job the app runs: its name, the queue it runs on and its payload schema.
+ * Producers (web) and consumers (worker) share these definitions; payloads are validated on both sides.
+ * Queues: "webhooks" carries short per-delivery work, "sync" carries long runs, so a long send never
+ * delays webhook processing (docs/decisions/004-queues-and-worker.md).
+ */
+export const QUEUE_NAMES = ["webhooks", "sync"] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export const WebhookJobSchema = z.object({
+  receiptId: z.string().min(1),
+  eventId: z.string().min(1),
+  shop: z.string().min(1),
+  topic: z.string().min(1),
+  apiVersion: z.string(),
+  triggeredAt: z.string().nullable(),
+  payload: z.unknown(),
+});
+export type WebhookJob = z.infer<typeof WebhookJobSchema>;
+
+export const JOBS = {
+  "webhooks.process-delivery": { queue: "webhooks", schema: WebhookJobSchema },
+  "maintenance.prune-webhook-receipts": { queue: "sync", schema: z.object({}).strict() },
+} as const satisfies Record<string, { queue: QueueName; schema: z.ZodType }>;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["schema"]>;

@@ -1,0 +1,15 @@
+import { randomBytes } from "node:crypto";
+import type { TestProject } from "vitest/node";
+import { ensureAdminSchema } from "../../scripts/fetch-shopify-schema";
+import { dropTemplates, prepareTemplates } from "./databases";
+
+/** Once per project run: the Shopify schema file and a migrated template database. */
+export default async function setup(project: TestProject) {
+  process.env.VITEST_RUN_ID ??= randomBytes(4).toString("hex");
+  ensureAdminSchema();
+  const dialect = project.config.env?.TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
+  await prepareTemplates([dialect]);
+  return async () => {
+    if (dialect === "postgres") await dropTemplates();
+  };
+}
