@@ -46,3 +46,8 @@ export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>
     priority: options.priority,
   });
 }
+
+export async function closeQueues() {
+  for (const queue of globalThis.__queues?.values() ?? []) await queue.close();
+  globalThis.__queues = undefined;
+}

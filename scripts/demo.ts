@@ -1,0 +1,56 @@
+/**
+ * `npm run demo`: the full app (web + worker) against the local Shopify sandbox, SQLite, and Redis,
+ * with a seeded store of 1,000 customers, already invited. No Shopify account, no network.
+ * Environment overrides: APP_PORT (3000), SANDBOX_PORT (3001), REDIS_URL, DEMO_CUSTOMERS (1000).
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { startStack } from "./stack";
+
+const SHOP = "demo-store.myshopify.com";
+
+/** Demo-only secrets, made once and kept in .data/ (gitignored) so the demo database stays readable. */
+function demoSecrets(): { encryptionKey: string; opsPassword: string } {
+  const file = ".data/demo-secrets.json";
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  mkdirSync(".data", { recursive: true });
+  const secrets = { encryptionKey: randomBytes(32).toString("base64"), opsPassword: randomBytes(12).toString("base64url") };
+  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+const secrets = demoSecrets();
+const appPort = Number(process.env.APP_PORT ?? 3000);
+const stack = await startStack({
+  appPort,
+  sandboxPort: Number(process.env.SANDBOX_PORT ?? 3001),
+  databaseUrl: "file:./.data/demo.sqlite",
+  redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+  redisPrefix: "profile-sync-demo",
+  encryptionKey: secrets.encryptionKey,
+  opsCredentials: `demo:${secrets.opsPassword}`,
+  stores: [
+    { domain: SHOP, name: "Demo Store", ianaTimezone: "Europe/Stockholm", currencyCode: "SEK", customers: Number(process.env.DEMO_CUSTOMERS ?? 1000), seed: 42 },
+  ],
+  invite: [SHOP],
+  quiet: false,
+}).catch((error: Error) => {
+  console.error(`\nThe demo could not start: ${error.message}`);
+  process.exit(1);
+});
+
+console.log(`
+  Demo is running. Open the app as the merchant of "${SHOP}":
+
+      ${stack.sandbox.adminUrl(SHOP)}
+
+  Customer success console: ${stack.appUrl}/ops   (user: demo, password: ${secrets.opsPassword})
+  Ctrl+C stops everything.
+`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, async () => {
+    await stack.stop();
+    process.exit(0);
+  });
+}

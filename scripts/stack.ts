@@ -1,0 +1,155 @@
+/**
+ * Starts the whole app locally against the sandbox: Redis (reused, or started if `redis-server` exists),
+ * a migrated database, the Shopify sandbox, the built Remix app (remix-serve) and the worker, as real
+ * separate processes talking HTTP and Redis. Used by `npm run demo` and by the end-to-end tests.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, statSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { startShopifySandbox, type SandboxStoreConfig, type ShopifySandbox } from "../sandbox/shopify/server";
+
+export type StackOptions = {
+  appPort: number;
+  sandboxPort: number;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  encryptionKey: string;
+  opsCredentials: string;
+  stores: SandboxStoreConfig[];
+  /** Shops customer success has enabled before the merchant opens the app. */
+  invite: string[];
+  /** Inherit the children's output (demo) or keep it for error reports (tests). */
+  quiet: boolean;
+};
+
+export type Stack = {
+  appUrl: string;
+  sandbox: ShopifySandbox;
+  env: NodeJS.ProcessEnv;
+  logs: () => string;
+  stop: () => Promise<void>;
+};
+
+const DEMO_API_KEY = "sandbox-api-key";
+// Not a secret: the sandbox signs with it and nothing outside this machine trusts it.
+const DEMO_API_SECRET = "sandbox-api-secret-not-for-production";
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const children: ChildProcess[] = [];
+  let output = "";
+  const spawnChild = (name: string, command: string, args: string[], env: NodeJS.ProcessEnv) => {
+    const child = spawn(command, args, { env, stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+    child.stdout?.on("data", (d) => (output += `[${name}] ${d}`));
+    child.stderr?.on("data", (d) => (output += `[${name}] ${d}`));
+    children.push(child);
+    return child;
+  };
+
+  await ensureRedis(options.redisUrl, spawnChild);
+  const appUrl = `http://127.0.0.1:${options.appPort}`;
+  const sandbox = await startShopifySandbox({
+    port: options.sandboxPort,
+    app: { apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, url: appUrl },
+    stores: options.stores,
+  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(options.appPort),
+    HOST: "127.0.0.1",
+    SHOPIFY_API_KEY: DEMO_API_KEY,
+    SHOPIFY_API_SECRET: DEMO_API_SECRET,
+    SHOPIFY_APP_URL: appUrl,
+    SHOPIFY_ADMIN_TRANSPORT_URL: sandbox.url,
+    APP_BRIDGE_URL: sandbox.appBridgeUrl,
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: options.redisPrefix,
+    CREDENTIALS_ENCRYPTION_KEY: options.encryptionKey,
+    OPS_CONSOLE_CREDENTIALS: options.opsCredentials,
+  };
+  const stop = async () => {
+    for (const child of children) child.kill("SIGTERM");
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
+    await sandbox.close();
+  };
+  try {
+    runStep("migrate the database", "node_modules/.bin/tsx", ["scripts/db.ts", "migrate"], env, options.quiet);
+    for (const shop of options.invite) {
+      runStep(`invite ${shop}`, "node_modules/.bin/tsx", ["scripts/ops.ts", "invite", shop, "--by", "sandbox set-up"], env, true);
+    }
+    if (buildIsStale()) runStep("build the app", "node_modules/.bin/remix", ["build"], env, options.quiet);
+    spawnChild("web", "node_modules/.bin/remix-serve", ["./build/index.js"], env);
+    spawnChild("worker", "node_modules/.bin/tsx", ["workers/index.ts"], env);
+    await waitForHealthy(`${appUrl}/healthz`, children);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output}`);
+  }
+  return { appUrl, sandbox, env, logs: () => output, stop };
+}
+
+function runStep(what: string, command: string, args: string[], env: NodeJS.ProcessEnv, quiet: boolean) {
+  const result = spawnSync(command, args, { env, stdio: quiet ? "pipe" : "inherit", encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`could not ${what}:\n${result.stdout ?? ""}${result.stderr ?? ""}`);
+}
+
+function newestMtime(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(max, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+function buildIsStale() {
+  if (!existsSync("build/index.js")) return true;
+  const built = statSync("build/index.js").mtimeMs;
+  return ["app", "prisma/generated"].some((dir) => newestMtime(dir) > built) ||
+    ["remix.config.js", "package-lock.json"].some((f) => statSync(f).mtimeMs > built);
+}
+
+async function waitForHealthy(url: string, children: ChildProcess[]) {
+  for (let i = 0; i < 300; i++) {
+    const exited = children.find((c) => c.exitCode !== null);
+    if (exited) throw new Error(`a process exited during start-up (${exited.spawnargs.join(" ")})`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await sleep(200);
+  }
+  throw new Error(`the app did not answer ${url} within a minute`);
+}
+
+/** Reuses a reachable Redis; otherwise starts `redis-server` (stopped with the stack) for a local URL, or explains what to do. */
+async function ensureRedis(
+  url: string,
+  spawnChild: (name: string, command: string, args: string[], env: NodeJS.ProcessEnv) => ChildProcess,
+): Promise<void> {
+  if (await redisAnswers(url)) return;
+  const { hostname, port } = new URL(url);
+  const local = ["127.0.0.1", "localhost", "::1"].includes(hostname);
+  const hasServer = spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+  if (!local || !hasServer) {
+    throw new Error(
+      `Redis is not reachable at ${url}${local ? " and redis-server is not installed" : ""}.\n` +
+        "Start one (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis && redis-server)\n" +
+        "or set REDIS_URL to a Redis you can reach.",
+    );
+  }
+  spawnChild("redis", "redis-server", ["--port", port || "6379", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], process.env);
+  for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await sleep(100);
+}
+
+async function redisAnswers(url: string) {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  try {
+    await redis.connect();
+    return (await redis.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The worker process: runs every BullMQ job (sends, syncs, webhook processing) and the recurring job
+ * schedulers. Scale out by starting more of these against the same Redis and database.
+ *   npm run worker
+ */
+import { parseEnv, EnvError } from "../app/env.server";
+
+let env;
+try {
+  env = parseEnv();
+} catch (error) {
+  if (error instanceof EnvError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const { getRedis } = await import("../app/queues/redis.server");
+const { startWorkers } = await import("../app/queues/worker.server");
+const { upsertSchedulers } = await import("../app/queues/schedulers.server");
+const { handlers } = await import("../app/queues/handlers.server");
+const { getDb } = await import("../app/db.server");
+
+const connection = getRedis();
+const running = startWorkers({
+  connection,
+  prefix: env.REDIS_PREFIX,
+  handlers,
+  concurrency: { webhooks: env.WORKER_CONCURRENCY, sync: Math.max(1, Math.floor(env.WORKER_CONCURRENCY / 4)) },
+  onFailed: (job, error) => console.error(`job ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${error.message}`),
+});
+await upsertSchedulers();
+console.log(`worker ready (queues: webhooks, sync; concurrency ${env.WORKER_CONCURRENCY}; redis prefix ${env.REDIS_PREFIX})`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: finishing running jobs, taking no new ones`);
+  await running.close();
+  const { closeQueues } = await import("../app/queues/enqueue.server");
+  await closeQueues();
+  await connection.quit();
+  await getDb().$disconnect();
+  console.log("worker stopped");
+  process.exit(0);
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
