@@ -1,5 +1,5 @@
 // Every test process gets a complete, valid environment (test values only; no real secret anywhere).
-import { afterEach, beforeEach, vi } from "vitest";
+import { afterEach, beforeEach, vi, type MockInstance } from "vitest";
 
 const defaults: Record<string, string> = {
   NODE_ENV: "test",
@@ -14,7 +14,7 @@ for (const [key, value] of Object.entries(defaults)) process.env[key] ??= value;
 
 // console.error in a test is a failure unless the test expects it, by giving the spy an implementation:
 // vi.spyOn(console, "error").mockImplementation(() => {}).
-let errorSpy: ReturnType<typeof vi.spyOn>;
+let errorSpy: MockInstance<typeof console.error>;
 beforeEach(() => {
   errorSpy = vi.spyOn(console, "error");
 });
