@@ -30,10 +30,12 @@ export async function recordInstall({ shop, name, ianaTimezone, currencyCode }: 
     ...(ianaTimezone ? { ianaTimezone } : {}),
     ...(currencyCode ? { currencyCode } : {}),
   };
-  return getDb().shop.upsert({
-    where: { domain: shop },
-    create: { domain: shop, ...details },
-    update: { uninstalledAt: null, ...details },
+  return getDb().$transaction(async (tx) => {
+    const existing = await tx.shop.findUnique({ where: { domain: shop } });
+    if (!existing) return tx.shop.create({ data: { domain: shop, ...details } });
+    // A reinstall after an uninstall starts a new installation period.
+    const reinstall = existing.uninstalledAt ? { installedAt: new Date(), uninstalledAt: null } : {};
+    return tx.shop.update({ where: { domain: shop }, data: { ...reinstall, ...details } });
   });
 }
 
@@ -91,4 +93,19 @@ export async function assertShopInvited({ shop }: { shop: string }) {
   const row = await getShop({ shop });
   if (!row || row.invitation !== "invited" || row.uninstalledAt) throw new ShopNotInvitedError(shop);
   return row;
+}
+
+/** The latest invitation changes across all shops (or one shop), newest first, for the ops console. */
+export async function listInvitationHistory({ shop, take = 100 }: { shop?: string; take?: number } = {}) {
+  return getDb().invitationEvent.findMany({
+    where: shop ? { shop: { domain: shop } } : undefined,
+    orderBy: { createdAt: "desc" },
+    take,
+    include: { shop: { select: { domain: true } } },
+  });
+}
+
+/** A trivial round trip to the database, for /healthz. */
+export async function pingDatabase() {
+  await getDb().$queryRawUnsafe("SELECT 1");
 }

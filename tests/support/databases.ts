@@ -10,7 +10,8 @@ import pg from "pg";
 export const ARTIFACTS = resolve("tests/.artifacts");
 export const SQLITE_TEMPLATE = join(ARTIFACTS, "template.sqlite");
 export const POSTGRES_ADMIN_URL = process.env.POSTGRES_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-export const POSTGRES_TEMPLATE = `profile_sync_template_${process.env.VITEST_RUN_ID ?? "local"}`;
+/** Per test run (global-setup.ts sets VITEST_RUN_ID before the workers start), read when used. */
+const postgresTemplate = () => `profile_sync_template_${process.env.VITEST_RUN_ID ?? "local"}`;
 
 export function postgresUrl(database: string) {
   const url = new URL(POSTGRES_ADMIN_URL);
@@ -42,14 +43,14 @@ export async function prepareTemplates(dialects: ("sqlite" | "postgres")[]) {
     migrate(`file:${SQLITE_TEMPLATE}`);
   }
   if (dialects.includes("postgres")) {
-    await adminQuery(`DROP DATABASE IF EXISTS ${POSTGRES_TEMPLATE} WITH (FORCE)`);
-    await adminQuery(`CREATE DATABASE ${POSTGRES_TEMPLATE}`);
-    migrate(postgresUrl(POSTGRES_TEMPLATE));
+    await adminQuery(`DROP DATABASE IF EXISTS ${postgresTemplate()} WITH (FORCE)`);
+    await adminQuery(`CREATE DATABASE ${postgresTemplate()}`);
+    migrate(postgresUrl(postgresTemplate()));
   }
 }
 
 export async function dropTemplates() {
-  await adminQuery(`DROP DATABASE IF EXISTS ${POSTGRES_TEMPLATE} WITH (FORCE)`).catch(() => undefined);
+  await adminQuery(`DROP DATABASE IF EXISTS ${postgresTemplate()} WITH (FORCE)`).catch(() => undefined);
 }
 
 /** A fresh database for one test file; returns its URL and a function that drops it. */
@@ -64,7 +65,7 @@ export async function createTestDatabase(dialect: "sqlite" | "postgres", name: s
       },
     };
   }
-  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${POSTGRES_TEMPLATE}`);
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${postgresTemplate()}`);
   return {
     url: postgresUrl(name),
     drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),

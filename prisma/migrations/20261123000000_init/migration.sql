@@ -215,7 +215,7 @@ CREATE TABLE "WebhookReceipt" (
     "apiVersion" TEXT NOT NULL,
     "triggeredAt" DATETIME,
     "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "status" TEXT NOT NULL DEFAULT 'queued',
+    "status" TEXT NOT NULL DEFAULT 'received',
     "detail" TEXT,
     "processedAt" DATETIME
 );
@@ -258,6 +258,9 @@ CREATE INDEX "SyncRun_status_idx" ON "SyncRun"("status");
 CREATE INDEX "SyncFailure_runId_idx" ON "SyncFailure"("runId");
 
 -- CreateIndex
+CREATE INDEX "SyncFailure_customerId_idx" ON "SyncFailure"("customerId");
+
+-- CreateIndex
 CREATE INDEX "ProfileLink_shopId_customerId_idx" ON "ProfileLink"("shopId", "customerId");
 
 -- CreateIndex
@@ -286,4 +289,7 @@ CREATE INDEX "WebhookReceipt_receivedAt_idx" ON "WebhookReceipt"("receivedAt");
 
 -- CreateIndex
 CREATE INDEX "ComplianceRequest_shopDomain_idx" ON "ComplianceRequest"("shopDomain");
+
+-- CreateIndex
+CREATE INDEX "ComplianceRequest_shopDomain_customerId_idx" ON "ComplianceRequest"("shopDomain", "customerId");
 

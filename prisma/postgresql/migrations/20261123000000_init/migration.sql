@@ -233,7 +233,7 @@ CREATE TABLE "WebhookReceipt" (
     "apiVersion" TEXT NOT NULL,
     "triggeredAt" TIMESTAMP(3),
     "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "status" TEXT NOT NULL DEFAULT 'queued',
+    "status" TEXT NOT NULL DEFAULT 'received',
     "detail" TEXT,
     "processedAt" TIMESTAMP(3),
 
@@ -280,6 +280,9 @@ CREATE INDEX "SyncRun_status_idx" ON "SyncRun"("status");
 CREATE INDEX "SyncFailure_runId_idx" ON "SyncFailure"("runId");
 
 -- CreateIndex
+CREATE INDEX "SyncFailure_customerId_idx" ON "SyncFailure"("customerId");
+
+-- CreateIndex
 CREATE INDEX "ProfileLink_shopId_customerId_idx" ON "ProfileLink"("shopId", "customerId");
 
 -- CreateIndex
@@ -308,6 +311,9 @@ CREATE INDEX "WebhookReceipt_receivedAt_idx" ON "WebhookReceipt"("receivedAt");
 
 -- CreateIndex
 CREATE INDEX "ComplianceRequest_shopDomain_idx" ON "ComplianceRequest"("shopDomain");
+
+-- CreateIndex
+CREATE INDEX "ComplianceRequest_shopDomain_customerId_idx" ON "ComplianceRequest"("shopDomain", "customerId");
 
 -- AddForeignKey
 ALTER TABLE "InvitationEvent" ADD CONSTRAINT "InvitationEvent_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop"("id") ON DELETE CASCADE ON UPDATE CASCADE;

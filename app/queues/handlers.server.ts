@@ -1,0 +1,12 @@
+/**
+ * The handler of every job in the registry (app/queues/registry.ts). The JobHandlers type makes the compiler
+ * insist on one entry per job name: adding a job to the registry means adding its handler here.
+ */
+import { processWebhookDelivery } from "./jobs/process-webhook-delivery.server";
+import { pruneWebhookReceiptsJob } from "./jobs/prune-webhook-receipts.server";
+import type { JobHandlers } from "./worker.server";
+
+export const handlers: JobHandlers = {
+  "webhooks.process-delivery": processWebhookDelivery,
+  "maintenance.prune-webhook-receipts": pruneWebhookReceiptsJob,
+};
