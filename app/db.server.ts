@@ -1,7 +1,7 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as SqliteClient } from "../prisma/generated/sqlite/index.js";
-import { PrismaClient as PostgresClient } from "../prisma/generated/postgresql/index.js";
+import { createRequire } from "node:module";
+import type { PrismaClient as SqliteClient } from "../prisma/generated/sqlite/index.js";
 import { parseEnv } from "./env.server";
 
 /**
@@ -20,11 +20,20 @@ export function sqlitePath(url: string) {
   return url.replace(/^file:/, "").replace(/\?.*$/, "");
 }
 
+// The generated clients are loaded at run time, not bundled: the Remix compiler bundles every relative
+// import, and the clients' CommonJS internals cannot run inside the ESM server bundle.
+// This module sits one folder below the repository root both as source (app/) and bundled (build/).
+const loadAtRunTime = createRequire(import.meta.url);
+const generatedClient = (dialect: "sqlite" | "postgresql"): { PrismaClient: new (options: object) => Db } =>
+  loadAtRunTime(`../prisma/generated/${dialect}/index.js`);
+
 export function createDb(url: string): Db {
   if (isPostgresUrl(url)) {
-    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+    const { PrismaClient: PostgresClient } = generatedClient("postgresql");
+    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
   }
   // WAL + busy timeout: the web and worker processes share the file (docs/decisions/003-sqlite-and-postgresql.md).
+  const { PrismaClient: SqliteClient } = generatedClient("sqlite");
   return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 10_000 }) });
 }
 

@@ -32,9 +32,9 @@ export async function recordInstall({ shop, name, ianaTimezone, currencyCode }: 
   };
   return getDb().$transaction(async (tx) => {
     const existing = await tx.shop.findUnique({ where: { domain: shop } });
-    if (!existing) return tx.shop.create({ data: { domain: shop, ...details } });
-    // A reinstall after an uninstall starts a new installation period.
-    const reinstall = existing.uninstalledAt ? { installedAt: new Date(), uninstalledAt: null } : {};
+    if (!existing) return tx.shop.create({ data: { domain: shop, installedAt: new Date(), ...details } });
+    // First open after an invitation, or a reinstall after an uninstall, starts an installation period.
+    const reinstall = !existing.installedAt || existing.uninstalledAt ? { installedAt: new Date(), uninstalledAt: null } : {};
     return tx.shop.update({ where: { domain: shop }, data: { ...reinstall, ...details } });
   });
 }
@@ -62,7 +62,7 @@ export async function setInvitation({ shop, invited, actor, via, note }: {
   return getDb().$transaction(async (tx) => {
     const row = await tx.shop.upsert({
       where: { domain },
-      create: { domain, installedAt: now, ...state },
+      create: { domain, ...state },
       update: state,
     });
     await tx.invitationEvent.create({

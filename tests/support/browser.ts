@@ -13,7 +13,9 @@ export async function launchChromium(): Promise<Browser> {
     executablePath,
     headless: true,
     // Flags that work as root on a machine with no outside network (environment.md).
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    // The Shopify library answers bots (HeadlessChrome in the default user agent) with 410 Gone.
+    args: ["--user-agent=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
 }

@@ -8,10 +8,10 @@ import { join, resolve } from "node:path";
 import pg from "pg";
 
 export const ARTIFACTS = resolve("tests/.artifacts");
-export const SQLITE_TEMPLATE = join(ARTIFACTS, "template.sqlite");
 export const POSTGRES_ADMIN_URL = process.env.POSTGRES_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 /** Per test run (global-setup.ts sets VITEST_RUN_ID before the workers start), read when used. */
 const postgresTemplate = () => `profile_sync_template_${process.env.VITEST_RUN_ID ?? "local"}`;
+const sqliteTemplate = () => join(ARTIFACTS, `template-${process.env.VITEST_RUN_ID ?? "local"}.sqlite`);
 
 export function postgresUrl(database: string) {
   const url = new URL(POSTGRES_ADMIN_URL);
@@ -39,8 +39,8 @@ async function adminQuery(sql: string) {
 export async function prepareTemplates(dialects: ("sqlite" | "postgres")[]) {
   mkdirSync(ARTIFACTS, { recursive: true });
   if (dialects.includes("sqlite")) {
-    rmSync(SQLITE_TEMPLATE, { force: true });
-    migrate(`file:${SQLITE_TEMPLATE}`);
+    rmSync(sqliteTemplate(), { force: true });
+    migrate(`file:${sqliteTemplate()}`);
   }
   if (dialects.includes("postgres")) {
     await adminQuery(`DROP DATABASE IF EXISTS ${postgresTemplate()} WITH (FORCE)`);
@@ -50,6 +50,7 @@ export async function prepareTemplates(dialects: ("sqlite" | "postgres")[]) {
 }
 
 export async function dropTemplates() {
+  rmSync(sqliteTemplate(), { force: true });
   await adminQuery(`DROP DATABASE IF EXISTS ${postgresTemplate()} WITH (FORCE)`).catch(() => undefined);
 }
 
@@ -57,7 +58,7 @@ export async function dropTemplates() {
 export async function createTestDatabase(dialect: "sqlite" | "postgres", name: string) {
   if (dialect === "sqlite") {
     const file = join(ARTIFACTS, `${name}.sqlite`);
-    copyFileSync(SQLITE_TEMPLATE, file);
+    copyFileSync(sqliteTemplate(), file);
     return {
       url: `file:${file}`,
       drop: async () => {

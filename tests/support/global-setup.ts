@@ -10,6 +10,6 @@ export default async function setup(project: TestProject) {
   const dialect = project.config.env?.TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
   await prepareTemplates([dialect]);
   return async () => {
-    if (dialect === "postgres") await dropTemplates();
+    await dropTemplates();
   };
 }

@@ -26,7 +26,7 @@ CREATE TABLE "Shop" (
     "name" TEXT,
     "ianaTimezone" TEXT NOT NULL DEFAULT 'UTC',
     "currencyCode" TEXT,
-    "installedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "installedAt" DATETIME,
     "uninstalledAt" DATETIME,
     "invitation" TEXT NOT NULL DEFAULT 'pending',
     "invitedAt" DATETIME,

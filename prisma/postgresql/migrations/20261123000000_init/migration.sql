@@ -31,7 +31,7 @@ CREATE TABLE "Shop" (
     "name" TEXT,
     "ianaTimezone" TEXT NOT NULL DEFAULT 'UTC',
     "currencyCode" TEXT,
-    "installedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "installedAt" TIMESTAMP(3),
     "uninstalledAt" TIMESTAMP(3),
     "invitation" TEXT NOT NULL DEFAULT 'pending',
     "invitedAt" TIMESTAMP(3),

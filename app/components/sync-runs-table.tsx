@@ -1,0 +1,91 @@
+import { Badge, BlockStack, DataTable, Text } from "@shopify/polaris";
+
+/** A run as loaders send it to the page: dates already formatted in the shop's timezone. */
+export type SyncRunRow = {
+  id: string;
+  destination: string;
+  kind: string;
+  trigger: string;
+  status: string;
+  seen: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  errorMessage: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  queuedAt: string | null;
+};
+
+const destinations: Record<string, string> = { adestra: "Adestra", apsis: "APSIS One" };
+const kinds: Record<string, string> = { send: "Send", full_sync: "Full sync", realtime: "Real-time" };
+const triggers: Record<string, string> = {
+  on_demand: "on demand",
+  auto: "auto send",
+  send_now: "send now",
+  ops: "customer success",
+  webhook: "webhook",
+};
+
+function StatusBadge({ status }: { status: string }) {
+  switch (status) {
+    case "queued":
+      return <Badge progress="incomplete">Queued</Badge>;
+    case "running":
+      return <Badge tone="info" progress="partiallyComplete">Running</Badge>;
+    case "succeeded":
+      return <Badge tone="success" progress="complete">Succeeded</Badge>;
+    case "failed":
+      return <Badge tone="critical">Failed</Badge>;
+    case "cancelled":
+      return <Badge>Cancelled</Badge>;
+    default:
+      return <Badge>{status}</Badge>;
+  }
+}
+
+export function SyncRunsTable({ runs, timeZone, emptyMessage }: {
+  runs: SyncRunRow[];
+  timeZone: string;
+  emptyMessage?: string;
+}) {
+  if (runs.length === 0) {
+    return (
+      <BlockStack gap="200">
+        <Text as="h3" variant="headingSm">
+          No sync runs yet
+        </Text>
+        <Text as="p" tone="subdued">
+          {emptyMessage ?? "Sends to Adestra and syncs to APSIS One will be listed here with their results."}
+        </Text>
+      </BlockStack>
+    );
+  }
+  return (
+    <>
+      <DataTable
+        columnContentTypes={["text", "text", "text", "numeric", "numeric", "numeric", "numeric", "numeric", "text", "text"]}
+        headings={["Destination", "Kind", "Status", "Seen", "Written", "Unchanged", "Skipped", "Failed", "Started", "Finished"]}
+        rows={runs.map((run) => [
+          destinations[run.destination] ?? run.destination,
+          `${kinds[run.kind] ?? run.kind} (${triggers[run.trigger] ?? run.trigger})`,
+          <span key="status" title={run.errorMessage ?? undefined}>
+            <StatusBadge status={run.status} />
+          </span>,
+          run.seen,
+          run.created + run.updated,
+          run.unchanged,
+          run.skipped,
+          run.failed,
+          run.startedAt ?? (run.queuedAt ? `queued ${run.queuedAt}` : "—"),
+          run.finishedAt ?? "—",
+        ])}
+      />
+      <Text as="p" tone="subdued" variant="bodySm">
+        Times are in the store's timezone ({timeZone}).
+      </Text>
+    </>
+  );
+}
