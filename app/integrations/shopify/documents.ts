@@ -1,0 +1,92 @@
+/**
+ * Every GraphQL document the app sends to the Admin API (2026-07). documents.test.ts validates every export
+ * of this module (strings, and builders' output) against the real schema with NoDeprecatedCustomRule.
+ *
+ * SMS consent: in 2026-07 every field that carries it is deprecated. `Customer.smsMarketingConsent` points
+ * to `defaultPhoneNumber.marketingState`, which in turn points to `defaultPhoneNumber.smsMarketingConsent.state`
+ * — a field that first exists in 2026-10. We read `defaultPhoneNumber.marketingState` (one deprecated field,
+ * on the object the successor lives on) until the app moves to 2026-10, where it becomes
+ * `smsMarketingConsent { state }` (and the state enum says NEVER_SUBSCRIBED instead of NOT_SUBSCRIBED).
+ */
+
+/** The fields of one customer; shared by the paged, single and bulk queries so they parse alike. */
+const CUSTOMER_SELECTION = /* GraphQL */ `
+  id
+  firstName
+  lastName
+  displayName
+  defaultEmailAddress { emailAddress marketingState marketingOptInLevel marketingUpdatedAt }
+  defaultPhoneNumber { phoneNumber marketingState }
+  tags
+  defaultAddress { city province provinceCode country countryCodeV2 zip }
+  locale
+  numberOfOrders
+  amountSpent { amount currencyCode }
+  lastOrder { id createdAt }
+  createdAt
+  updatedAt
+`;
+
+const CUSTOMER_FRAGMENT = /* GraphQL */ `
+  fragment SyncCustomer on Customer {${CUSTOMER_SELECTION}}
+`;
+
+export const SHOP_QUERY = /* GraphQL */ `
+  query SyncShop {
+    shop { name ianaTimezone currencyCode myshopifyDomain }
+  }
+`;
+
+export const CUSTOMERS_PAGE_QUERY = /* GraphQL */ `
+  query SyncCustomersPage($first: Int!, $after: String, $query: String, $sortKey: CustomerSortKeys) {
+    customers(first: $first, after: $after, query: $query, sortKey: $sortKey) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...SyncCustomer }
+    }
+  }
+  ${CUSTOMER_FRAGMENT}
+`;
+
+export const CUSTOMER_QUERY = /* GraphQL */ `
+  query SyncCustomer($id: ID!) {
+    customer(id: $id) { ...SyncCustomer }
+  }
+  ${CUSTOMER_FRAGMENT}
+`;
+
+export const CUSTOMERS_COUNT_QUERY = /* GraphQL */ `
+  query SyncCustomersCount($query: String) {
+    customersCount(query: $query, limit: null) { count precision }
+  }
+`;
+
+/**
+ * The query a bulk operation runs: no `first` (bulk reads everything) and no nested connection, so every
+ * JSONL line is one customer and no `__parentId` lines exist. The filter is embedded as a GraphQL string
+ * literal (JSON string syntax is valid GraphQL string syntax).
+ */
+export function buildBulkCustomersQuery({ query }: { query?: string } = {}) {
+  const args = query ? `(query: ${JSON.stringify(query)})` : "";
+  return /* GraphQL */ `
+    {
+      customers${args} {
+        edges { node {${CUSTOMER_SELECTION}} }
+      }
+    }
+  `;
+}
+
+export const BULK_OPERATION_RUN_QUERY = /* GraphQL */ `
+  mutation SyncBulkOperationRunQuery($query: String!) {
+    bulkOperationRunQuery(query: $query) {
+      bulkOperation { id status }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const BULK_OPERATION_QUERY = /* GraphQL */ `
+  query SyncBulkOperation($id: ID!) {
+    bulkOperation(id: $id) { id status errorCode objectCount url partialDataUrl }
+  }
+`;
