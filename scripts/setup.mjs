@@ -19,8 +19,9 @@ const run = (cmd, args) => execFileSync(cmd, args, { stdio: "inherit" });
 const stamp = "node_modules/.setup-lock-hash";
 const lockHash = createHash("sha256").update(readFileSync("package-lock.json")).digest("hex");
 if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
-  console.log("setup: installing dependencies (npm ci; the first time compiles better-sqlite3, about a minute)");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  // `npm install` against the committed lock, not `npm ci`: see docs/decisions/011-npm-install-from-the-lock.md.
+  console.log("setup: installing dependencies from package-lock.json (the first time compiles better-sqlite3, about a minute)");
+  run("npm", ["install", "--no-audit", "--no-fund"]);
   writeFileSync(stamp, lockHash);
 }
 run("node_modules/.bin/tsx", ["scripts/db.ts", "generate"]);
