@@ -1,0 +1,190 @@
+/**
+ * One sandbox account at run time: its API key and tokens, definitions, profiles and imports, its limits,
+ * failure switch and counters, and the inspection API tests read outcomes from.
+ */
+import { TOKEN_PATH } from "../../app/integrations/apsis/token";
+import type { AttributeValue } from "./attribute-values";
+import { AccountConfigSchema, type AccountConfig, type ApsisSandboxAccountConfig, type AttributeConfig, type EventConfig, type SectionConfig, type TopicConfig } from "./config";
+import { importView, type ApsisSandboxImport, type SandboxImport } from "./import-model";
+import { ApsisProblem } from "./problem";
+import { type Profile, ProfileStore, type StoredConsent, type StoredEvent } from "./profiles";
+import { SlidingWindow } from "./rate-window";
+
+export interface ApsisSandboxLimits {
+  accountPerSecond: number;
+  profilePerSecond: number;
+  tokenPerMinute: number;
+  importsPerMinute: number;
+}
+
+export interface ApsisSandboxStats {
+  /** Every request made for the account: API calls (refused or not), token requests and file uploads. */
+  requests: number;
+  tokenRequests: number;
+  /** Requests answered 429 (any limit). */
+  status429: number;
+  /** Requests by "METHOD /path/{template}". */
+  byEndpoint: Record<string, number>;
+}
+
+export interface ApsisSandboxSectionData {
+  attributes: Record<string, AttributeValue>;
+  consents: StoredConsent[];
+  events: StoredEvent[];
+}
+
+export interface ApsisSandboxProfile {
+  /** The keyspace and key the profile was created with. */
+  keyspace: string;
+  profileKey: string;
+  /** Every key it has, by keyspace. */
+  keys: Record<string, string>;
+  sections: Record<string, ApsisSandboxSectionData>;
+}
+
+export interface ApsisSandboxAccount {
+  /** In creation order. */
+  profiles(): ApsisSandboxProfile[];
+  profile(keyspace: string, profileKey: string): ApsisSandboxProfile | undefined;
+  imports(): ApsisSandboxImport[];
+  stats(): ApsisSandboxStats;
+  /** The next `count` API calls (not token requests or uploads) answer `status` (default 500). */
+  setFailure(failure: { status?: number; count: number }): void;
+  /** Every token issued so far answers 401 from now on. */
+  revokeTokens(): void;
+  /** Back to the configured definitions: no profiles or imports, counters and limits at zero, no failure. Tokens stay valid. */
+  reset(): void;
+}
+
+export interface SectionDefinitions {
+  config: SectionConfig;
+  attributes: Map<string, AttributeConfig>;
+  attributesByVersionId: Map<string, AttributeConfig>;
+  topics: Map<string, TopicConfig>;
+  eventsByVersionId: Map<string, EventConfig>;
+}
+
+export class SandboxAccount implements ApsisSandboxAccount {
+  readonly config: AccountConfig;
+  readonly sections = new Map<string, SectionDefinitions>();
+  data!: ProfileStore;
+  importRecords!: Map<string, SandboxImport>;
+  /** token → exp (epoch ms) */
+  readonly #tokens = new Map<string, number>();
+  readonly #limits: ApsisSandboxLimits;
+  #windows!: { account: SlidingWindow; profile: SlidingWindow; token: SlidingWindow; imports: SlidingWindow };
+  #stats!: ApsisSandboxStats;
+  #failure?: { status: number; remaining: number };
+
+  constructor(config: ApsisSandboxAccountConfig, limits: ApsisSandboxLimits) {
+    this.config = AccountConfigSchema.parse(config);
+    this.#limits = limits;
+    for (const section of this.config.sections) {
+      this.sections.set(section.discriminator, {
+        config: section,
+        attributes: new Map(section.attributes.map((attribute) => [attribute.discriminator, attribute])),
+        attributesByVersionId: new Map(section.attributes.map((attribute) => [attribute.versionId, attribute])),
+        topics: new Map(section.topics.map((topic) => [topic.discriminator, topic])),
+        eventsByVersionId: new Map(section.events.map((event) => [event.versionId, event])),
+      });
+    }
+    this.reset();
+  }
+
+  section(discriminator: string): SectionDefinitions {
+    const section = this.sections.get(discriminator);
+    if (!section) throw new ApsisProblem(404, `Section '${discriminator}' was not found`);
+    return section;
+  }
+
+  requireKeyspace(discriminator: string): void {
+    if (!this.config.keyspaces.some((keyspace) => keyspace.discriminator === discriminator)) throw new ApsisProblem(404, `Keyspace '${discriminator}' was not found`);
+  }
+
+  addToken(token: string, expiresAt: number): void {
+    this.#tokens.set(token, expiresAt);
+  }
+
+  hasValidToken(token: string): boolean {
+    return (this.#tokens.get(token) ?? 0) > Date.now();
+  }
+
+  /** Counts a request on the endpoint; token requests are also counted as such. */
+  count(endpoint: string): void {
+    this.#stats.requests++;
+    this.#stats.byEndpoint[endpoint] = (this.#stats.byEndpoint[endpoint] ?? 0) + 1;
+    if (endpoint === `POST ${TOKEN_PATH}`) this.#stats.tokenRequests++;
+  }
+
+  /** The status the next API call must fail with, if setFailure asked for it. */
+  takeFailure(): number | undefined {
+    if (!this.#failure || this.#failure.remaining <= 0) return undefined;
+    this.#failure.remaining--;
+    return this.#failure.status;
+  }
+
+  /** 0 when the request is within `limit` (and counted against it), else ms until it would be. */
+  admit(limit: "account" | "profile" | "token" | "imports", key?: string): number {
+    return this.#windows[limit].take(key);
+  }
+
+  count429(): void {
+    this.#stats.status429++;
+  }
+
+  profiles(): ApsisSandboxProfile[] {
+    return this.data.all().map(profileView);
+  }
+
+  profile(keyspace: string, profileKey: string): ApsisSandboxProfile | undefined {
+    const profile = this.data.find(keyspace, profileKey);
+    return profile && profileView(profile);
+  }
+
+  imports(): ApsisSandboxImport[] {
+    return [...this.importRecords.values()].map(importView);
+  }
+
+  stats(): ApsisSandboxStats {
+    return { ...this.#stats, byEndpoint: { ...this.#stats.byEndpoint } };
+  }
+
+  setFailure({ status = 500, count }: { status?: number; count: number }): void {
+    if (status < 500 || status > 599) throw new RangeError("setFailure takes a 5xx status");
+    this.#failure = { status, remaining: count };
+  }
+
+  revokeTokens(): void {
+    this.#tokens.clear();
+  }
+
+  reset(): void {
+    // Imports still running keep writing to the store they started on, not to the fresh one.
+    this.data = new ProfileStore();
+    this.importRecords = new Map();
+    const limits = this.#limits;
+    this.#windows = {
+      account: new SlidingWindow(limits.accountPerSecond, 1_000),
+      profile: new SlidingWindow(limits.profilePerSecond, 1_000),
+      token: new SlidingWindow(limits.tokenPerMinute, 60_000),
+      imports: new SlidingWindow(limits.importsPerMinute, 60_000),
+    };
+    this.#stats = { requests: 0, tokenRequests: 0, status429: 0, byEndpoint: {} };
+    this.#failure = undefined;
+  }
+}
+
+function profileView(profile: Profile): ApsisSandboxProfile {
+  const [[keyspace, profileKey]] = profile.keys;
+  const sections = Object.fromEntries(
+    [...profile.sections].map(([discriminator, data]) => [
+      discriminator,
+      {
+        attributes: Object.fromEntries(data.attributes),
+        consents: [...data.consents.values()].map((consent) => ({ ...consent })),
+        events: data.events.map((event) => ({ ...event, data: structuredClone(event.data) })),
+      },
+    ]),
+  );
+  return { keyspace, profileKey, keys: Object.fromEntries(profile.keys), sections };
+}

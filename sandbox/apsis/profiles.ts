@@ -1,0 +1,96 @@
+/**
+ * Profiles as APSIS models them (docs/apis/apsis-one-api.md §5): a profile lives at account level and is found
+ * by keyspace + profile key; it may hold one key per keyspace. Attributes, consents and events are per section.
+ * Consent 2.0 belongs to profile × section × topic × channel.
+ */
+import type { AttributeValue } from "./attribute-values";
+import { ApsisProblem } from "./problem";
+
+export interface StoredConsent {
+  channel: string;
+  topic: string;
+  type: "opt-in" | "opt-out";
+  reason: string;
+  source: string;
+  modifiedAt: string;
+}
+
+export interface StoredEvent {
+  discriminator: string;
+  versionId: string;
+  eventTime: string;
+  data: Record<string, unknown>;
+}
+
+export interface SectionData {
+  attributes: Map<string, AttributeValue>;
+  /** By `${channel} ${topic}`. */
+  consents: Map<string, StoredConsent>;
+  events: StoredEvent[];
+}
+
+/** The built-in keyspaces whose key is also an attribute in every section [SEEN]. */
+export const KEY_ATTRIBUTES: Record<string, string> = {
+  "com.apsis1.keyspaces.email": "com.apsis1.attributes.email",
+  "com.apsis1.keyspaces.mobile": "com.apsis1.attributes.mobile",
+  "com.apsis1.keyspaces.crm-id": "com.apsis1.attributes.crmid",
+};
+
+export class Profile {
+  /** keyspace → profile key, in the order they were added (the first is the profile's name in inspection). */
+  readonly keys = new Map<string, string>();
+  readonly sections = new Map<string, SectionData>();
+
+  section(discriminator: string): SectionData {
+    let data = this.sections.get(discriminator);
+    if (!data) this.sections.set(discriminator, (data = { attributes: new Map(), consents: new Map(), events: [] }));
+    return data;
+  }
+}
+
+export class ProfileStore {
+  readonly #byKey = new Map<string, Profile>();
+  /** Insertion order, so inspection lists profiles as they were created. */
+  readonly #all = new Set<Profile>();
+
+  find(keyspace: string, profileKey: string): Profile | undefined {
+    return this.#byKey.get(indexKey(keyspace, profileKey));
+  }
+
+  /** The profile, or 404 as APSIS answers for a missing one. */
+  get(keyspace: string, profileKey: string): Profile {
+    const profile = this.find(keyspace, profileKey);
+    if (!profile) throw new ApsisProblem(404, `Profile '${profileKey}' was not found in keyspace '${keyspace}'`);
+    return profile;
+  }
+
+  create(keyspace: string, profileKey: string): Profile {
+    const profile = new Profile();
+    this.#all.add(profile);
+    this.setKey(profile, keyspace, profileKey);
+    return profile;
+  }
+
+  /** Gives the profile this key in the keyspace (replacing its old one there); 409 if another profile holds it. */
+  setKey(profile: Profile, keyspace: string, profileKey: string): void {
+    const holder = this.find(keyspace, profileKey);
+    if (holder === profile) return;
+    if (holder) throw new ApsisProblem(409, `Profile key '${profileKey}' in keyspace '${keyspace}' belongs to another profile`);
+    const old = profile.keys.get(keyspace);
+    if (old !== undefined) this.#byKey.delete(indexKey(keyspace, old));
+    profile.keys.set(keyspace, profileKey);
+    this.#byKey.set(indexKey(keyspace, profileKey), profile);
+  }
+
+  /** Removes the profile under every key it has (GDPR delete). */
+  delete(profile: Profile): void {
+    for (const [keyspace, profileKey] of profile.keys) this.#byKey.delete(indexKey(keyspace, profileKey));
+    this.#all.delete(profile);
+  }
+
+  all(): Profile[] {
+    return [...this.#all];
+  }
+}
+
+const indexKey = (keyspace: string, profileKey: string) => `${keyspace}\n${profileKey}`;
