@@ -1,0 +1,60 @@
+/** The app side of bench/adestra-send.ts: one shop, one worker, two identical sends; prints one JSON line. */
+import { installOfflineSession } from "../tests/integration/integrations/shopify/sandbox-session";
+
+const SHOP = "bench-store.myshopify.com";
+const { parseEnv } = await import("../app/env.server");
+const env = parseEnv();
+const shops = await import("../app/models/shop.server");
+const { sessionStorage } = await import("../app/shopify.server");
+const connection = await import("../app/services/adestra-connection.server");
+const lists = await import("../app/services/adestra-lists.server");
+const send = await import("../app/services/adestra-send.server");
+const runs = await import("../app/models/sync-run.server");
+const { startWorkers } = await import("../app/queues/worker.server");
+const { handlers } = await import("../app/queues/handlers.server");
+const { createRedis } = await import("../app/queues/redis.server");
+const { closeQueues } = await import("../app/queues/enqueue.server");
+
+await shops.setInvitation({ shop: SHOP, invited: true, actor: "bench", via: "cli" });
+await shops.recordInstall({ shop: SHOP, name: "Bench", ianaTimezone: "Europe/Stockholm" });
+await installOfflineSession({
+  sandboxUrl: process.env.BENCH_SANDBOX_URL!, shop: SHOP, apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET,
+  storeSession: (s) => sessionStorage.storeSession(s),
+});
+const connected = await connection.connectAdestra({ shop: SHOP, accountName: "demo", username: "shopify", password: "sandbox-password" });
+if (!connected.ok) throw new Error(JSON.stringify(connected));
+const chosen = await connection.chooseAdestraTables({ shop: SHOP, coreTableId: 1, unsubListId: 10 });
+if (!chosen.ok) throw new Error(JSON.stringify(chosen));
+const created = await lists.createAdestraList({ shop: SHOP, name: "Bench list" });
+if (!created.ok) throw new Error(JSON.stringify(created));
+
+const redis = createRedis(env.REDIS_URL);
+const workers = startWorkers({ connection: redis, prefix: env.REDIS_PREFIX, handlers, concurrency: { webhooks: 1, sync: 1 } });
+
+async function timedSend() {
+  const started = performance.now();
+  const { runId } = await send.startSend({ shop: SHOP, trigger: "ops", choices: { profileGroup: "all", listId: created.ok ? created.list.id : 0 } });
+  for (;;) {
+    const run = await runs.getSyncRunSummary({ runId });
+    if (run && run.status !== "queued" && run.status !== "running") {
+      if (run.status !== "succeeded") throw new Error(`run ${run.status}: ${run.errorMessage}`);
+      return { seconds: (performance.now() - started) / 1000, run };
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const first = await timedSend();
+const second = await timedSend();
+await workers.close();
+await closeQueues();
+redis.disconnect();
+console.log(JSON.stringify({
+  profiles: first.run.matched,
+  sent: first.run.created + first.run.updated,
+  unchanged: second.run.unchanged,
+  firstSendSeconds: first.seconds,
+  secondSendSeconds: second.seconds,
+  maxRssMb: process.resourceUsage().maxRSS / 1024,
+}));
+process.exit(0);
