@@ -63,6 +63,23 @@ export const EnvSchema = z.object({
   /** The App Bridge script the embedded pages load; the sandbox serves a stand-in. */
   APP_BRIDGE_URL: z.url().default("https://cdn.shopify.com/shopifycloud/app-bridge.js"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Adestra's XML-RPC endpoint; the demo and tests point it at the Adestra sandbox. */
+  ADESTRA_BASE_URL: z.url().default("https://app.adestra.com/api/xmlrpc"),
+  /**
+   * Requests per second the app allows itself per Adestra account, shared by every worker process (a token
+   * bucket in Redis). Adestra publishes no figure; its "too frequent" fault (304) is still backed off from.
+   */
+  ADESTRA_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+  /** A send reads stores with more customers than this through a bulk export, smaller ones page by page. */
+  ADESTRA_BULK_EXPORT_THRESHOLD: z.coerce.number().int().min(0).default(2000),
+  /**
+   * APSIS One's API base URL for every shop, overriding the one of the region the merchant chose (EU
+   * https://api.apsis.one, APAC https://api-apac.apsis.one). Unset in production; the demo and tests point it at
+   * the APSIS sandbox.
+   */
+  APSIS_BASE_URL: z.url().optional(),
+  /** An APSIS Full Sync reads stores with more customers than this through a bulk export, smaller ones page by page. */
+  APSIS_BULK_EXPORT_THRESHOLD: z.coerce.number().int().min(0).default(2000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

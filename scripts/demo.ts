@@ -1,10 +1,15 @@
 /**
- * `npm run demo`: the full app (web + worker) against the local Shopify sandbox, SQLite, and Redis,
- * with a seeded store of 1,000 customers, already invited. No Shopify account, no network.
- * Environment overrides: APP_PORT (3000), SANDBOX_PORT (3001), REDIS_URL, DEMO_CUSTOMERS (1000).
+ * `npm run demo`: the full app (web + worker) against the local Shopify and Adestra sandboxes, SQLite, and
+ * Redis, with a seeded store of 1,000 customers, already invited and connected to the Adestra sandbox's demo
+ * account (core table "Shopify customers", unsub list 10), so Data Sync works at once. No Shopify or Adestra
+ * account, no network.
+ * The APSIS One sandbox runs too: connect it on the APSIS One page with the credentials printed at start.
+ * Environment overrides: APP_PORT (3000), SANDBOX_PORT (3001), ADESTRA_PORT (3002), APSIS_PORT (3003), REDIS_URL,
+ * DEMO_CUSTOMERS (1000).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { DEMO_APSIS } from "../sandbox/apsis/server";
 import { startStack } from "./stack";
 
 const SHOP = "demo-store.myshopify.com";
@@ -24,6 +29,8 @@ const appPort = Number(process.env.APP_PORT ?? 3000);
 const stack = await startStack({
   appPort,
   sandboxPort: Number(process.env.SANDBOX_PORT ?? 3001),
+  adestraPort: Number(process.env.ADESTRA_PORT ?? 3002),
+  apsisPort: Number(process.env.APSIS_PORT ?? 3003),
   databaseUrl: "file:./.data/demo.sqlite",
   redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
   redisPrefix: "profile-sync-demo",
@@ -33,6 +40,7 @@ const stack = await startStack({
     { domain: SHOP, name: "Demo Store", ianaTimezone: "Europe/Stockholm", currencyCode: "SEK", customers: Number(process.env.DEMO_CUSTOMERS ?? 1000), seed: 42 },
   ],
   invite: [SHOP],
+  connectAdestra: [SHOP],
   quiet: false,
 }).catch((error: Error) => {
   console.error(`\nThe demo could not start: ${error.message}`);
@@ -45,6 +53,10 @@ console.log(`
       ${stack.sandbox.adminUrl(SHOP)}
 
   Customer success console: ${stack.appUrl}/ops   (user: demo, password: ${secrets.opsPassword})
+  Adestra sandbox (XML-RPC): ${stack.adestra.xmlrpcUrl}   (account demo, user shopify, password sandbox-password)
+  APSIS One sandbox: ${stack.apsis.url}   (connect it on the APSIS One page: region EU,
+      client id ${DEMO_APSIS.clientId}
+      client secret ${DEMO_APSIS.clientSecret})
   Ctrl+C stops everything.
 `);
 

@@ -1,18 +1,25 @@
 /**
- * Starts the whole app locally against the sandbox: Redis (reused, or started if `redis-server` exists),
- * a migrated database, the Shopify sandbox, the built Remix app (remix-serve) and the worker, as real
- * separate processes talking HTTP and Redis. Used by `npm run demo` and by the end-to-end tests.
+ * Starts the whole app locally against the sandboxes: Redis (reused, or started if `redis-server` exists),
+ * a migrated database, the Shopify sandbox, the Adestra sandbox (its demo account), the built Remix app
+ * (remix-serve) and the worker, as real separate processes talking HTTP and Redis. Used by `npm run demo` and
+ * by the end-to-end tests.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, statSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
+import { demoAdestraAccount, startAdestraSandbox, type AdestraSandbox } from "../sandbox/adestra/server";
+import { demoApsisAccount, startApsisSandbox, type ApsisSandbox } from "../sandbox/apsis/server";
 import { startShopifySandbox, type SandboxStoreConfig, type ShopifySandbox } from "../sandbox/shopify/server";
 
 export type StackOptions = {
   appPort: number;
   sandboxPort: number;
+  /** The Adestra sandbox's port; 0 or unset: any free port. */
+  adestraPort?: number;
+  /** The APSIS One sandbox's port; 0 or unset: any free port. */
+  apsisPort?: number;
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
@@ -21,6 +28,11 @@ export type StackOptions = {
   stores: SandboxStoreConfig[];
   /** Shops customer success has enabled before the merchant opens the app. */
   invite: string[];
+  /**
+   * Shops connected to the Adestra sandbox's demo account (core table and unsub list chosen) before the
+   * merchant opens the app (the demo). Tests that exercise the Settings page leave it empty.
+   */
+  connectAdestra?: string[];
   /** Inherit the children's output (demo) or keep it for error reports (tests). */
   quiet: boolean;
 };
@@ -28,10 +40,21 @@ export type StackOptions = {
 export type Stack = {
   appUrl: string;
   sandbox: ShopifySandbox;
+  /** The Adestra sandbox (demo account "demo"); its inspection API shows what the app wrote. */
+  adestra: AdestraSandbox;
+  /** The APSIS One sandbox (its demo account, DEMO_APSIS); its inspection API shows the profiles the app wrote. */
+  apsis: ApsisSandbox;
   env: NodeJS.ProcessEnv;
   logs: () => string;
   stop: () => Promise<void>;
 };
+
+/**
+ * How long stop() waits for a process to shut down gracefully: the worker finishes or checkpoints its job;
+ * the web server only has to finish its requests (it may hold Redis and database connections open).
+ */
+const STOP_GRACE_MS: Record<string, number> = { worker: 30_000, web: 5_000 };
+const DEFAULT_STOP_GRACE_MS = 10_000;
 
 const DEMO_API_KEY = "sandbox-api-key";
 // Not a secret: the sandbox signs with it and nothing outside this machine trusts it.
@@ -39,12 +62,14 @@ const DEMO_API_SECRET = "sandbox-api-secret-not-for-production";
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const children: ChildProcess[] = [];
+  const names = new Map<ChildProcess, string>();
   let output = "";
   const spawnChild = (name: string, command: string, args: string[], env: NodeJS.ProcessEnv) => {
     const child = spawn(command, args, { env, stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
     child.stdout?.on("data", (d) => (output += `[${name}] ${d}`));
     child.stderr?.on("data", (d) => (output += `[${name}] ${d}`));
     children.push(child);
+    names.set(child, name);
     return child;
   };
 
@@ -54,6 +79,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     port: options.sandboxPort,
     app: { apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, url: appUrl },
     stores: options.stores,
+  });
+  const adestra = await startAdestraSandbox({ port: options.adestraPort ?? 0, accounts: [demoAdestraAccount()] }).catch(async (error) => {
+    await sandbox.close();
+    throw error;
+  });
+  const apsis = await startApsisSandbox({ port: options.apsisPort ?? 0, accounts: [demoApsisAccount()] }).catch(async (error) => {
+    await Promise.all([sandbox.close(), adestra.close()]);
+    throw error;
   });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -70,16 +103,35 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     REDIS_PREFIX: options.redisPrefix,
     CREDENTIALS_ENCRYPTION_KEY: options.encryptionKey,
     OPS_CONSOLE_CREDENTIALS: options.opsCredentials,
+    ADESTRA_BASE_URL: adestra.xmlrpcUrl,
+    APSIS_BASE_URL: apsis.url,
   };
   const stop = async () => {
-    for (const child of children) child.kill("SIGTERM");
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
-    await sandbox.close();
+    const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    const exited = running.map((c) => new Promise((r) => c.once("exit", r)));
+    for (const child of running) child.kill("SIGTERM");
+    // A process that has not shut down gracefully in time is killed, and named, so a test run never hangs on it.
+    const timers = running.map((child) => {
+      const name = names.get(child) ?? "?";
+      const grace = STOP_GRACE_MS[name] ?? DEFAULT_STOP_GRACE_MS;
+      return setTimeout(() => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        output += `[stack] ${name} did not exit within ${grace / 1000}s of SIGTERM: killed\n`;
+        child.kill("SIGKILL");
+      }, grace);
+    });
+    await Promise.all(exited);
+    for (const timer of timers) clearTimeout(timer);
+    await Promise.all([sandbox.close(), adestra.close(), apsis.close()]);
   };
   try {
     runStep("migrate the database", "node_modules/.bin/tsx", ["scripts/db.ts", "migrate"], env, options.quiet);
     for (const shop of options.invite) {
       runStep(`invite ${shop}`, "node_modules/.bin/tsx", ["scripts/ops.ts", "invite", shop, "--by", "sandbox set-up"], env, true);
+    }
+    if (options.connectAdestra?.length) {
+      // Not spawnSync: the Adestra sandbox answering the connection check runs in this process's event loop.
+      await runStepAsync("connect to the Adestra sandbox", "node_modules/.bin/tsx", ["scripts/demo-connect-adestra.ts", ...options.connectAdestra], env);
     }
     if (buildIsStale()) runStep("build the app", "node_modules/.bin/remix", ["build"], env, options.quiet);
     spawnChild("web", "node_modules/.bin/remix-serve", ["./build/index.js"], env);
@@ -89,12 +141,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw new Error(`${(error as Error).message}\n${output}`);
   }
-  return { appUrl, sandbox, env, logs: () => output, stop };
+  return { appUrl, sandbox, adestra, apsis, env, logs: () => output, stop };
 }
 
 function runStep(what: string, command: string, args: string[], env: NodeJS.ProcessEnv, quiet: boolean) {
   const result = spawnSync(command, args, { env, stdio: quiet ? "pipe" : "inherit", encoding: "utf8" });
   if (result.status !== 0) throw new Error(`could not ${what}:\n${result.stdout ?? ""}${result.stderr ?? ""}`);
+}
+
+function runStepAsync(what: string, command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`could not ${what}:\n${output}`))));
+  });
 }
 
 function newestMtime(dir: string): number {

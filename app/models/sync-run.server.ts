@@ -15,6 +15,7 @@ const runSummary = {
   unchanged: true,
   skipped: true,
   failed: true,
+  suppressed: true,
   errorCode: true,
   errorMessage: true,
   queuedAt: true,
@@ -37,3 +38,204 @@ export async function listSyncRuns({ shop, take = 50, destination }: {
 }
 
 export type SyncRunSummary = Awaited<ReturnType<typeof listSyncRuns>>[number];
+
+// ---- Write side (sends). A run moves queued → running → succeeded | failed; a retried job goes back to
+// queued between attempts and starts its counters again from zero (see startSyncRunAttempt).
+
+export const SYNC_RUN_ACTIVE_STATUSES = ["queued", "running"] as const;
+export type SyncRunCounters = {
+  seen: number;
+  matched: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  suppressed: number;
+};
+
+export async function createSyncRun({ shopId, destination, kind, trigger, settings }: {
+  shopId: string;
+  destination: "adestra" | "apsis";
+  kind: "send" | "full_sync" | "realtime";
+  trigger: "on_demand" | "auto" | "send_now" | "ops" | "webhook";
+  settings: unknown;
+}) {
+  return getDb().syncRun.create({
+    data: { shopId, destination, kind, trigger, status: "queued", settings: JSON.stringify(settings) },
+    select: { id: true },
+  });
+}
+
+/** The shop's queued or running run of a kind, if any (oldest first: the one that holds the slot). */
+export async function findActiveSyncRun({ shopId, destination, kind }: { shopId: string; destination: "adestra" | "apsis"; kind: "send" | "full_sync" }) {
+  return getDb().syncRun.findFirst({
+    where: { shopId, destination, kind, status: { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
+    orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
+    select: { ...runSummary, settings: true },
+  });
+}
+
+/** A run with what its job needs (settings, shop). */
+export async function getSyncRunForJob({ runId }: { runId: string }) {
+  return getDb().syncRun.findUnique({
+    where: { id: runId },
+    select: {
+      id: true,
+      status: true,
+      trigger: true,
+      settings: true,
+      shopId: true,
+      shop: { select: { domain: true, ianaTimezone: true } },
+    },
+  });
+}
+
+/**
+ * A job attempt starts: running, counters at zero, the previous attempt's failures removed. Counters are
+ * per attempt, so a retried job never counts a customer twice (what the earlier attempt wrote is found in
+ * ProfileLink and counted as unchanged).
+ */
+export async function startSyncRunAttempt({ runId }: { runId: string }) {
+  await getDb().$transaction(async (tx) => {
+    await tx.syncFailure.deleteMany({ where: { runId } });
+    await tx.syncRun.update({
+      where: { id: runId },
+      data: {
+        status: "running",
+        startedAt: new Date(),
+        finishedAt: null,
+        total: null,
+        seen: 0,
+        matched: 0,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        skipped: 0,
+        failed: 0,
+        suppressed: 0,
+        errorCode: null,
+        errorMessage: null,
+      },
+    });
+  });
+}
+
+export async function setSyncRunTotal({ runId, total }: { runId: string; total: number | null }) {
+  await getDb().syncRun.update({ where: { id: runId }, data: { total } });
+}
+
+export async function updateSyncRunProgress({ runId, counters }: { runId: string; counters: SyncRunCounters }) {
+  // Only while running: a late flush never overwrites a finished run.
+  await getDb().syncRun.updateMany({ where: { id: runId, status: "running" }, data: counters });
+}
+
+export async function recordSyncFailures({ runId, failures }: {
+  runId: string;
+  failures: { customerId: string; email: string | null; reason: string; response: string | null }[];
+}) {
+  if (!failures.length) return;
+  await getDb().syncFailure.createMany({
+    data: failures.map((f) => ({
+      runId,
+      customerId: f.customerId,
+      email: f.email,
+      reason: f.reason.slice(0, 1000),
+      response: f.response?.slice(0, 2000) ?? null,
+    })),
+  });
+}
+
+/** Ends a run (from queued or running only: a finished run is never finished again). */
+export async function finishSyncRun({ runId, status, counters, errorCode, errorMessage, finishedAt = new Date() }: {
+  runId: string;
+  status: "succeeded" | "failed" | "cancelled";
+  counters?: SyncRunCounters;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  finishedAt?: Date;
+}) {
+  const result = await getDb().syncRun.updateMany({
+    where: { id: runId, status: { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
+    data: { status, finishedAt, errorCode: errorCode ?? null, errorMessage: errorMessage?.slice(0, 2000) ?? null, ...(counters ?? {}) },
+  });
+  return result.count === 1;
+}
+
+/** Between two attempts of a job: back to queued, saying why and that it will be tried again. */
+export async function requeueSyncRun({ runId, errorMessage }: { runId: string; errorMessage: string }) {
+  await getDb().syncRun.updateMany({
+    where: { id: runId, status: { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
+    data: { status: "queued", errorMessage: errorMessage.slice(0, 2000) },
+  });
+}
+
+/** The latest finished run of a kind (succeeded, failed or cancelled). */
+export async function findLastFinishedSyncRun({ shopId, destination, kind }: { shopId: string; destination: "adestra" | "apsis"; kind: "send" | "full_sync" }) {
+  return getDb().syncRun.findFirst({
+    where: { shopId, destination, kind, status: { in: ["succeeded", "failed", "cancelled"] } },
+    orderBy: [{ finishedAt: "desc" }, { queuedAt: "desc" }],
+    select: { ...runSummary, settings: true },
+  });
+}
+
+export async function getSyncRunSummary({ runId }: { runId: string }) {
+  return getDb().syncRun.findUnique({ where: { id: runId }, select: { ...runSummary, settings: true } });
+}
+
+/** The first `take` failures of a run, oldest first. */
+export async function listSyncFailures({ runId, take = 20 }: { runId: string; take?: number }) {
+  return getDb().syncFailure.findMany({
+    where: { runId },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take,
+    select: { customerId: true, email: true, reason: true, response: true },
+  });
+}
+
+// ---- Resumable runs (APSIS Full Sync). The checkpoint (JSON, the caller's format) is saved together with
+// the counters as they stood at it, so an attempt that resumes from it continues both where they were.
+
+/** The run's checkpoint JSON, or null when it has none. */
+export async function getSyncRunCheckpoint({ runId }: { runId: string }) {
+  const row = await getDb().syncRun.findUnique({ where: { id: runId }, select: { checkpoint: true } });
+  return row?.checkpoint ?? null;
+}
+
+/**
+ * Progress of a running run: its live counters and, when given, a new checkpoint. Returns false when the run
+ * is no longer running (finished or cancelled meanwhile): the caller should stop.
+ */
+export async function saveSyncRunProgress({ runId, counters, checkpoint }: { runId: string; counters: SyncRunCounters; checkpoint?: string | null }) {
+  const result = await getDb().syncRun.updateMany({
+    where: { id: runId, status: "running" },
+    data: { ...counters, ...(checkpoint ? { checkpoint } : {}) },
+  });
+  return result.count === 1;
+}
+
+/**
+ * A job attempt that continues from the run's checkpoint: running again with the counters saved with the
+ * checkpoint; failures recorded for customers after it are removed (those customers are tried again).
+ */
+export async function resumeSyncRunAttempt({ runId, counters, isAfterCheckpoint }: {
+  runId: string;
+  counters: SyncRunCounters;
+  /** Whether a failure's customer lies after the checkpoint. */
+  isAfterCheckpoint: (customerId: string) => boolean;
+}) {
+  await getDb().$transaction(async (tx) => {
+    const failures = await tx.syncFailure.findMany({ where: { runId }, select: { id: true, customerId: true } });
+    const stale = failures.filter((f) => isAfterCheckpoint(f.customerId)).map((f) => f.id);
+    if (stale.length) await tx.syncFailure.deleteMany({ where: { id: { in: stale } } });
+    await tx.syncRun.update({
+      where: { id: runId },
+      data: { status: "running", finishedAt: null, errorCode: null, errorMessage: null, ...counters },
+    });
+  });
+}
+
+/** How many failures a run has recorded (bounded per run by the caller). */
+export async function countSyncFailures({ runId }: { runId: string }) {
+  return getDb().syncFailure.count({ where: { runId } });
+}

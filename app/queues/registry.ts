@@ -20,9 +20,19 @@ export const WebhookJobSchema = z.object({
 });
 export type WebhookJob = z.infer<typeof WebhookJobSchema>;
 
+/** One Adestra send: everything it needs is on its SyncRun row (choices, shop). */
+export const AdestraSendProfilesJobSchema = z.object({ runId: z.string().min(1) });
+/** Fired daily by the shop's job scheduler; starts a send with the saved Auto Send settings. */
+export const AdestraAutoSendJobSchema = z.object({ shop: z.string().min(1) });
+/** One APSIS One Full Sync: everything it needs is on its SyncRun row (keyspace, conditions, mappings, checkpoint). */
+export const ApsisFullSyncJobSchema = z.object({ runId: z.string().min(1) });
+
 export const JOBS = {
   "webhooks.process-delivery": { queue: "webhooks", schema: WebhookJobSchema },
   "maintenance.prune-webhook-receipts": { queue: "sync", schema: z.object({}).strict() },
+  "adestra.send-profiles": { queue: "sync", schema: AdestraSendProfilesJobSchema },
+  "adestra.auto-send": { queue: "sync", schema: AdestraAutoSendJobSchema },
+  "apsis.full-sync": { queue: "sync", schema: ApsisFullSyncJobSchema },
 } as const satisfies Record<string, { queue: QueueName; schema: z.ZodType }>;
 
 export type JobName = keyof typeof JOBS;

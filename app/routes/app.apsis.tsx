@@ -1,52 +1,236 @@
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Card, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import { useState } from "react";
+import { z } from "zod";
+import { formValues, sentenceCase } from "../components/adestra/form-values";
 import { AppErrorBoundary } from "../components/app-error-boundary";
-import { getConnections } from "../models/connection.server";
+import { AttributeMappingCard, type AttributeMappingState } from "../components/apsis/attribute-mapping-card";
+import { ConditionsCard } from "../components/apsis/conditions-card";
+import { ApsisConnectCard } from "../components/apsis/connect-card";
+import { ConsentMappingCard } from "../components/apsis/consent-mapping-card";
+import { FullSyncCard } from "../components/apsis/full-sync-card";
+import { toFullSyncStatusView } from "../components/apsis/status.server";
+import type { ConditionRow, SectionView } from "../components/apsis/types";
+import { describeApsisError } from "../services/apsis-account.server";
+import { chooseApsisKeyspace, connectApsis, disconnectApsis, getApsisAccountDefinitions, getApsisConnection } from "../services/apsis-connection.server";
+import { ApsisFullSyncRejectedError, getFullSyncStatus, startFullSync } from "../services/apsis-full-sync.server";
+import { countConditionMatches, getApsisMappings, saveAttributeMappings, saveConsentMappings, saveSyncConditions } from "../services/apsis-mapping.server";
 import { requireInvitedShop } from "../services/invitation.server";
+import { listConditionFields, type SyncCondition } from "../sync/apsis/conditions";
+import { COMPATIBLE_TYPES, guessMappings, listShopifyFields } from "../sync/apsis/fields";
+import { formatDateTime } from "../utils/format-date";
+
+/** A saved rule as the editor holds it (values as text; "otherwise" is held apart). */
+function toRow(rule: Exclude<SyncCondition, { always: true }>): ConditionRow {
+  const value = Array.isArray(rule.value) ? rule.value.join(", ") : String(rule.value);
+  return { field: rule.field, operator: rule.operator, value, section: rule.section, ...(rule.and?.length ? { and: rule.and } : {}) };
+}
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop } = await requireInvitedShop(request);
-  const { apsis } = await getConnections({ shop });
-  return json({ connected: Boolean(apsis), region: apsis?.region.toUpperCase() ?? null });
+  const { shop, shopRecord } = await requireInvitedShop(request);
+  const timeZone = shopRecord.ianaTimezone;
+  const connection = await getApsisConnection({ shop });
+  if (!connection.connected) return json({ connected: false as const });
+
+  // The definitions come from APSIS itself: when it cannot be reached the page still opens and says so.
+  const [definitions, mappings, status] = await Promise.all([
+    getApsisAccountDefinitions({ shop }).then(
+      (found) => ({ found, error: null }),
+      (error: unknown) => ({ found: null, error: describeApsisError(error) }),
+    ),
+    getApsisMappings({ shop }),
+    getFullSyncStatus({ shop }),
+  ]);
+  const sections: SectionView[] = (definitions.found?.sections ?? []).map((section) => ({
+    ...section,
+    guesses: guessMappings(section.attributes),
+  }));
+  const rules = mappings.conditions;
+  const last = rules[rules.length - 1];
+  const otherwise = last && "always" in last ? last.section : "";
+  const rows = rules.filter((rule): rule is Exclude<SyncCondition, { always: true }> => !("always" in rule)).map(toRow);
+  const attributes: AttributeMappingState = Object.fromEntries(
+    Object.entries(mappings.attributes).map(([section, list]) => [section, Object.fromEntries(list.map((m) => [m.field, m.attribute]))]),
+  );
+  return json({
+    connected: true as const,
+    connection: {
+      connected: true as const,
+      region: connection.region,
+      clientId: connection.clientId,
+      keyspace: connection.keyspace,
+      verifiedAt: formatDateTime(connection.verifiedAt, timeZone),
+    },
+    definitionsError: definitions.error,
+    keyspaces: definitions.found?.keyspaces ?? [],
+    sections,
+    conditionFields: listConditionFields(),
+    shopifyFields: listShopifyFields(),
+    compatible: COMPATIBLE_TYPES,
+    rows,
+    otherwise,
+    attributes,
+    consents: mappings.consents,
+    status: toFullSyncStatusView(status),
+  });
 };
 
-/** APSIS One: Real-time Sync and Full Sync. The settings arrive with the APSIS issues; until then, say so plainly. */
-export default function Apsis() {
-  const { connected, region } = useLoaderData<typeof loader>();
+const IntentSchema = z.object({
+  intent: z.enum(["connect", "disconnect", "choose-keyspace", "save-conditions", "count-matches", "save-attributes", "save-consents", "start-full-sync"]),
+});
+
+/** 422 with errors to show on the fields (house style); a form-level message only when no field explains it. */
+function invalid(fieldErrors: Record<string, string | undefined>, formError?: string) {
+  const fields = sentenceCase(fieldErrors);
+  const errors = Object.keys(fields).length ? { ...fields, ...(formError ? sentenceCase({ form: formError }) : {}) } : sentenceCase({ form: formError ?? "The changes were refused" });
+  return json({ ok: false as const, errors }, { status: 422 });
+}
+
+/** A JSON-encoded form value; what does not parse goes to the service as undefined, which refuses it. */
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return [];
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Condition errors on the editor's fields: `conditions.<rule>.<field|operator|value|section>`. */
+function conditionFieldErrors(errors: { index: number | null; path: string; message: string }[]) {
+  const out: Record<string, string> = {};
+  let form: string | undefined;
+  for (const error of errors) {
+    if (error.index === null) {
+      form ??= error.message;
+      continue;
+    }
+    const head = error.path.split(".")[0] || "field";
+    const part = head === "and" ? (error.path.split(".")[2] ?? "value") : head;
+    out[`conditions.${error.index}.${part}`] ??= error.message;
+  }
+  return { out, form };
+}
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await requireInvitedShop(request);
+  const values = formValues(await request.formData());
+  const intent = IntentSchema.safeParse(values);
+  if (!intent.success) return invalid({}, "Unknown action");
+
+  switch (intent.data.intent) {
+    case "connect": {
+      const result = await connectApsis({ shop, region: values.region, clientId: values.clientId, clientSecret: values.clientSecret });
+      if (!result.ok) return invalid(result.fieldErrors ?? {}, result.formError);
+      return json({ ok: true as const, toast: "APSIS One connected" });
+    }
+    case "disconnect": {
+      await disconnectApsis({ shop });
+      return json({ ok: true as const, toast: "APSIS One disconnected" });
+    }
+    case "choose-keyspace": {
+      const result = await chooseApsisKeyspace({ shop, keyspace: values.keyspace });
+      if (!result.ok) return invalid(result.fieldErrors ?? {}, result.formError);
+      return json({ ok: true as const, toast: "Keyspace saved" });
+    }
+    case "save-conditions": {
+      const result = await saveSyncConditions({ shop, conditions: parseJson(values.conditions) });
+      if (!result.ok) {
+        const { out, form } = conditionFieldErrors(result.errors ?? []);
+        return invalid(out, result.formError ?? form);
+      }
+      return json({ ok: true as const, toast: "Sync conditions saved" });
+    }
+    case "count-matches": {
+      const result = await countConditionMatches({ shop, conditions: parseJson(values.conditions), signal: request.signal });
+      if (!result.ok) {
+        const { out, form } = conditionFieldErrors(result.errors);
+        return invalid(out, form);
+      }
+      const { total, conditions, notSynced } = result;
+      return json({ ok: true as const, counts: { total, conditions, notSynced } });
+    }
+    case "save-attributes": {
+      const result = await saveAttributeMappings({ shop, section: values.section, mappings: parseJson(values.mappings) });
+      if (!result.ok) {
+        const out: Record<string, string> = {};
+        for (const issue of result.errors ?? []) out[`mappings.${issue.field}`] ??= issue.message;
+        return invalid(out, result.formError ?? (result.errors?.length ? "The attribute mapping was not saved: fix the fields marked below." : undefined));
+      }
+      return json({ ok: true as const, toast: "Attribute mapping saved" });
+    }
+    case "save-consents": {
+      const result = await saveConsentMappings({ shop, section: values.section, email: parseJson(values.email), sms: parseJson(values.sms) });
+      if (!result.ok) {
+        const out: Record<string, string> = {};
+        for (const issue of result.errors ?? []) out[issue.channel] ??= issue.message;
+        return invalid(out, result.formError);
+      }
+      return json({ ok: true as const, toast: "Consent mapping saved" });
+    }
+    case "start-full-sync": {
+      try {
+        const result = await startFullSync({ shop, trigger: "on_demand" });
+        return json({ ok: true as const, runId: result.runId, toast: result.alreadyRunning ? "A Full Sync is already running: showing its progress" : "Full Sync started" });
+      } catch (error) {
+        if (error instanceof ApsisFullSyncRejectedError) return invalid({}, error.message);
+        throw error;
+      }
+    }
+  }
+};
+
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+type Connected = Extract<LoaderData, { connected: true }>;
+
+const TITLE = "APSIS One";
+const SUBTITLE = "Sync your Shopify customers to APSIS One profiles";
+
+function ConnectedApsis({ data }: { data: Connected }) {
+  const [section, setSection] = useState(data.sections[0]?.discriminator ?? "");
   return (
-    <Page title="APSIS One" subtitle="Keep your customer profiles up to date in APSIS One">
+    <Page title={TITLE} subtitle={SUBTITLE} titleMetadata={<Badge tone="success">{`Connected (${data.connection.region.toUpperCase()})`}</Badge>}>
       <Layout>
         <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <InlineStack gap="200" blockAlign="center">
-                <Text as="h2" variant="headingMd">
-                  APSIS One
-                </Text>
-                {connected ? <Badge tone="success">{`Connected (${region})`}</Badge> : <Badge>Not connected yet</Badge>}
-              </InlineStack>
-              <List>
-                <List.Item>
-                  <b>Real-time Sync</b>: a customer&apos;s changes in Shopify reach their APSIS profile within seconds.
-                </List.Item>
-                <List.Item>
-                  <b>Full Sync</b>: every customer, once, to start with or to catch up.
-                </List.Item>
-                <List.Item>
-                  Attribute mapping, email and SMS consent mapped to your consent lists and topics (no one is opted in
-                  without consent in Shopify), and sync conditions that choose the Section.
-                </List.Item>
-              </List>
-            </BlockStack>
-          </Card>
+          <BlockStack gap="400">
+            <ApsisConnectCard connection={data.connection} keyspaces={data.keyspaces} />
+            {data.definitionsError ? (
+              <Banner tone="critical" title="APSIS One could not be reached">
+                <p>The Sections, attributes and topics could not be loaded: {data.definitionsError}. Try again in a moment, or reconnect.</p>
+              </Banner>
+            ) : (
+              <>
+                <ConditionsCard initialRows={data.rows} initialOtherwise={data.otherwise} fields={data.conditionFields} sections={data.sections} />
+                <AttributeMappingCard
+                  sections={data.sections}
+                  section={section}
+                  onSectionChange={setSection}
+                  fields={data.shopifyFields}
+                  compatible={data.compatible}
+                  saved={data.attributes}
+                />
+                <ConsentMappingCard sections={data.sections} section={section} onSectionChange={setSection} saved={data.consents} />
+              </>
+            )}
+            <FullSyncCard initialStatus={data.status} />
+          </BlockStack>
         </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+export default function Apsis() {
+  const data = useLoaderData<typeof loader>();
+  if (data.connected) return <ConnectedApsis data={data} />;
+  return (
+    <Page title={TITLE} subtitle={SUBTITLE}>
+      <Layout>
         <Layout.Section>
-          <Banner tone="info" title="Coming in this release">
-            <p>Connecting APSIS One and syncing are being finished. Nothing is sent to APSIS One from this store yet.</p>
-          </Banner>
+          <ApsisConnectCard connection={{ connected: false }} keyspaces={[]} />
         </Layout.Section>
       </Layout>
     </Page>

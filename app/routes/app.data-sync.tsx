@@ -1,57 +1,407 @@
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Card, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  Checkbox,
+  InlineStack,
+  Layout,
+  Page,
+  Tabs,
+  Text,
+} from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import { useEffect, useRef, useState } from "react";
+import { z } from "zod";
+import { SendChoicesFields } from "../components/adestra/send-choices-fields";
+import { SendPreview } from "../components/adestra/send-preview";
+import { SendStatus } from "../components/adestra/send-status";
+import { todayIn, toSendStatusView } from "../components/adestra/send-status.server";
+import { formValues, sentenceCase } from "../components/adestra/form-values";
+import { choicesToEntries, emptyChoices, type SendChoicesValue, type SendStatusView } from "../components/adestra/types";
+import { useActionToast, type ActionResult } from "../components/adestra/use-toast";
 import { AppErrorBoundary } from "../components/app-error-boundary";
-import { getConnections } from "../models/connection.server";
+import { getAdestraConnection } from "../services/adestra-connection.server";
+import { listAdestraLists, createAdestraList } from "../services/adestra-lists.server";
+import {
+  AdestraSendRejectedError,
+  getSendSettings,
+  getSendStatus,
+  saveAutoSendSettings,
+  sendNow,
+  startSend,
+} from "../services/adestra-send.server";
+import { describeAdestraError } from "../services/adestra-account.server";
 import { requireInvitedShop } from "../services/invitation.server";
+import { ACTIVITY_DEFINITION } from "../sync/adestra/choices";
+import { formatDateTime } from "../utils/format-date";
+
+/** The choices as the form shows them, from what the settings service stored. */
+function toChoicesValue(choices: { profileGroup?: string; listId?: number | null; activityFrom?: string | null; activityTo?: string | null } | null | undefined): SendChoicesValue {
+  if (!choices) return emptyChoices;
+  return {
+    profileGroup: choices.profileGroup === "all" ? "all" : "subscribers",
+    listId: choices.listId != null ? String(choices.listId) : "",
+    activityFrom: choices.activityFrom ?? "",
+    activityTo: choices.activityTo ?? "",
+  };
+}
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop } = await requireInvitedShop(request);
-  const { adestra } = await getConnections({ shop });
-  return json({ connected: Boolean(adestra), accountName: adestra?.accountName ?? null });
+  const { shop, shopRecord } = await requireInvitedShop(request);
+  const timeZone = shopRecord.ianaTimezone;
+  const connection = await getAdestraConnection({ shop });
+  if (!connection.connected) return json({ connected: false as const });
+
+  // The lists come from Adestra itself: when it cannot be reached the page still opens and says so.
+  type Lists = { found: { id: number; name: string }[]; error: string | null };
+  const [lists, status, settings] = await Promise.all([
+    connection.coreTable
+      ? listAdestraLists({ shop }).then(
+          (found): Lists => ({ found, error: null }),
+          (error: unknown): Lists => ({ found: [], error: describeAdestraError(error) }),
+        )
+      : ({ found: [], error: null } as Lists),
+    getSendStatus({ shop }),
+    getSendSettings({ shop }),
+  ]);
+  return json({
+    connected: true as const,
+    accountName: connection.accountName,
+    coreTable: connection.coreTable,
+    lists: lists.found.map((list) => ({ id: list.id, name: list.name })),
+    listsError: lists.error,
+    status: toSendStatusView(status, timeZone),
+    onDemand: toChoicesValue(settings.onDemand),
+    auto: {
+      choices: toChoicesValue(settings.auto.choices),
+      enabled: settings.auto.enabled,
+      timeOfDay: settings.auto.timeOfDay,
+      nextRunAt: formatDateTime(settings.auto.nextRunAt, timeZone),
+    },
+    today: todayIn(timeZone),
+    timeZone,
+    activityDefinition: ACTIVITY_DEFINITION,
+  });
 };
 
-/** Adestra: On Demand and Auto Send. The forms arrive with the Adestra issues; until then, say so plainly. */
-export default function DataSync() {
-  const { connected, accountName } = useLoaderData<typeof loader>();
+const IntentSchema = z.object({ intent: z.enum(["create-list", "start-send", "save-auto", "send-now"]) });
+
+/** 422 with errors to show on the fields (house style); a form-level message only when no field explains it. */
+function invalid({ fieldErrors, formError }: { fieldErrors?: Record<string, string | undefined>; formError?: string }) {
+  const fields = sentenceCase(fieldErrors ?? {});
+  const errors = Object.keys(fields).length ? fields : sentenceCase({ form: formError ?? "The choices were refused" });
+  return json({ ok: false as const, errors }, { status: 422 });
+}
+
+/** The send choices as the form posts them; the send service validates them (SendChoicesSchema). */
+const choicesFrom = ({ profileGroup, listId, activityFrom, activityTo }: Record<string, string>) => ({ profileGroup, listId, activityFrom, activityTo });
+
+const startedToast = ({ alreadyRunning }: { alreadyRunning: boolean }) =>
+  alreadyRunning ? "A send is already running: showing its progress" : "Sending profiles to Adestra";
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await requireInvitedShop(request);
+  const values = formValues(await request.formData());
+  const intent = IntentSchema.safeParse(values);
+  if (!intent.success) return invalid({ formError: "Unknown action" });
+
+  try {
+    switch (intent.data.intent) {
+      case "create-list": {
+        const result = await createAdestraList({ shop, name: values.name ?? "" });
+        if (!result.ok) return invalid(result);
+        return json({ ok: true as const, list: result.list, toast: `List "${result.list.name}" created` });
+      }
+      case "start-send": {
+        const result = await startSend({ shop, trigger: "on_demand", choices: choicesFrom(values) });
+        return json({ ok: true as const, runId: result.runId, toast: startedToast(result) });
+      }
+      case "save-auto": {
+        const enabled = values.enabled === "true";
+        const result = await saveAutoSendSettings({ shop, choices: choicesFrom(values), enabled });
+        if (!result.ok) return invalid(result);
+        return json({ ok: true as const, toast: enabled ? "Auto send is on" : "Settings saved: auto send is off" });
+      }
+      case "send-now": {
+        const result = await sendNow({ shop });
+        return json({ ok: true as const, runId: result.runId, toast: startedToast(result) });
+      }
+    }
+  } catch (error) {
+    // The send service refuses bad choices (and a list on another core table) this way; nothing was started.
+    if (error instanceof AdestraSendRejectedError) return invalid(error);
+    throw error;
+  }
+};
+
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+type Connected = Extract<LoaderData, { connected: true }>;
+
+/** Progress is read from the SyncRun (never Redis) through the status route, every second while a run is active. */
+function useLiveStatus(initial: SendStatusView): SendStatusView {
+  const poll = useFetcher<{ status: SendStatusView }>({ key: "send-status" });
+  const revalidator = useRevalidator();
+  const [status, setStatus] = useState(initial);
+  useEffect(() => setStatus(initial), [initial]);
+  useEffect(() => {
+    if (poll.data?.status) setStatus(poll.data.status);
+  }, [poll.data]);
+
+  const active = Boolean(status.activeRun);
+  const { load } = poll;
+  useEffect(() => {
+    if (!active || poll.state !== "idle") return;
+    const timer = setTimeout(() => load("/app/data-sync/status"), 1_000);
+    return () => clearTimeout(timer);
+  }, [active, poll.state, poll.data, load]);
+
+  // When a run ends, reload the page data once (last send and next run times, lists).
+  const wasActive = useRef(active);
+  useEffect(() => {
+    if (wasActive.current && !active) revalidator.revalidate();
+    wasActive.current = active;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [active]);
+  return status;
+}
+
+function NotConnected() {
   return (
-    <Page title="Data Sync" subtitle="Send your customer profiles to an Adestra list">
+    <Page title="Data Sync" subtitle="Send your customer profiles to Adestra lists">
       <Layout>
         <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <InlineStack gap="200" blockAlign="center">
-                <Text as="h2" variant="headingMd">
-                  Adestra
-                </Text>
-                {connected ? <Badge tone="success">{`Connected: ${accountName}`}</Badge> : <Badge>Not connected yet</Badge>}
-              </InlineStack>
-              <Text as="p">Data Sync copies your Shopify customer profiles to a list in Adestra, in two ways:</Text>
-              <List>
-                <List.Item>
-                  <b>On Demand</b>: send now, choosing the profiles (all, or email subscribers only), the Adestra list
-                  (an existing one, or a new one by name) and an activity date range.
-                </List.Item>
-                <List.Item>
-                  <b>Auto Send</b>: the same choices, sent every day at a time in your store&apos;s timezone.
-                </List.Item>
-              </List>
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Banner tone="info" title="Coming in this release">
+          <Banner tone="warning" title="Connect your Adestra account first" action={{ content: "Go to Settings", url: "/app/settings" }}>
             <p>
-              Connecting an Adestra account and sending profiles are being finished. Nothing is sent to Adestra from
-              this store yet.
+              Data Sync sends your Shopify customer profiles to a list in Adestra. Enter your Adestra account name,
+              username and password in Settings, and choose the core table this store is connected to.
             </p>
           </Banner>
         </Layout.Section>
       </Layout>
     </Page>
   );
+}
+
+function OnDemandTab({ data, status }: { data: Connected; status: SendStatusView }) {
+  const send = useFetcher<ActionResult>({ key: "start-send" });
+  const [choices, setChoices] = useState<SendChoicesValue>(data.onDemand);
+  useActionToast(send.data);
+  const errors = send.state === "idle" ? send.data?.errors : undefined;
+  const running = Boolean(status.activeRun);
+  const submitting = send.state !== "idle";
+
+  return (
+    <Layout>
+      <Layout.Section>
+        <Card>
+          <BlockStack gap="400">
+            <Text as="h2" variant="headingMd">
+              Send profiles now
+            </Text>
+            <SendChoicesFields
+              value={choices}
+              onChange={setChoices}
+              lists={data.lists}
+              coreTableName={data.coreTable?.name ?? null}
+              today={data.today}
+              activityDefinition={data.activityDefinition}
+              errors={errors}
+              form="on-demand"
+            />
+          </BlockStack>
+        </Card>
+      </Layout.Section>
+      <Layout.Section variant="oneThird">
+        <Card>
+          <BlockStack gap="400">
+            <SendPreview choices={choices} fetcherKey="on-demand-preview" />
+            {errors?.form ? (
+              <Banner tone="critical">
+                <p>{errors.form}</p>
+              </Banner>
+            ) : null}
+            <Button
+              variant="primary"
+              size="large"
+              fullWidth
+              loading={submitting}
+              disabled={running}
+              onClick={() => send.submit({ intent: "start-send", ...choicesToEntries(choices) }, { method: "post", action: "/app/data-sync" })}
+            >
+              {running ? "A send is running" : "Send Profiles to Adestra"}
+            </Button>
+            <SendStatus status={status} lastSendAt={status.lastOnDemandSendAt} timeZone={data.timeZone} />
+          </BlockStack>
+        </Card>
+      </Layout.Section>
+    </Layout>
+  );
+}
+
+function AutoSendTab({ data, status }: { data: Connected; status: SendStatusView }) {
+  const save = useFetcher<ActionResult>({ key: "save-auto" });
+  const now = useFetcher<ActionResult>({ key: "send-now" });
+  const [choices, setChoices] = useState<SendChoicesValue>(data.auto.choices);
+  const [enabled, setEnabled] = useState(data.auto.enabled);
+  useActionToast(save.data);
+  useActionToast(now.data);
+  // After a save the page data holds what was stored: show that (other reloads keep unsaved edits).
+  useEffect(() => {
+    if (save.state === "idle" && save.data?.ok) {
+      setChoices(data.auto.choices);
+      setEnabled(data.auto.enabled);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [save.state, save.data]);
+
+  const locked = data.auto.enabled;
+  const errors = save.state === "idle" ? save.data?.errors : undefined;
+  const nowError = now.state === "idle" ? now.data?.errors?.form : undefined;
+  const running = Boolean(status.activeRun);
+
+  return (
+    <Layout>
+      <Layout.Section>
+        <Card>
+          <BlockStack gap="400">
+            <InlineStack gap="200" blockAlign="center">
+              <Text as="h2" variant="headingMd">
+                Send profiles every day
+              </Text>
+              {data.auto.enabled ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>}
+            </InlineStack>
+            {locked ? (
+              <Banner tone="info">
+                <p>
+                  Untick <b>Automatically send profiles</b> and save to change these settings.
+                </p>
+              </Banner>
+            ) : null}
+            <SendChoicesFields
+              value={choices}
+              onChange={setChoices}
+              lists={data.lists}
+              coreTableName={data.coreTable?.name ?? null}
+              today={data.today}
+              activityDefinition={data.activityDefinition}
+              disabled={locked}
+              errors={errors}
+              form="auto"
+            />
+            <Checkbox
+              label="Automatically send profiles"
+              helpText="Once a day, at a time in your store's timezone, with the choices above. Profiles unchanged since the last send are skipped."
+              checked={enabled}
+              onChange={setEnabled}
+              error={errors?.enabled}
+            />
+            {errors?.form ? (
+              <Banner tone="critical">
+                <p>{errors.form}</p>
+              </Banner>
+            ) : null}
+            <InlineStack gap="200">
+              <Button
+                variant="primary"
+                loading={save.state !== "idle"}
+                onClick={() =>
+                  save.submit(
+                    { intent: "save-auto", enabled: String(enabled), ...choicesToEntries(choices) },
+                    { method: "post", action: "/app/data-sync" },
+                  )
+                }
+              >
+                Save Settings
+              </Button>
+            </InlineStack>
+          </BlockStack>
+        </Card>
+      </Layout.Section>
+      <Layout.Section variant="oneThird">
+        <Card>
+          <BlockStack gap="400">
+            <Text as="h2" variant="headingMd">
+              Schedule
+            </Text>
+            <BlockStack gap="100">
+              <Text as="p">
+                Every day at {data.auto.timeOfDay} ({data.timeZone}), while auto send is on.
+              </Text>
+              <Text as="p">
+                <span data-testid="auto-next-run">
+                  Next run: {data.auto.enabled ? data.auto.nextRunAt ?? "being scheduled" : "none (auto send is off)"}
+                </span>
+              </Text>
+            </BlockStack>
+            {nowError ? (
+              <Banner tone="critical">
+                <p>{nowError}</p>
+              </Banner>
+            ) : null}
+            <Box>
+              <Button
+                loading={now.state !== "idle"}
+                disabled={running}
+                onClick={() => now.submit({ intent: "send-now" }, { method: "post", action: "/app/data-sync" })}
+              >
+                {running ? "A send is running" : "Send now"}
+              </Button>
+            </Box>
+            <Text as="p" tone="subdued" variant="bodySm">
+              Send now runs a send immediately with the saved settings.
+            </Text>
+            <SendStatus status={status} lastSendAt={status.lastAutoSendAt} timeZone={data.timeZone} />
+          </BlockStack>
+        </Card>
+      </Layout.Section>
+    </Layout>
+  );
+}
+
+const TABS = [
+  { id: "on-demand", content: "On Demand", panelID: "on-demand-panel" },
+  { id: "auto-send", content: "Auto Send", panelID: "auto-send-panel" },
+];
+
+function ConnectedDataSync({ data }: { data: Connected }) {
+  const [tab, setTab] = useState(0);
+  const status = useLiveStatus(data.status);
+  return (
+    <Page
+      title="Data Sync"
+      subtitle="Send your customer profiles to Adestra lists"
+      titleMetadata={<Badge tone="success">{`Adestra: ${data.accountName}`}</Badge>}
+    >
+      <BlockStack gap="400">
+        {!data.coreTable ? (
+          <Banner tone="warning" title="Choose the core table first" action={{ content: "Go to Settings", url: "/app/settings" }}>
+            <p>Pick the Adestra core table this store&apos;s profiles are written to. Lists are shown once it is chosen.</p>
+          </Banner>
+        ) : null}
+        {data.listsError ? (
+          <Banner tone="critical" title="Adestra could not be reached">
+            <p>The lists could not be loaded: {data.listsError}. Try again in a moment, or check the connection in Settings.</p>
+          </Banner>
+        ) : null}
+        <Tabs tabs={TABS} selected={tab} onSelect={setTab}>
+          <Box paddingBlockStart="400">
+            {tab === 0 ? <OnDemandTab data={data} status={status} /> : <AutoSendTab data={data} status={status} />}
+          </Box>
+        </Tabs>
+      </BlockStack>
+    </Page>
+  );
+}
+
+export default function DataSync() {
+  const data = useLoaderData<typeof loader>();
+  return data.connected ? <ConnectedDataSync data={data} /> : <NotConnected />;
 }
 
 export const ErrorBoundary = AppErrorBoundary;

@@ -1,69 +1,116 @@
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import { z } from "zod";
+import { AdestraConnectionCard } from "../components/adestra/connection-card";
+import { formValues, sentenceCase } from "../components/adestra/form-values";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { getConnections } from "../models/connection.server";
+import {
+  chooseAdestraTables,
+  connectAdestra,
+  disconnectAdestra,
+  getAdestraConnection,
+  listAdestraCoreTables,
+} from "../services/adestra-connection.server";
+import { describeAdestraError } from "../services/adestra-account.server";
 import { requireInvitedShop } from "../services/invitation.server";
 import { formatDateTime } from "../utils/format-date";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, shopRecord } = await requireInvitedShop(request);
-  const { adestra, apsis } = await getConnections({ shop });
   const timeZone = shopRecord.ianaTimezone;
+  const [adestra, { apsis }] = await Promise.all([getAdestraConnection({ shop }), getConnections({ shop })]);
+  // The core tables come from Adestra itself: if it cannot be reached the page still opens and says so.
+  type Tables = { tables: { id: number; name: string }[]; error: string | null };
+  const coreTables: Tables = adestra.connected
+    ? await listAdestraCoreTables({ shop }).then(
+        (tables) => ({ tables: tables.map((t) => ({ id: t.id, name: t.name })), error: null }),
+        (error: unknown): Tables => ({ tables: [], error: describeAdestraError(error) }),
+      )
+    : { tables: [], error: null };
   return json({
-    adestra: adestra ? { account: adestra.accountName, verifiedAt: formatDateTime(adestra.verifiedAt, timeZone) } : null,
+    adestra: adestra.connected
+      ? {
+          connected: true as const,
+          accountName: adestra.accountName,
+          username: adestra.username,
+          coreTable: adestra.coreTable,
+          unsubList: adestra.unsubList,
+          verifiedAt: formatDateTime(adestra.verifiedAt, timeZone),
+        }
+      : { connected: false as const },
+    coreTables: coreTables.tables,
+    coreTablesError: coreTables.error,
     apsis: apsis ? { region: apsis.region.toUpperCase(), verifiedAt: formatDateTime(apsis.verifiedAt, timeZone) } : null,
   });
 };
 
-function ConnectionCard({ title, purpose, connection }: {
-  title: string;
-  purpose: string;
-  connection: { detail: string; verifiedAt: string | null } | null;
-}) {
-  return (
-    <Card>
-      <BlockStack gap="200">
-        <InlineStack gap="200" blockAlign="center">
-          <Text as="h2" variant="headingMd">
-            {title}
-          </Text>
-          {connection ? <Badge tone="success">Connected</Badge> : <Badge>Not connected yet</Badge>}
-        </InlineStack>
-        <Text as="p">{purpose}</Text>
-        {connection ? (
-          <Text as="p" tone="subdued">
-            {connection.detail}, verified {connection.verifiedAt}
-          </Text>
-        ) : null}
-      </BlockStack>
-    </Card>
-  );
-}
+const IntentSchema = z.object({ intent: z.enum(["connect", "choose-tables", "disconnect"]) });
 
-/** The destination connections. The connect forms arrive with the Adestra and APSIS issues. */
+/** 422 with errors to show on the fields (house style). */
+const invalid = (errors: Record<string, string | undefined>) => json({ ok: false as const, errors: sentenceCase(errors) }, { status: 422 });
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await requireInvitedShop(request);
+  const values = formValues(await request.formData());
+  const intent = IntentSchema.safeParse(values);
+  if (!intent.success) return invalid({ form: "Unknown action" });
+
+  switch (intent.data.intent) {
+    case "connect": {
+      // The service validates the fields (and asks Adestra) before anything is saved.
+      const { accountName, username, password } = values;
+      const result = await connectAdestra({ shop, accountName, username, password });
+      if (!result.ok) return invalid({ ...result.fieldErrors, form: result.formError });
+      return json({ ok: true as const, toast: "Adestra connected. Now choose the core table." });
+    }
+    case "choose-tables": {
+      const { coreTableId, unsubListId } = values;
+      const result = await chooseAdestraTables({ shop, coreTableId, unsubListId });
+      if (!result.ok) return invalid({ ...result.fieldErrors, form: result.formError });
+      return json({ ok: true as const, toast: "Core table and unsub list saved" });
+    }
+    case "disconnect": {
+      await disconnectAdestra({ shop });
+      return json({ ok: true as const, toast: "Adestra disconnected" });
+    }
+  }
+};
+
+/** Settings: the Adestra connection (connect, core table and unsub list, disconnect); APSIS One comes later. */
 export default function Settings() {
-  const { adestra, apsis } = useLoaderData<typeof loader>();
+  const { adestra, coreTables, coreTablesError, apsis } = useLoaderData<typeof loader>();
   return (
     <Page title="Settings" subtitle="Connections to your email-marketing platforms">
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            <ConnectionCard
-              title="Adestra"
-              purpose="Your Adestra account name, username and password, and the core table profiles are written to."
-              connection={adestra ? { detail: `Account ${adestra.account}`, verifiedAt: adestra.verifiedAt } : null}
-            />
-            <ConnectionCard
-              title="APSIS One"
-              purpose="Your APSIS One API client (region, client id and secret) and the keyspace profiles are written to."
-              connection={apsis ? { detail: `${apsis.region} region`, verifiedAt: apsis.verifiedAt } : null}
-            />
-            <Banner tone="info" title="Coming in this release">
-              <p>Connecting and changing these accounts is being finished. Credentials will be stored encrypted.</p>
-            </Banner>
+            <AdestraConnectionCard connection={adestra} coreTables={coreTables} coreTablesError={coreTablesError} />
+            <Card>
+              <BlockStack gap="200">
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="h2" variant="headingMd">
+                    APSIS One
+                  </Text>
+                  {apsis ? <Badge tone="success">Connected</Badge> : <Badge>Coming soon</Badge>}
+                </InlineStack>
+                <Text as="p">
+                  Your APSIS One API client (region, client id and secret) and the keyspace profiles are written to.
+                </Text>
+                {apsis ? (
+                  <Text as="p" tone="subdued">
+                    {apsis.region} region, verified {apsis.verifiedAt}
+                  </Text>
+                ) : (
+                  <Text as="p" tone="subdued">
+                    Connecting APSIS One is being finished and is not available yet. Credentials will be stored encrypted.
+                  </Text>
+                )}
+              </BlockStack>
+            </Card>
           </BlockStack>
         </Layout.Section>
       </Layout>

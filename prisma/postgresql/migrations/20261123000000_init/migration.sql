@@ -130,6 +130,7 @@ CREATE TABLE "SyncRun" (
     "unchanged" INTEGER NOT NULL DEFAULT 0,
     "skipped" INTEGER NOT NULL DEFAULT 0,
     "failed" INTEGER NOT NULL DEFAULT 0,
+    "suppressed" INTEGER NOT NULL DEFAULT 0,
     "checkpoint" TEXT,
     "errorCode" TEXT,
     "errorMessage" TEXT,

@@ -1,0 +1,201 @@
+import { useFetcher } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Button, Card, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import { useActionToast, type ActionResult } from "./use-toast";
+
+export type AdestraConnectionView =
+  | { connected: false }
+  | {
+      connected: true;
+      accountName: string;
+      username: string;
+      coreTable: { id: number; name: string } | null;
+      unsubList: { id: number; name: string } | null;
+      verifiedAt: string | null;
+    };
+
+const post = { method: "post", action: "/app/settings" } as const;
+
+/** Account name, username and password; verified against Adestra before anything is saved. */
+function ConnectForm() {
+  const connect = useFetcher<ActionResult>({ key: "adestra-connect" });
+  const [accountName, setAccountName] = useState("");
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  useActionToast(connect.data);
+  const errors = connect.state === "idle" ? connect.data?.errors : undefined;
+  // The password never comes back from the server; clear it after every answer so it is not kept around.
+  useEffect(() => {
+    if (connect.state === "idle" && connect.data) setPassword("");
+  }, [connect.state, connect.data]);
+
+  return (
+    <BlockStack gap="400">
+      {errors?.form ? (
+        <Banner tone="critical" title="Adestra did not accept the connection">
+          <p>{errors.form}</p>
+        </Banner>
+      ) : null}
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          connect.submit({ intent: "connect", accountName, username, password }, post);
+        }}
+      >
+        <FormLayout>
+          <TextField
+            label="Account name"
+            name="accountName"
+            value={accountName}
+            onChange={setAccountName}
+            autoComplete="organization"
+            helpText="As shown on the Adestra login screen."
+            error={errors?.accountName}
+          />
+          <TextField
+            label="Username"
+            name="username"
+            value={username}
+            onChange={setUsername}
+            autoComplete="username"
+            helpText="A user with API access enabled."
+            error={errors?.username}
+          />
+          <TextField
+            label="Password"
+            name="password"
+            type="password"
+            value={password}
+            onChange={setPassword}
+            autoComplete="current-password"
+            helpText="Checked with Adestra before it is saved, then stored encrypted. It is never shown again."
+            error={errors?.password}
+          />
+          <InlineStack>
+            <Button submit variant="primary" loading={connect.state !== "idle"}>
+              Connect
+            </Button>
+          </InlineStack>
+        </FormLayout>
+      </form>
+    </BlockStack>
+  );
+}
+
+/** The core table profiles are written to, and the unsub list opted-out customers are added to. */
+function TablesForm({ connection, coreTables, coreTablesError }: {
+  connection: Extract<AdestraConnectionView, { connected: true }>;
+  coreTables: { id: number; name: string }[];
+  coreTablesError: string | null;
+}) {
+  const choose = useFetcher<ActionResult>({ key: "adestra-tables" });
+  const [coreTableId, setCoreTableId] = useState(connection.coreTable ? String(connection.coreTable.id) : "");
+  const [unsubListId, setUnsubListId] = useState(connection.unsubList ? String(connection.unsubList.id) : "");
+  useActionToast(choose.data);
+  const errors = choose.state === "idle" ? choose.data?.errors : undefined;
+  const options = [
+    { label: coreTables.length ? "Choose a core table" : "No core tables found", value: "", disabled: true },
+    ...coreTables.map((table) => ({ label: `${table.name} (id ${table.id})`, value: String(table.id) })),
+  ];
+  const savedUnsub = connection.unsubList && String(connection.unsubList.id) === unsubListId ? connection.unsubList : null;
+
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        choose.submit({ intent: "choose-tables", coreTableId, unsubListId }, post);
+      }}
+    >
+      <FormLayout>
+        {coreTablesError ? (
+          <Banner tone="critical" title="The core tables could not be loaded from Adestra">
+            <p>{coreTablesError}</p>
+          </Banner>
+        ) : null}
+        {errors?.form ? (
+          <Banner tone="critical">
+            <p>{errors.form}</p>
+          </Banner>
+        ) : null}
+        <Select
+          label="Core table"
+          name="coreTableId"
+          options={options}
+          value={coreTableId}
+          onChange={setCoreTableId}
+          helpText="The Adestra core table this store's profiles are written to. Only lists on this core table are offered on Data Sync."
+          error={errors?.coreTableId}
+        />
+        <TextField
+          label="Unsub list ID"
+          name="unsubListId"
+          type="number"
+          min={1}
+          value={unsubListId}
+          onChange={setUnsubListId}
+          autoComplete="off"
+          helpText={
+            savedUnsub
+              ? `Unsub list ${savedUnsub.id}: ${savedUnsub.name}. Customers who unsubscribed in Shopify are added to it.`
+              : "The Adestra unsub list customers who unsubscribed in Shopify are added to, so Adestra never mails them. Its name is shown once verified."
+          }
+          error={errors?.unsubListId}
+        />
+        <InlineStack>
+          <Button submit variant="primary" loading={choose.state !== "idle"}>
+            Save
+          </Button>
+        </InlineStack>
+      </FormLayout>
+    </form>
+  );
+}
+
+export function AdestraConnectionCard({ connection, coreTables, coreTablesError }: {
+  connection: AdestraConnectionView;
+  coreTables: { id: number; name: string }[];
+  coreTablesError: string | null;
+}) {
+  const disconnect = useFetcher<ActionResult>({ key: "adestra-disconnect" });
+  useActionToast(disconnect.data);
+  return (
+    <Card>
+      <BlockStack gap="400">
+        <InlineStack gap="200" blockAlign="center" align="space-between">
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="h2" variant="headingMd">
+              Adestra
+            </Text>
+            {connection.connected ? <Badge tone="success">Connected</Badge> : <Badge>Not connected</Badge>}
+          </InlineStack>
+          {connection.connected ? (
+            <Button
+              tone="critical"
+              variant="secondary"
+              loading={disconnect.state !== "idle"}
+              onClick={() => disconnect.submit({ intent: "disconnect" }, post)}
+            >
+              Disconnect
+            </Button>
+          ) : null}
+        </InlineStack>
+        {connection.connected ? (
+          <BlockStack gap="400">
+            <Text as="p">
+              Account <b>{connection.accountName}</b>, user <b>{connection.username}</b>
+              {connection.verifiedAt ? `, verified ${connection.verifiedAt}` : ""}.
+            </Text>
+            <TablesForm connection={connection} coreTables={coreTables} coreTablesError={coreTablesError} />
+          </BlockStack>
+        ) : (
+          <BlockStack gap="400">
+            <Text as="p">
+              Connect the Adestra account your customer profiles are sent to: your account name, username and password.
+            </Text>
+            <ConnectForm />
+          </BlockStack>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}

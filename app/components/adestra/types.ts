@@ -1,0 +1,64 @@
+/**
+ * What the Adestra pages send to the browser: plain, serialisable values, dates already formatted in the
+ * store's timezone on the server (app/utils/format-date.ts), so the browser needs no luxon and no zone data.
+ */
+
+export type ProfileGroup = "all" | "subscribers";
+
+/** The send choices as the form holds them: strings, "" for "not chosen". */
+export type SendChoicesValue = {
+  profileGroup: ProfileGroup;
+  listId: string;
+  /** YYYY-MM-DD, calendar days in the store's timezone; "" = no bound. */
+  activityFrom: string;
+  activityTo: string;
+};
+
+export type AdestraListOption = { id: number; name: string };
+
+/** Field errors as actions return them with 422: one message per field. */
+export type FieldErrors = Partial<Record<string, string>>;
+
+export type SendFailureView = { email: string | null; reason: string };
+
+export type SendRunView = {
+  id: string;
+  trigger: string;
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | string;
+  total: number | null;
+  seen: number;
+  matched: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  /** Unsubscribed customers added to the connection's unsub list. */
+  suppressed: number;
+  errorMessage: string | null;
+  failures: SendFailureView[];
+  listName: string | null;
+  queuedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export type SendStatusView = {
+  activeRun: SendRunView | null;
+  lastRun: SendRunView | null;
+  /** The last successful send of either kind, formatted in the store's timezone, e.g. "23 Nov 2026, 17:05 GMT+1". */
+  lastSendAt: string | null;
+  /** The last successful On Demand send, and the last Auto Send (scheduled or Send now). */
+  lastOnDemandSendAt: string | null;
+  lastAutoSendAt: string | null;
+};
+
+export const emptyChoices: SendChoicesValue = { profileGroup: "subscribers", listId: "", activityFrom: "", activityTo: "" };
+
+/** The choices as form fields (and URL search params for the preview). */
+export function choicesToEntries(choices: SendChoicesValue): Record<string, string> {
+  const entries: Record<string, string> = { profileGroup: choices.profileGroup, listId: choices.listId };
+  if (choices.activityFrom) entries.activityFrom = choices.activityFrom;
+  if (choices.activityTo) entries.activityTo = choices.activityTo;
+  return entries;
+}

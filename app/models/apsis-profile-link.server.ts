@@ -1,0 +1,83 @@
+import { getDb } from "../db.server";
+
+/**
+ * What the app last wrote to APSIS per customer and Section (ProfileLink, destination "apsis", target
+ * "section:<discriminator>", destinationId = the profile key), and every consent it wrote (ConsentEvent).
+ * A link is saved only after APSIS accepted every write for the customer, in the same transaction as the
+ * consent events, so it never claims more than APSIS has.
+ */
+
+export type ApsisConsentEventInput = {
+  channel: "email" | "sms";
+  address: string;
+  topic: string;
+  type: "opt-in" | "opt-out";
+};
+
+export type ApsisConsentSource = "full_sync" | "webhook" | "email_change";
+
+const eventRows = ({ shopId, customerId, source, events }: { shopId: string; customerId: string; source: ApsisConsentSource; events: ApsisConsentEventInput[] }) =>
+  events.map((e) => ({
+    shopId,
+    destination: "apsis",
+    customerId,
+    channel: e.channel,
+    address: e.address,
+    topic: e.topic,
+    type: e.type === "opt-in" ? "opt_in" : "opt_out",
+    source,
+  }));
+
+/** customerId → target → { payloadHash, consent JSON } for the given customers. */
+export async function findApsisLinks({ shopId, customerIds }: { shopId: string; customerIds: string[] }) {
+  const rows = customerIds.length
+    ? await getDb().profileLink.findMany({
+        where: { shopId, destination: "apsis", customerId: { in: customerIds } },
+        select: { customerId: true, target: true, payloadHash: true, consent: true },
+      })
+    : [];
+  const out = new Map<string, Map<string, { payloadHash: string; consent: string | null }>>();
+  for (const row of rows) {
+    let byTarget = out.get(row.customerId);
+    if (!byTarget) out.set(row.customerId, (byTarget = new Map()));
+    byTarget.set(row.target, { payloadHash: row.payloadHash, consent: row.consent });
+  }
+  return out;
+}
+
+export async function saveApsisLink({ shopId, customerId, target, profileKey, email, phone, payloadHash, consent, sourceUpdatedAt, source, events, at = new Date() }: {
+  shopId: string;
+  customerId: string;
+  target: string;
+  profileKey: string;
+  email: string | null;
+  phone: string | null;
+  payloadHash: string;
+  /** The consent as it now stands (JSON). */
+  consent: string;
+  sourceUpdatedAt: Date | null;
+  source: ApsisConsentSource;
+  /** The consent writes APSIS accepted for this save. */
+  events: ApsisConsentEventInput[];
+  at?: Date;
+}) {
+  const data = { destinationId: profileKey, email, phone, payloadHash, consent, sourceUpdatedAt, lastSyncedAt: at, lastError: null };
+  await getDb().$transaction(async (tx) => {
+    if (events.length) await tx.consentEvent.createMany({ data: eventRows({ shopId, customerId, source, events }) });
+    await tx.profileLink.upsert({
+      where: { shopId_destination_target_customerId: { shopId, destination: "apsis", target, customerId } },
+      create: { shopId, destination: "apsis", target, customerId, ...data },
+      update: data,
+    });
+  });
+}
+
+export async function recordApsisConsentEvents({ shopId, customerId, source, events }: {
+  shopId: string;
+  customerId: string;
+  source: ApsisConsentSource;
+  events: ApsisConsentEventInput[];
+}) {
+  if (!events.length) return;
+  await getDb().consentEvent.createMany({ data: eventRows({ shopId, customerId, source, events }) });
+}

@@ -1,0 +1,353 @@
+/**
+ * Job `apsis.full-sync` ({ runId }, "sync" queue): one APSIS One Full Sync, everything read from its SyncRun
+ * (keyspace, conditions and mappings as saved when it was started). Used by the Full Sync button and
+ * `npm run ops -- full-sync <shop>`.
+ *
+ * The store is read in ascending id order (page by page, or a bulk export above APSIS_BULK_EXPORT_THRESHOLD),
+ * and each customer goes through sync/apsis/full-sync-engine.ts: conditions → mapped attributes → consent →
+ * skip when unchanged → attributes (v1 PATCH by version id, which creates a missing profile), then consents →
+ * ProfileLink + ConsentEvents. Requests go through the client's Redis limiter (100/s per account, 10/s per
+ * profile, shared by every worker); a 429 is waited out (Retry-After) without failing anyone.
+ *
+ * Resumable: the run's checkpoint (last customer id finished in id order, with the counters at that point) is
+ * saved with the progress. Another attempt of the same run — BullMQ's retry after an error, or the stalled-job
+ * recovery after a worker died — continues after the checkpoint, reading only the rest of the store.
+ *
+ * Outcomes, all on the SyncRun row (the page reads it):
+ *  - succeeded: counters final, ApsisConnection.lastFullSyncAt = finish time.
+ *  - failed, not retried (UnrecoverableError): the shop is not invited, APSIS is not connected any more or its
+ *    keyspace changed, a mapped attribute or Section is gone from APSIS, APSIS rejected the credentials
+ *    ("reconnect"), Shopify refused the app's token.
+ *  - APSIS unavailable (5xx after the client's retries), rate limited for too long, or anything else
+ *    transient: the run goes back to "queued" saying why and the job is retried with backoff, resuming from
+ *    the checkpoint; after the last attempt the run fails with the reason. What was written stays recorded.
+ *  - cancelled (disconnect while running): the job stops at its next progress save.
+ * Nothing is counted as synced (no ProfileLink) that APSIS did not accept.
+ */
+import { UnrecoverableError } from "bullmq";
+import { setTimeout as delay } from "node:timers/promises";
+import type { z } from "zod";
+import type { ApsisClient } from "../../integrations/apsis/client";
+import {
+  ApsisApiError,
+  ApsisAuthError,
+  ApsisConflictError,
+  ApsisMalformedResponseError,
+  ApsisNotFoundError,
+  ApsisPayloadTooLargeError,
+  ApsisRateLimitError,
+  ApsisUnavailableError,
+  ApsisValidationError,
+} from "../../integrations/apsis/errors";
+import {
+  ShopifyAuthError,
+  ShopifyGraphqlError,
+  ShopifyMalformedDataError,
+  ShopifySessionNotFoundError,
+} from "../../integrations/shopify/errors";
+import { recordApsisFullSyncAt } from "../../models/apsis-connection.server";
+import { findApsisLinks, recordApsisConsentEvents, saveApsisLink } from "../../models/apsis-profile-link.server";
+import { assertShopInvited, ShopNotInvitedError } from "../../models/shop.server";
+import {
+  countSyncFailures,
+  finishSyncRun,
+  getSyncRunCheckpoint,
+  getSyncRunForJob,
+  recordSyncFailures,
+  requeueSyncRun,
+  resumeSyncRunAttempt,
+  saveSyncRunProgress,
+  setSyncRunTotal,
+  startSyncRunAttempt,
+  type SyncRunCounters,
+} from "../../models/sync-run.server";
+import { apsisReason, describeApsisError, openApsisConnection, RECONNECT_MESSAGE } from "../../services/apsis-account.server";
+import { readStoreCustomers } from "../../services/apsis-shopify-customers.server";
+import { getShopifyAdmin } from "../../services/shopify-admin.server";
+import { parseConsentState } from "../../sync/apsis/consent";
+import { currentVersionId, describeType, isCompatible, normalizeAttributeType, type ResolvedAttributeMapping, SHOPIFY_FIELDS } from "../../sync/apsis/fields";
+import {
+  type ErrorVerdict,
+  type FullSyncCheckpoint,
+  type FullSyncCounters,
+  runFullSync,
+  type SectionPlan,
+  type StoredLink,
+} from "../../sync/apsis/full-sync-engine";
+import { profileKeyOf, sectionOfTarget, sectionTarget } from "../../sync/apsis/profile";
+import { type FullSyncRunSettings, parseFullSyncCheckpoint, parseFullSyncRunSettings } from "../../sync/apsis/run-settings";
+import type { ApsisFullSyncJobSchema } from "../registry";
+import type { JobContext } from "../worker.server";
+
+/** A failure that ends the run now, with a message for the merchant. */
+class RunFailed extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** The run was cancelled (disconnected) while it ran. */
+class RunCancelled extends Error {}
+
+/** What APSIS is told the consent came from (its UI shows it). */
+export const CONSENT_SOURCE = "Shopify (profile sync app, Full Sync)";
+
+export async function apsisFullSyncJob({ runId }: z.infer<typeof ApsisFullSyncJobSchema>, { job, log }: JobContext) {
+  const run = await getSyncRunForJob({ runId });
+  if (!run) return { outcome: "skipped", reason: "the run no longer exists" };
+  if (run.status !== "queued" && run.status !== "running") return { outcome: "skipped", reason: `the run is already ${run.status}` };
+
+  let counters: FullSyncCounters | undefined;
+  try {
+    const result = await fullSync({ run, log, onCounters: (c) => (counters = c) });
+    return { outcome: "succeeded", ...result };
+  } catch (error) {
+    if (error instanceof RunCancelled) return { outcome: "cancelled" };
+    const failure = classifyRunError(error, counters);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (failure.final || lastAttempt) {
+      await finishSyncRun({ runId, status: "failed", errorCode: failure.code, errorMessage: failure.message, counters: counters && toRow(counters) });
+      log(`run ${runId} failed: ${failure.message}`);
+      throw failure.final ? new UnrecoverableError(failure.message) : error;
+    }
+    await requeueSyncRun({ runId, errorMessage: `Interrupted (${failure.message}); continuing shortly from where it stopped.` });
+    throw error;
+  }
+}
+
+type RunRow = NonNullable<Awaited<ReturnType<typeof getSyncRunForJob>>>;
+
+async function fullSync({ run, log, onCounters }: { run: RunRow; log: (m: string) => void; onCounters: (c: FullSyncCounters) => void }) {
+  const shop = run.shop.domain;
+  try {
+    await assertShopInvited({ shop });
+  } catch (error) {
+    if (error instanceof ShopNotInvitedError) throw new RunFailed("not_invited", `This store is not invited (or has uninstalled the app): ${error.message}`);
+    throw error;
+  }
+  const settings = parseFullSyncRunSettings(run.settings);
+  if (!settings) throw new RunFailed("bad_settings", "The Full Sync's settings could not be read; start it again.");
+  const opened = await openApsisConnection({ shopId: run.shopId });
+  if (!opened) throw new RunFailed("not_connected", "APSIS One is not connected any more: connect it and start the Full Sync again.");
+  const { connection, client } = opened;
+  if (connection.keyspaceDiscriminator !== settings.keyspace) {
+    throw new RunFailed("keyspace_changed", "The APSIS keyspace was changed after this Full Sync was started; start it again.");
+  }
+
+  const checkpoint = parseFullSyncCheckpoint(await getSyncRunCheckpoint({ runId: run.id }));
+  if (checkpoint) {
+    const after = BigInt(checkpoint.afterId);
+    await resumeSyncRunAttempt({ runId: run.id, counters: toRow(checkpoint.counters), isAfterCheckpoint: (id) => idAfter(id, after) });
+    log(`${shop}: resuming after customer ${checkpoint.afterId} (${checkpoint.counters.seen} customers done)`);
+  } else {
+    await startSyncRunAttempt({ runId: run.id });
+  }
+  onCounters(checkpoint?.counters ?? { seen: 0, matched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
+
+  const sections = await sectionPlans({ client, settings });
+
+  const { graphql } = await getShopifyAdmin({ shop });
+  const { total, method, customers } = await readStoreCustomers({ graphql, afterId: checkpoint?.afterId, log });
+  await setSyncRunTotal({ runId: run.id, total });
+  log(`${shop}: ${total} customers, read ${method === "bulk" ? "by bulk export" : "page by page"}${checkpoint ? ` after ${checkpoint.afterId}` : ""}`);
+
+  const { keyspace } = settings;
+  let cancelled = false;
+  const result = await runFullSync({
+    customers,
+    conditions: settings.conditions,
+    sections,
+    keyspace,
+    context: { timeZone: run.shop.ianaTimezone },
+    resumeFrom: checkpoint,
+    recordedFailures: checkpoint ? await countSyncFailures({ runId: run.id }) : 0,
+    writer: {
+      async writeAttributes({ profileKey, section, attributes, isNew }) {
+        const byVersionId = toVersionIds(attributes, sections.get(section)!);
+        if (Object.keys(byVersionId).length) {
+          // v1 by version id: creates the profile when it does not exist yet.
+          await waitingOutRateLimits(() => client.profiles.setAttributesV1({ keyspace, profileKey, section, byVersionId }));
+        } else if (isNew) {
+          await waitingOutRateLimits(() => client.profiles.create({ keyspace, section, profileKey }));
+        }
+      },
+      writeConsent: ({ profileKey, section, write }) =>
+        waitingOutRateLimits(() =>
+          client.consents.write({
+            keyspace,
+            profileKey,
+            section,
+            channel: write.channelDiscriminator as "com.apsis1.channels.email" | "com.apsis1.channels.sms",
+            topic: write.topic,
+            type: write.type,
+            reason: write.reason,
+            source: CONSENT_SOURCE,
+          }),
+        ),
+    },
+    links: {
+      async find(customerIds) {
+        const found = await findApsisLinks({ shopId: run.shopId, customerIds });
+        const out = new Map<string, Map<string, StoredLink>>();
+        for (const [customerId, byTarget] of found) {
+          const bySection = new Map<string, StoredLink>();
+          for (const [target, link] of byTarget) {
+            const section = sectionOfTarget(target);
+            if (section !== null) bySection.set(section, { payloadHash: link.payloadHash, consent: parseConsentState(link.consent) });
+          }
+          out.set(customerId, bySection);
+        }
+        return out;
+      },
+      save: ({ customer, section, profileKey, payloadHash, consent, consents }) =>
+        saveApsisLink({
+          shopId: run.shopId,
+          customerId: customer.id,
+          target: sectionTarget(section),
+          profileKey,
+          email: customer.email,
+          phone: customer.phone,
+          payloadHash,
+          consent: JSON.stringify(consent),
+          sourceUpdatedAt: new Date(customer.updatedAt),
+          source: "full_sync",
+          events: consents.filter((c) => c.result !== "unchanged").map(({ write }) => write),
+        }),
+      recordConsents: ({ customer, consents }) =>
+        recordApsisConsentEvents({
+          shopId: run.shopId,
+          customerId: customer.id,
+          source: "full_sync",
+          events: consents.filter((c) => c.result !== "unchanged").map(({ write }) => write),
+        }),
+    },
+    classifyError: classifyWriteError,
+    shouldStop: () => cancelled,
+    onProgress: async ({ counters, checkpoint: point }) => {
+      onCounters(counters);
+      const running = await saveSyncRunProgress({ runId: run.id, counters: toRow(counters), checkpoint: point ? JSON.stringify(point) : null });
+      if (!running) cancelled = true;
+    },
+    onFailures: (failures) => recordSyncFailures({ runId: run.id, failures }),
+  });
+  onCounters(result.counters);
+  if (cancelled) throw new RunCancelled();
+  if (result.stoppedBy !== undefined) throw result.stoppedBy;
+
+  const finishedAt = new Date();
+  const finished = await finishSyncRun({ runId: run.id, status: "succeeded", counters: toRow(result.counters), finishedAt });
+  if (finished) await recordApsisFullSyncAt({ shopId: run.shopId, at: finishedAt });
+  const c = result.counters;
+  log(`${shop}: created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, skipped by conditions ${c.skipped}, failed ${c.failed}`);
+  return c;
+}
+
+const toRow = (c: FullSyncCounters): SyncRunCounters => ({ ...c, suppressed: 0 });
+
+/** Whether a customer (GID) lies after the checkpoint in id order. */
+const idAfter = (customerId: string, after: bigint) => {
+  try {
+    return BigInt(profileKeyOf(customerId)) > after;
+  } catch {
+    return true;
+  }
+};
+
+/**
+ * Every Section a rule can pick, with its mappings resolved against APSIS as it is now: each mapped
+ * attribute must still exist, still take the field's type, and have a writable version (its id is what the v1
+ * write is keyed by). Anything off fails the run before a single write, naming what to fix.
+ */
+async function sectionPlans({ client, settings }: { client: ApsisClient; settings: FullSyncRunSettings }) {
+  const plans = new Map<string, SectionPlan>();
+  for (const section of new Set(settings.conditions.map((c) => c.section))) {
+    let attributes;
+    try {
+      attributes = await client.attributes.list({ section });
+    } catch (error) {
+      if (error instanceof ApsisNotFoundError) {
+        throw new RunFailed("section_gone", `The Section "${section}" no longer exists in APSIS One: update the sync conditions and start the Full Sync again.`);
+      }
+      throw error;
+    }
+    const byDiscriminator = new Map(attributes.map((a) => [a.discriminator, a]));
+    const resolved: ResolvedAttributeMapping[] = [];
+    for (const m of settings.attributes[section] ?? []) {
+      const definition = byDiscriminator.get(m.attribute);
+      const label = SHOPIFY_FIELDS[m.field].label;
+      if (!definition) {
+        throw new RunFailed("mapping_outdated", `The attribute "${m.attribute}" (mapped from ${label}) no longer exists in Section "${section}": update the attribute mapping.`);
+      }
+      const type = normalizeAttributeType(definition.type);
+      if (!isCompatible(SHOPIFY_FIELDS[m.field].type, type)) {
+        throw new RunFailed("mapping_outdated", `"${definition.name}" in Section "${section}" is now a ${describeType(type!)} attribute and cannot take ${label}: update the attribute mapping.`);
+      }
+      const versionId = currentVersionId(definition);
+      if (!versionId) throw new RunFailed("mapping_outdated", `"${definition.name}" in Section "${section}" has no current version in APSIS One: update the attribute mapping.`);
+      resolved.push({ field: m.field, attribute: m.attribute, attributeType: type, versionId });
+    }
+    const consents = settings.consents[section] ?? { email: [], sms: [] };
+    plans.set(section, { attributes: resolved, topics: consents });
+  }
+  return plans;
+}
+
+function toVersionIds(attributes: Record<string, string | number | boolean | null>, plan: SectionPlan) {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const m of plan.attributes) if (m.attribute in attributes && m.versionId) out[m.versionId] = attributes[m.attribute];
+  return out;
+}
+
+const RATE_LIMIT_DEFAULT_WAIT_MS = 5_000;
+const RATE_LIMIT_MAX_WAITS = 30;
+
+/**
+ * The client already waits out short 429s; a longer Retry-After comes back as ApsisRateLimitError: wait it out
+ * here (bounded), so a rate limit never fails a customer nor spends a job attempt.
+ */
+async function waitingOutRateLimits<T>(call: () => Promise<T>): Promise<T> {
+  for (let waits = 0; ; waits++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof ApsisRateLimitError) || waits >= RATE_LIMIT_MAX_WAITS) throw error;
+      await delay(Math.min(Math.max(error.retryAfterMs ?? RATE_LIMIT_DEFAULT_WAIT_MS, 100), 120_000));
+    }
+  }
+}
+
+/** APSIS refusing one profile is recorded and the sync goes on; anything that will fail for everyone stops it. */
+export function classifyWriteError(error: unknown): ErrorVerdict {
+  if (
+    error instanceof ApsisValidationError ||
+    error instanceof ApsisPayloadTooLargeError ||
+    error instanceof ApsisConflictError ||
+    error instanceof ApsisNotFoundError
+  ) {
+    return { kind: "record", reason: apsisReason(error), response: JSON.stringify({ status: error.status, title: error.title, detail: error.detail }) };
+  }
+  return { kind: "stop" };
+}
+
+const WRITTEN_SO_FAR = (c: FullSyncCounters | undefined) =>
+  c ? ` ${c.created + c.updated} profile(s) were written before it stopped; they stay recorded, and the next Full Sync skips them if unchanged.` : "";
+
+/** final: retrying the job cannot help (the merchant or APSIS must act first). */
+function classifyRunError(error: unknown, counters: FullSyncCounters | undefined): { final: boolean; code: string; message: string } {
+  if (error instanceof RunFailed) return { final: true, code: error.code, message: error.message };
+  if (error instanceof ApsisAuthError) return { final: true, code: "apsis_auth", message: RECONNECT_MESSAGE };
+  if (error instanceof ApsisUnavailableError || error instanceof ApsisRateLimitError) {
+    return { final: false, code: error.status ? `apsis_http_${error.status}` : "apsis_unavailable", message: `${describeApsisError(error)}${WRITTEN_SO_FAR(counters)}` };
+  }
+  if (error instanceof ApsisMalformedResponseError) return { final: true, code: "apsis_malformed", message: `${describeApsisError(error)}${WRITTEN_SO_FAR(counters)}` };
+  if (error instanceof ApsisApiError) {
+    return { final: true, code: error.status ? `apsis_http_${error.status}` : "apsis", message: `${describeApsisError(error)}${WRITTEN_SO_FAR(counters)}` };
+  }
+  if (error instanceof ShopifyAuthError || error instanceof ShopifySessionNotFoundError) {
+    return { final: true, code: "shopify_auth", message: "Shopify did not let the app read the store's customers: open the app in Shopify admin again, then start the Full Sync again." };
+  }
+  if (error instanceof ShopifyMalformedDataError || error instanceof ShopifyGraphqlError) {
+    return { final: true, code: "shopify", message: `Reading customers from Shopify failed: ${error.message}` };
+  }
+  return { final: false, code: "interrupted", message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,15 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { toSendStatusView } from "../components/adestra/send-status.server";
+import { getSendStatus } from "../services/adestra-send.server";
+import { requireInvitedShop } from "../services/invitation.server";
+
+/**
+ * GET /app/data-sync/status: the shop's send progress, polled by the Data Sync page every second while a run is
+ * active (read from the SyncRun rows, never from Redis). Dates formatted in the store's timezone.
+ */
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shop, shopRecord } = await requireInvitedShop(request);
+  const status = await getSendStatus({ shop });
+  return json({ status: toSendStatusView(status, shopRecord.ianaTimezone) }, { headers: { "Cache-Control": "no-store" } });
+};

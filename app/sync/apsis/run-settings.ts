@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { SyncConditionsSchema } from "./conditions";
+import type { FullSyncCheckpoint } from "./full-sync-engine";
+import { ATTRIBUTE_VALUE_TYPES, isShopifyFieldKey, type ShopifyFieldKey } from "./fields";
+
+/**
+ * What a Full Sync run was started with (SyncRun.settings, JSON): the keyspace, conditions and mappings as they
+ * were saved when the merchant pressed the button. Every attempt of the run (a retry, a resume after a crash)
+ * syncs with exactly these, whatever is saved meanwhile.
+ */
+export const FullSyncRunSettingsSchema = z.object({
+  keyspace: z.string().min(1),
+  conditions: SyncConditionsSchema,
+  attributes: z.record(
+    z.string(),
+    z.array(
+      z.object({
+        field: z.string().refine(isShopifyFieldKey).transform((f) => f as ShopifyFieldKey),
+        attribute: z.string().min(1),
+        attributeType: z.enum(ATTRIBUTE_VALUE_TYPES).nullable(),
+      }),
+    ),
+  ),
+  consents: z.record(z.string(), z.object({ email: z.array(z.string()), sms: z.array(z.string()) })),
+});
+export type FullSyncRunSettings = z.output<typeof FullSyncRunSettingsSchema>;
+
+export function parseFullSyncRunSettings(json: string): FullSyncRunSettings | null {
+  try {
+    const parsed = FullSyncRunSettingsSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const Count = z.number().int().nonnegative();
+const CheckpointSchema = z.object({
+  afterId: z.string().regex(/^\d+$/),
+  counters: z.object({ seen: Count, matched: Count, created: Count, updated: Count, unchanged: Count, skipped: Count, failed: Count }),
+});
+
+export function parseFullSyncCheckpoint(json: string | null): FullSyncCheckpoint | null {
+  if (!json) return null;
+  try {
+    const parsed = CheckpointSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Auto Send: the saved settings, the per-shop daily job scheduler (shop-local time, tz), the scheduled job
+ * running a real send through the worker, Send now, and the rule that saved settings are read-only while
+ * Auto Send is on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay, nextAutoSendAt } from "../../../app/sync/adestra/schedule";
+import { connectDemo, expectedSend, setUpShop, type Stack, startStack, type Store, waitFor, waitForRun } from "./stack";
+
+const STORE: Store = { domain: "auto-store.myshopify.com", customers: 120, seed: 77, ianaTimezone: "Asia/Tokyo" };
+const shop = STORE.domain;
+
+let stack: Stack;
+let shopId: string;
+let listId: number;
+let otherListId: number;
+
+beforeAll(async () => {
+  stack = await startStack({ stores: [STORE] });
+  shopId = (await setUpShop(stack, STORE)).id;
+  await connectDemo(stack, shop);
+  const created = await stack.app.lists.createAdestraList({ shop, name: "Daily" });
+  const other = await stack.app.lists.createAdestraList({ shop, name: "Daily 2" });
+  if (!created.ok || !other.ok) throw new Error("list creation failed");
+  listId = created.list.id;
+  otherListId = other.list.id;
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const scheduler = () => stack.app.queues.getQueue("sync").getJobScheduler(autoSendSchedulerId(shopId));
+const CHOICES = { profileGroup: "subscribers" as const, activityFrom: "2024-01-01" };
+
+describe("saving Auto Send", () => {
+  it("ticked: saves the choices and schedules a daily send at the shop's local time", async () => {
+    const result = await stack.app.send.saveAutoSendSettings({ shop, choices: { ...CHOICES, listId }, enabled: true });
+    expect(result).toMatchObject({ ok: true, nextRunAt: expect.any(Date) });
+
+    const secondOfDay = autoSendSecondOfDay(shop);
+    expect(await scheduler()).toMatchObject({
+      pattern: autoSendCronPattern(secondOfDay),
+      tz: "Asia/Tokyo",
+      template: { data: { shop } },
+    });
+    expect((await scheduler())?.name).toBe("adestra.auto-send");
+    const settings = await stack.app.send.getSendSettings({ shop });
+    expect(settings.auto).toMatchObject({ enabled: true, choices: { ...CHOICES, listId }, listName: "Daily", lastSendAt: null });
+    // BullMQ's next run is the shop-local time the schedule module computes.
+    expect(settings.auto.nextRunAt?.toISOString()).toBe(nextAutoSendAt({ secondOfDay, timeZone: "Asia/Tokyo" }).toISOString());
+    const row = await stack.app.db.getDb().sendSettings.findUnique({ where: { shopId_kind: { shopId, kind: "auto" } } });
+    expect(row?.sendMinuteOfDay).toBe(Math.floor(secondOfDay / 60));
+  });
+
+  it("while on, its choices are read-only: different choices are refused and nothing changes", async () => {
+    for (const choices of [
+      { ...CHOICES, listId: otherListId },
+      { ...CHOICES, listId, profileGroup: "all" },
+      { profileGroup: "subscribers", listId },
+      { ...CHOICES, listId, activityTo: "2026-12-31" },
+    ]) {
+      const result = await stack.app.send.saveAutoSendSettings({ shop, choices, enabled: true });
+      expect(result).toEqual({ ok: false, fieldErrors: {}, formError: expect.stringContaining("untick Automatically send profiles and save first") });
+    }
+    expect((await stack.app.send.getSendSettings({ shop })).auto.choices).toEqual({ ...CHOICES, listId });
+    // Saving the same choices again is fine (nothing changes).
+    expect(await stack.app.send.saveAutoSendSettings({ shop, choices: { ...CHOICES, listId }, enabled: true })).toMatchObject({ ok: true });
+  });
+
+  it("a list on another core table or a backwards date range is refused", async () => {
+    await stack.app.send.saveAutoSendSettings({ shop, choices: { ...CHOICES, listId }, enabled: false });
+    const wrongTable = await stack.app.send.saveAutoSendSettings({ shop, choices: { ...CHOICES, listId: 22 }, enabled: true });
+    expect(wrongTable).toMatchObject({ ok: false, fieldErrors: { listId: expect.stringContaining("another core table") } });
+    const backwards = await stack.app.send.saveAutoSendSettings({ shop, choices: { profileGroup: "all", listId, activityFrom: "2026-02-01", activityTo: "2026-01-31" }, enabled: true });
+    expect(backwards).toMatchObject({ ok: false, fieldErrors: { activityTo: "the end date is before the start date" } });
+    expect(await scheduler()).toBeUndefined();
+    expect(await stack.app.send.saveAutoSendSettings({ shop, choices: { ...CHOICES, listId }, enabled: true })).toMatchObject({ ok: true });
+  });
+});
+
+describe("the schedule fires", () => {
+  it("the scheduled job runs a send with the saved settings (trigger auto), and sets Auto Send's last send", async () => {
+    const expected = expectedSend(STORE, { ...CHOICES });
+    // The same scheduler and job, due now instead of tonight.
+    await stack.app.queues
+      .getQueue("sync")
+      .upsertJobScheduler(autoSendSchedulerId(shopId), { every: 60_000, limit: 1 }, stack.app.schedulers.adestraAutoSendTemplate({ shop }));
+
+    const run = await waitFor(
+      () => stack.app.db.getDb().syncRun.findFirst({ where: { shopId, trigger: "auto", status: { in: ["succeeded", "failed"] } } }),
+      { what: "the scheduled send" },
+    );
+    expect(run).toMatchObject({ status: "succeeded", matched: expected.matched, created: expected.matched });
+    expect(JSON.parse(run.settings)).toMatchObject({ choices: { ...CHOICES, listId }, recordAs: "auto" });
+    expect(stack.demo.listMembers(listId)).toEqual(expected.list);
+    const settings = await stack.app.send.getSendSettings({ shop });
+    expect(settings.auto.lastSendAt?.getTime()).toBe(run.finishedAt!.getTime());
+    expect(settings.onDemandLastSendAt).toBeNull();
+
+    // Back on its daily pattern.
+    await stack.app.send.saveAutoSendSettings({ shop, choices: { ...CHOICES, listId }, enabled: true });
+    expect((await scheduler())?.pattern).toBe(autoSendCronPattern(autoSendSecondOfDay(shop)));
+  });
+
+  it("Send now runs the saved settings at once", async () => {
+    const { runId, alreadyRunning } = await stack.app.send.sendNow({ shop });
+    expect(alreadyRunning).toBe(false);
+    const run = await waitForRun(stack, runId);
+    expect(run).toMatchObject({ status: "succeeded", trigger: "send_now", created: 0, updated: 0 });
+    expect(run.unchanged).toBe(run.matched);
+    expect((await stack.app.send.getSendSettings({ shop })).auto.lastSendAt?.getTime()).toBe(run.finishedAt!.getTime());
+  });
+});
+
+describe("turning Auto Send off", () => {
+  it("unticking saves and removes the schedule; then the choices can change; ticking schedules again", async () => {
+    expect(await stack.app.send.saveAutoSendSettings({ shop, choices: { ...CHOICES, listId }, enabled: false })).toEqual({ ok: true, nextRunAt: null });
+    expect(await scheduler()).toBeUndefined();
+    expect((await stack.app.send.getSendSettings({ shop })).auto).toMatchObject({ enabled: false, nextRunAt: null });
+
+    const changed = { profileGroup: "all" as const, listId: otherListId };
+    expect(await stack.app.send.saveAutoSendSettings({ shop, choices: changed, enabled: false })).toMatchObject({ ok: true });
+    expect(await stack.app.send.saveAutoSendSettings({ shop, choices: changed, enabled: true })).toMatchObject({ ok: true });
+    expect((await stack.app.send.getSendSettings({ shop })).auto).toMatchObject({ enabled: true, choices: changed, listName: "Daily 2" });
+    expect(await scheduler()).toBeDefined();
+  });
+
+  it("a scheduler left behind after Auto Send was turned off removes itself when it fires", async () => {
+    await stack.app.db.getDb().sendSettings.update({ where: { shopId_kind: { shopId, kind: "auto" } }, data: { autoSendEnabled: false } });
+    const runsBefore = await stack.app.db.getDb().syncRun.count({ where: { shopId } });
+    await stack.app.queues.enqueue("adestra.auto-send", { shop });
+    await waitFor(async () => (await scheduler()) === undefined, { what: "the stray scheduler to be removed" });
+    expect(await stack.app.db.getDb().syncRun.count({ where: { shopId } })).toBe(runsBefore);
+  });
+
+  it("the worker's boot reconciles schedulers with the database", async () => {
+    await stack.app.db.getDb().sendSettings.update({ where: { shopId_kind: { shopId, kind: "auto" } }, data: { autoSendEnabled: true } });
+    await stack.app.queues.getQueue("sync").upsertJobScheduler(autoSendSchedulerId("gone-shop"), { pattern: "0 0 4 * * *" }, { name: "adestra.auto-send", data: { shop: "gone.myshopify.com" } });
+    expect(await stack.app.schedulers.reconcileAdestraAutoSendSchedulers()).toEqual({ scheduled: 1, removed: 1 });
+    expect(await stack.app.queues.getQueue("sync").getJobScheduler(autoSendSchedulerId("gone-shop"))).toBeUndefined();
+    expect(await scheduler()).toMatchObject({ tz: "Asia/Tokyo" });
+  });
+});

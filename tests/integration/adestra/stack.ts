@@ -1,0 +1,141 @@
+/**
+ * Test stack for the Adestra send: the Shopify sandbox and the Adestra sandbox over real HTTP, this file's
+ * database and Redis prefix, and a real BullMQ worker running the app's handlers. The app's modules are
+ * imported after the sandboxes are up, because the environment (sandbox URLs) is read on first use.
+ */
+import type { Job } from "bullmq";
+import type { SandboxCustomer } from "../../../sandbox/shopify/customer";
+import { customerGid } from "../../../sandbox/shopify/customer";
+import { seedCustomer } from "../../../sandbox/shopify/seed";
+import { startShopifySandbox, type SandboxStoreConfig, type ShopifySandbox } from "../../../sandbox/shopify/server";
+import { demoAdestraAccount, startAdestraSandbox, type AdestraSandbox, type AdestraSandboxOptions } from "../../../sandbox/adestra/server";
+import { activityWindow, decideCustomer } from "../../../app/sync/adestra/filter";
+import type { SendChoices } from "../../../app/sync/adestra/choices";
+import { installOfflineSession } from "../integrations/shopify/sandbox-session";
+
+export type Store = { domain: string; customers: number; seed: number; ianaTimezone: string };
+
+export async function startStack({ stores, adestra: adestraOptions = {} }: { stores: Store[]; adestra?: Partial<AdestraSandboxOptions> }) {
+  const shopify: ShopifySandbox = await startShopifySandbox({
+    port: 0,
+    app: { apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, url: "http://127.0.0.1:9" },
+    stores: stores.map((s): SandboxStoreConfig => ({ domain: s.domain, name: s.domain, ianaTimezone: s.ianaTimezone, customers: s.customers, seed: s.seed })),
+    // A Plus-sized bucket: these tests are about Adestra, not Shopify's throttle.
+    throttle: { maximumAvailable: 20_000, restoreRate: 1_000 },
+  });
+  const adestra: AdestraSandbox = await startAdestraSandbox({ accounts: [demoAdestraAccount()], ...adestraOptions });
+  process.env.SHOPIFY_ADMIN_TRANSPORT_URL = shopify.url;
+  process.env.ADESTRA_BASE_URL = adestra.xmlrpcUrl;
+  process.env.ADESTRA_REQUESTS_PER_SECOND ??= "1000";
+
+  const app = {
+    db: await import("../../../app/db.server"),
+    env: await import("../../../app/env.server"),
+    shopify: await import("../../../app/shopify.server"),
+    shops: await import("../../../app/models/shop.server"),
+    runs: await import("../../../app/models/sync-run.server"),
+    connection: await import("../../../app/services/adestra-connection.server"),
+    lists: await import("../../../app/services/adestra-lists.server"),
+    send: await import("../../../app/services/adestra-send.server"),
+    queues: await import("../../../app/queues/enqueue.server"),
+    schedulers: await import("../../../app/queues/schedulers.server"),
+    redis: await import("../../../app/queues/redis.server"),
+    worker: await import("../../../app/queues/worker.server"),
+    handlers: await import("../../../app/queues/handlers.server"),
+  };
+  const env = app.env.parseEnv();
+  const connection = app.redis.createRedis(env.REDIS_URL);
+  const failedJobs: { job: Job | undefined; error: Error }[] = [];
+  const workers = app.worker.startWorkers({
+    connection,
+    prefix: env.REDIS_PREFIX,
+    handlers: app.handlers.handlers,
+    concurrency: { webhooks: 1, sync: 2 },
+    onFailed: (job, error) => failedJobs.push({ job, error }),
+  });
+
+  return {
+    shopify,
+    adestra,
+    demo: adestra.account("demo"),
+    app,
+    failedJobs,
+    async close() {
+      await workers.close();
+      connection.disconnect();
+      await shopify.close();
+      await adestra.close();
+    },
+  };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** An invited, installed shop with the store's timezone and an offline session from the Shopify sandbox. */
+export async function setUpShop(stack: Stack, store: Store) {
+  await stack.app.shops.setInvitation({ shop: store.domain, invited: true, actor: "cs@example.com", via: "cli" });
+  await stack.app.shops.recordInstall({ shop: store.domain, name: store.domain, ianaTimezone: store.ianaTimezone, currencyCode: "SEK" });
+  await installOfflineSession({
+    sandboxUrl: stack.shopify.url,
+    shop: store.domain,
+    apiKey: process.env.SHOPIFY_API_KEY!,
+    apiSecret: process.env.SHOPIFY_API_SECRET!,
+    storeSession: (session) => stack.app.shopify.sessionStorage.storeSession(session),
+  });
+  return (await stack.app.shops.getShop({ shop: store.domain }))!;
+}
+
+/** Connects the demo Adestra account and chooses core table 1 and unsub list 10. */
+export async function connectDemo(stack: Stack, shop: string) {
+  const connected = await stack.app.connection.connectAdestra({ shop, accountName: "demo", username: "shopify", password: "sandbox-password" });
+  if (!connected.ok) throw new Error(`connect failed: ${JSON.stringify(connected)}`);
+  const chosen = await stack.app.connection.chooseAdestraTables({ shop, coreTableId: 1, unsubListId: 10 });
+  if (!chosen.ok) throw new Error(`choose tables failed: ${JSON.stringify(chosen)}`);
+}
+
+const asShopify = (c: SandboxCustomer) => ({
+  email: c.email?.address ?? null,
+  emailMarketingState: c.email?.marketingState ?? null,
+  updatedAt: c.updatedAt,
+  lastOrderAt: c.lastOrder?.createdAt ?? null,
+});
+
+/** What a send of the seeded store must produce, computed from the seed with the send's own rule. */
+export function expectedSend(store: Store, choices: Pick<SendChoices, "profileGroup" | "activityFrom" | "activityTo">) {
+  const window = activityWindow({ ...choices, timeZone: store.ianaTimezone });
+  const list: string[] = [];
+  const unsub: string[] = [];
+  const customerIds: string[] = [];
+  let skipped = 0;
+  for (let i = 0; i < store.customers; i++) {
+    const c = seedCustomer(store.seed, i);
+    const decision = decideCustomer({ customer: asShopify(c), profileGroup: choices.profileGroup, window });
+    if (decision.action === "send") {
+      list.push(c.email!.address);
+      customerIds.push(customerGid(c.id));
+    }
+    if (decision.action === "no_email") skipped += 1;
+    if (decision.suppress) unsub.push(c.email!.address.toLowerCase());
+  }
+  return { list: list.sort(), unsub: unsub.sort(), customerIds, matched: list.length, skipped };
+}
+
+export async function waitForRun(stack: Stack, runId: string, { timeoutMs = 50_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await stack.app.runs.getSyncRunSummary({ runId });
+    if (run && ["succeeded", "failed", "cancelled"].includes(run.status)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run?.status} after ${timeoutMs} ms: ${JSON.stringify(run)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, { timeoutMs = 30_000, what = "condition" } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
