@@ -386,7 +386,9 @@ function ConnectedDataSync({ data }: { data: Connected }) {
         ) : null}
         {data.listsError ? (
           <Banner tone="critical" title="Adestra could not be reached">
-            <p>The lists could not be loaded: {data.listsError}. Try again in a moment, or check the connection in Settings.</p>
+            <p>
+              The lists could not be loaded. {data.listsError} If this persists, check the connection in Settings.
+            </p>
           </Banner>
         ) : null}
         <Tabs tabs={TABS} selected={tab} onSelect={setTab}>

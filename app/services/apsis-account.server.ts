@@ -33,14 +33,6 @@ export function apsisBaseUrl(region: ApsisRegion): string {
   return parseEnv().APSIS_BASE_URL ?? APSIS_BASE_URLS[region];
 }
 
-/**
- * The pace the app keeps: a little under APSIS's 100 requests/s per account and 10/s per profile, because
- * requests paced exactly at the limit arrive bunched by network and event-loop jitter, and every 429 costs a
- * Retry-After wait. Measured against the sandbox (4,000 customers, ~9,600 requests): at 100/s about 84 requests/s
- * got through with a few 429s; at 95/s see the report in the Full Sync job's header.
- */
-export const PACED_LIMITS = { accountPerSecond: 95, profilePerSecond: 9 };
-
 export type ApsisClientTuning = { maxRetries?: number; timeoutMs?: number };
 
 export function createApsisClient({ region, clientId, clientSecret }: ApsisCredentials, tuning: ApsisClientTuning = {}) {
@@ -51,7 +43,7 @@ export function createApsisClient({ region, clientId, clientSecret }: ApsisCrede
     clientId,
     clientSecret,
     tokenCache: createRedisTokenCache({ redis, prefix }),
-    limiter: createRedisApsisLimiter({ redis, prefix, account: `${region}-${clientId}`, limits: PACED_LIMITS }),
+    limiter: createRedisApsisLimiter({ redis, prefix, account: `${region}-${clientId}` }),
     ...tuning,
   });
 }

@@ -36,6 +36,11 @@ export function SendPreview({ choices, fetcherKey }: { choices: SendChoicesValue
             Preview
           </Text>
           {loading ? <Spinner size="small" accessibilityLabel="Counting profiles" /> : null}
+          {loading && data ? (
+            <Text as="span" tone="subdued">
+              updating for your choices…
+            </Text>
+          ) : null}
         </InlineStack>
         {problem ? (
           <Text as="p" tone="subdued">
@@ -44,7 +49,7 @@ export function SendPreview({ choices, fetcherKey }: { choices: SendChoicesValue
         ) : data?.count !== undefined ? (
           <BlockStack gap="200">
             <p data-testid="send-preview-count" aria-live="polite">
-              <Text as="span" variant="headingMd">
+              <Text as="span" variant="headingMd" tone={loading ? "subdued" : undefined}>
                 {data.count === 1 ? "1 profile will be sent" : `${data.count.toLocaleString("en-US")} profiles will be sent`}
               </Text>
             </p>

@@ -22,9 +22,13 @@
  *    transient: the run goes back to "queued" saying why and the job is retried with backoff, resuming from
  *    the checkpoint; after the last attempt the run fails with the reason. What was written stays recorded.
  *  - cancelled (disconnect while running): the job stops at its next progress save.
+ *  - the worker process is shutting down (SIGTERM/SIGINT, when the process handles them, as workers/index.ts
+ *    does): no new write starts, the writes in flight land, the checkpoint is saved, and the job goes back to
+ *    the queue without spending an attempt, so another worker continues it at once (the shutdown is not held
+ *    up by a long sync).
  * Nothing is counted as synced (no ProfileLink) that APSIS did not accept.
  */
-import { UnrecoverableError } from "bullmq";
+import { UnrecoverableError, WaitingError } from "bullmq";
 import { setTimeout as delay } from "node:timers/promises";
 import type { z } from "zod";
 import type { ApsisClient } from "../../integrations/apsis/client";
@@ -89,6 +93,32 @@ class RunFailed extends Error {
 /** The run was cancelled (disconnected) while it ran. */
 class RunCancelled extends Error {}
 
+/** The worker process is shutting down: the run was checkpointed and must continue elsewhere. */
+class WorkerShuttingDown extends Error {}
+
+const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+
+/**
+ * Whether the process was asked to stop while the job runs. Only listens when the process already handles
+ * the signal (the worker entry does); otherwise adding a listener would stop the signal from ending it.
+ */
+function watchShutdown() {
+  const state = { requested: false };
+  const onSignal = () => {
+    state.requested = true;
+  };
+  const watched = SHUTDOWN_SIGNALS.filter((signal) => process.listenerCount(signal) > 0);
+  for (const signal of watched) process.on(signal, onSignal);
+  return {
+    get requested() {
+      return state.requested;
+    },
+    dispose() {
+      for (const signal of watched) process.off(signal, onSignal);
+    },
+  };
+}
+
 /** What APSIS is told the consent came from (its UI shows it). */
 export const CONSENT_SOURCE = "Shopify (profile sync app, Full Sync)";
 
@@ -98,11 +128,19 @@ export async function apsisFullSyncJob({ runId }: z.infer<typeof ApsisFullSyncJo
   if (run.status !== "queued" && run.status !== "running") return { outcome: "skipped", reason: `the run is already ${run.status}` };
 
   let counters: FullSyncCounters | undefined;
+  const shutdown = watchShutdown();
   try {
-    const result = await fullSync({ run, log, onCounters: (c) => (counters = c) });
+    const result = await fullSync({ run, log, onCounters: (c) => (counters = c), shutdown });
     return { outcome: "succeeded", ...result };
   } catch (error) {
     if (error instanceof RunCancelled) return { outcome: "cancelled" };
+    if (error instanceof WorkerShuttingDown && job.token) {
+      await requeueSyncRun({ runId, errorMessage: "Paused while a worker restarted; continuing from where it stopped." });
+      await job.moveToWait(job.token);
+      log(`run ${runId} paused for the worker's shutdown after ${counters?.seen ?? 0} customers`);
+      // Tells BullMQ the job was moved on purpose: no attempt is spent.
+      throw new WaitingError();
+    }
     const failure = classifyRunError(error, counters);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (failure.final || lastAttempt) {
@@ -112,12 +150,19 @@ export async function apsisFullSyncJob({ runId }: z.infer<typeof ApsisFullSyncJo
     }
     await requeueSyncRun({ runId, errorMessage: `Interrupted (${failure.message}); continuing shortly from where it stopped.` });
     throw error;
+  } finally {
+    shutdown.dispose();
   }
 }
 
 type RunRow = NonNullable<Awaited<ReturnType<typeof getSyncRunForJob>>>;
 
-async function fullSync({ run, log, onCounters }: { run: RunRow; log: (m: string) => void; onCounters: (c: FullSyncCounters) => void }) {
+async function fullSync({ run, log, onCounters, shutdown }: {
+  run: RunRow;
+  log: (m: string) => void;
+  onCounters: (c: FullSyncCounters) => void;
+  shutdown: { readonly requested: boolean };
+}) {
   const shop = run.shop.domain;
   try {
     await assertShopInvited({ shop });
@@ -222,7 +267,7 @@ async function fullSync({ run, log, onCounters }: { run: RunRow; log: (m: string
         }),
     },
     classifyError: classifyWriteError,
-    shouldStop: () => cancelled,
+    shouldStop: () => cancelled || shutdown.requested,
     onProgress: async ({ counters, checkpoint: point }) => {
       onCounters(counters);
       const running = await saveSyncRunProgress({ runId: run.id, counters: toRow(counters), checkpoint: point ? JSON.stringify(point) : null });
@@ -233,6 +278,7 @@ async function fullSync({ run, log, onCounters }: { run: RunRow; log: (m: string
   onCounters(result.counters);
   if (cancelled) throw new RunCancelled();
   if (result.stoppedBy !== undefined) throw result.stoppedBy;
+  if (result.halted) throw new WorkerShuttingDown();
 
   const finishedAt = new Date();
   const finished = await finishSyncRun({ runId: run.id, status: "succeeded", counters: toRow(result.counters), finishedAt });

@@ -150,6 +150,7 @@ describe("runFullSync", () => {
     expect(w.profiles.get("107")!.consents.has("sweden|email|news")).toBe(false);
     expect(checkpoint).toEqual({ afterId: "129", counters });
     expect(progress.at(-1)!.counters).toEqual(counters);
+    expect((await result).halted).toBeUndefined();
   });
 
   it("a second run writes nothing: every matched customer is unchanged", async () => {
@@ -217,8 +218,9 @@ describe("runFullSync", () => {
     const w = world();
     let n = 0;
     const { result } = run(w, store(), { shouldStop: () => ++n > 10 });
-    const { counters, stoppedBy, checkpoint } = await result;
+    const { counters, stoppedBy, checkpoint, halted } = await result;
     expect(stoppedBy).toBeUndefined();
+    expect(halted).toBe(true);
     expect(counters.seen).toBeLessThan(30);
     expect(Number(checkpoint!.afterId)).toBeLessThan(129);
   });

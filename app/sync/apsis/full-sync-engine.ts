@@ -118,7 +118,14 @@ export type FullSyncEngineOptions = {
   now?: () => number;
 };
 
-export type FullSyncResult = { counters: FullSyncCounters; checkpoint: FullSyncCheckpoint | null; stoppedBy?: unknown };
+export type FullSyncResult = {
+  counters: FullSyncCounters;
+  checkpoint: FullSyncCheckpoint | null;
+  /** APSIS answered something that stops the sync (the error). */
+  stoppedBy?: unknown;
+  /** shouldStop cut the sync short: customers remain after the checkpoint. */
+  halted?: boolean;
+};
 
 export const DEFAULT_FULL_SYNC_CONCURRENCY = 16;
 export const MAX_RECORDED_FAILURES = 1000;
@@ -354,5 +361,8 @@ export async function runFullSync(options: FullSyncEngineOptions): Promise<FullS
   }
   await flush();
   const result: FullSyncResult = { counters, checkpoint };
-  return stop ? { ...result, stoppedBy: (stop as { error: unknown }).error } : result;
+  if (stop) return { ...result, stoppedBy: (stop as { error: unknown }).error };
+  // Halted: unless every customer was read and finished, some remain for the next attempt.
+  if (shouldStop() && !(exhausted && window.length === 0)) return { ...result, halted: true };
+  return result;
 }

@@ -4,9 +4,6 @@ import { createHash } from "node:crypto";
  * Fingerprints of what a sync last wrote (ProfileLink.payloadHash), shared by every destination.
  * Canonical JSON: object keys sorted at every level and undefined members dropped, so the same payload
  * always hashes the same whatever order it was built in. Array order is kept (it can be meaningful).
- *
- * app/sync/adestra/hash.ts holds the same two helpers (written first, by the Adestra work); it can re-export
- * these once that work is settled.
  */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(",")}]`;

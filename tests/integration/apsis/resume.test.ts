@@ -85,8 +85,9 @@ describe("killing the worker mid-sync", () => {
     expect(checkpoint.counters.seen).toBeLessThan(STORE.customers);
 
     await expireLockOfDeadWorker(`apsis-full-sync-${runId}`);
-    stack.startWorker();
+    const worker = stack.startWorker();
     const run = await waitForRun(stack, runId);
+    await worker.close();
 
     // Same final state as an uninterrupted sync: every matching customer, once, right Section, data, consent.
     expect(run).toMatchObject({ status: "succeeded", seen: STORE.customers, matched: expected.matched, skipped: expected.skipped, failed: 0, updated: 0 });
@@ -112,5 +113,41 @@ describe("killing the worker mid-sync", () => {
       const p = expected.profiles.find((x) => x.gid === e.customerId)!;
       expect(e.channel === "sms" ? p.sms : p.email).toBe("opt-in");
     }
+  }, 120_000);
+
+  it("SIGTERM: the worker checkpoints and exits promptly; the job goes back to the queue and the next worker finishes it", async () => {
+    // Start again from an empty APSIS account.
+    stack.demo.reset();
+    await stack.app.db.getDb().profileLink.deleteMany({ where: { shopId } });
+    const expected = expectedFullSync(STORE);
+    output = "";
+    child = startWorkerProcess();
+    await waitFor(() => output.includes("worker ready"), { timeoutMs: 30_000, what: `the worker process to start:\n${output}` });
+
+    const { runId } = await stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" });
+    await waitFor(() => stack.demo.profiles().length >= 40, { timeoutMs: 30_000, what: "40 profiles" });
+    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+    const askedAt = Date.now();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(Date.now() - askedAt).toBeLessThan(10_000);
+    expect(output).toContain("worker stopped");
+
+    const paused = (await stack.app.runs.getSyncRunSummary({ runId }))!;
+    expect(paused).toMatchObject({ status: "queued", errorMessage: expect.stringContaining("Paused while a worker restarted") });
+    expect(stack.demo.profiles().length).toBeLessThan(expected.matched);
+    await expectLinksBackedByApsis(stack, shopId);
+    const job = (await stack.app.queues.getQueue("sync").getJob(`apsis-full-sync-${runId}`))!;
+    expect(await job.getState()).toBe("waiting");
+    expect(job.attemptsMade).toBe(0);
+
+    const worker = stack.startWorker();
+    const run = await waitForRun(stack, runId);
+    await worker.close();
+    expect(run).toMatchObject({ status: "succeeded", seen: STORE.customers, matched: expected.matched, skipped: expected.skipped, failed: 0, updated: 0, errorMessage: null });
+    expect(run.created + run.unchanged).toBe(expected.matched);
+    const names = await demoDefinitions(stack, STORE.domain);
+    expect(stack.demo.profiles()).toHaveLength(expected.matched);
+    for (const p of expected.profiles) expectProfileInApsis(stack, names, STORE, p);
   }, 120_000);
 });

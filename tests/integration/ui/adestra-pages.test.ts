@@ -137,6 +137,17 @@ describe("Settings: the Adestra connection", () => {
   });
 });
 
+describe("Settings: disconnecting", () => {
+  it("removes the connection; Data Sync then sends the merchant to Settings", async () => {
+    const shop = STORE.domain;
+    await connectDemo(stack, shop);
+    const result = await answer(routes.settings.action(embedded(shop, "/app/settings", { intent: "disconnect" })));
+    expect(result).toEqual({ status: 200, body: { ok: true, toast: "Adestra disconnected" } });
+    expect((await answer(routes.settings.loader(embedded(shop, "/app/settings")))).body.adestra).toEqual({ connected: false });
+    expect((await answer(routes.dataSync.loader(embedded(shop, "/app/data-sync")))).body).toEqual({ connected: false });
+  });
+});
+
 describe("Data Sync", () => {
   const shop = STORE.domain;
 
