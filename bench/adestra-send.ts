@@ -6,13 +6,10 @@
  * memory growth with store size is visible. Each size also measures a second, identical send (all unchanged).
  *   npm run bench                     (sizes 10000,100000; BENCH_SIZES=2000,20000 to change; BENCH_RUNS=3)
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { demoAdestraAccount, startAdestraSandbox } from "../sandbox/adestra/server";
 import { startShopifySandbox } from "../sandbox/shopify/server";
+import { runChild } from "./run-child";
 
 const SHOP = "bench-store.myshopify.com";
 const API_KEY = "bench-api-key";
@@ -29,34 +26,19 @@ async function measure(customers: number): Promise<ChildResult> {
     throttle: { maximumAvailable: 20_000, restoreRate: 1_000 },
   });
   const adestra = await startAdestraSandbox({ accounts: [demoAdestraAccount()] });
-  const dir = mkdtempSync(join(tmpdir(), "bench-"));
   try {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: "production",
-      DATABASE_URL: `file:${join(dir, "bench.sqlite")}`,
+    return (await runChild("bench/adestra-send-child.ts", {
       REDIS_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
       SHOPIFY_API_KEY: API_KEY,
       SHOPIFY_API_SECRET: API_SECRET,
-      SHOPIFY_APP_URL: "http://127.0.0.1:9",
       SHOPIFY_ADMIN_TRANSPORT_URL: shopify.url,
       ADESTRA_BASE_URL: adestra.xmlrpcUrl,
       ADESTRA_REQUESTS_PER_SECOND: "1000",
-      CREDENTIALS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       BENCH_SANDBOX_URL: shopify.url,
-    };
-    const migrate = spawn("node_modules/.bin/tsx", ["scripts/db.ts", "migrate"], { env, stdio: "ignore" });
-    await new Promise((resolve) => migrate.once("exit", resolve));
-    const child = spawn("node_modules/.bin/tsx", ["bench/adestra-send-child.ts"], { env, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    const code = await new Promise((resolve) => child.once("exit", resolve));
-    if (code !== 0) throw new Error(`bench child exited ${code}: ${out}`);
-    return JSON.parse(out.trim().split("\n").pop()!) as ChildResult;
+    })) as ChildResult;
   } finally {
     await shopify.close();
     await adestra.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,66 @@
+/**
+ * The app side of bench/apsis-full-sync.ts: one shop (country SE → Sweden, otherwise → Global, guessed
+ * attribute mappings, email + SMS consent mapped), one worker, one Full Sync; prints one JSON line.
+ */
+import { DEMO_APSIS } from "../sandbox/apsis/server";
+import { installOfflineSession } from "../tests/integration/integrations/shopify/sandbox-session";
+
+const SHOP = "bench-store.myshopify.com";
+const { parseEnv } = await import("../app/env.server");
+const env = parseEnv();
+const shops = await import("../app/models/shop.server");
+const { sessionStorage } = await import("../app/shopify.server");
+const connection = await import("../app/services/apsis-connection.server");
+const mapping = await import("../app/services/apsis-mapping.server");
+const fullSync = await import("../app/services/apsis-full-sync.server");
+const { guessMappings } = await import("../app/sync/apsis/fields");
+const runs = await import("../app/models/sync-run.server");
+const { startWorkers } = await import("../app/queues/worker.server");
+const { handlers } = await import("../app/queues/handlers.server");
+const { createRedis } = await import("../app/queues/redis.server");
+const { closeQueues } = await import("../app/queues/enqueue.server");
+
+const must = <T extends { ok: boolean }>(what: string, result: T) => {
+  if (!result.ok) throw new Error(`${what}: ${JSON.stringify(result)}`);
+  return result;
+};
+
+await shops.setInvitation({ shop: SHOP, invited: true, actor: "bench", via: "cli" });
+await shops.recordInstall({ shop: SHOP, name: "Bench", ianaTimezone: "Europe/Stockholm" });
+await installOfflineSession({
+  sandboxUrl: process.env.BENCH_SANDBOX_URL!, shop: SHOP, apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET,
+  storeSession: (s) => sessionStorage.storeSession(s),
+});
+must("connect", await connection.connectApsis({ shop: SHOP, region: "eu", clientId: DEMO_APSIS.clientId, clientSecret: DEMO_APSIS.clientSecret }));
+const { sections } = await connection.getApsisAccountDefinitions({ shop: SHOP });
+const section = (name: string) => sections.find((s) => s.name === name)!;
+must("conditions", await mapping.saveSyncConditions({
+  shop: SHOP,
+  conditions: [
+    { section: section("Sweden").discriminator, field: "country", operator: "equals", value: "SE" },
+    { section: section("Global").discriminator, always: true },
+  ],
+}));
+for (const s of [section("Sweden"), section("Global")]) {
+  must("attributes", await mapping.saveAttributeMappings({ shop: SHOP, section: s.discriminator, mappings: guessMappings(s.attributes) }));
+  const topic = (name: string) => s.topics.find((t) => t.name === name)!.discriminator;
+  must("consents", await mapping.saveConsentMappings({ shop: SHOP, section: s.discriminator, email: [topic("Newsletter")], sms: [topic("SMS offers")] }));
+}
+
+const redis = createRedis(env.REDIS_URL);
+const workers = startWorkers({ connection: redis, prefix: env.REDIS_PREFIX, handlers, concurrency: { webhooks: 1, sync: 1 } });
+const started = performance.now();
+const { runId } = await fullSync.startFullSync({ shop: SHOP, trigger: "ops" });
+let run;
+for (;;) {
+  run = await runs.getSyncRunSummary({ runId });
+  if (run && run.status !== "queued" && run.status !== "running") break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+const seconds = (performance.now() - started) / 1000;
+await workers.close();
+await closeQueues();
+redis.disconnect();
+if (run.status !== "succeeded") throw new Error(`run ${run.status}: ${run.errorMessage}`);
+console.log(JSON.stringify({ seconds, created: run.created, failed: run.failed, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+process.exit(0);
