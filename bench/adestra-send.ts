@@ -1,10 +1,10 @@
 /**
- * `npm run bench`: an Adestra send of a seeded store, 10k and 100k customers, against the sandboxes with no
+ * `npm run bench:adestra` (also part of `npm run bench`): an Adestra send of a seeded store, 10k and 100k customers, against the sandboxes with no
  * artificial latency. The sandboxes run in this (parent) process; the app side — service, BullMQ worker,
  * Shopify bulk export reader, Adestra client — runs in a child process per measurement, so its peak memory
  * (maxRSS) is the app's alone. Reports profiles per second and peak memory, and their ratios 100k : 10k, so
  * memory growth with store size is visible. Each size also measures a second, identical send (all unchanged).
- *   npm run bench                     (sizes 10000,100000; BENCH_SIZES=2000,20000 to change; BENCH_RUNS=3)
+ *   npm run bench:adestra             (sizes 10000,100000; BENCH_SIZES=2000,20000 to change; BENCH_RUNS=3)
  */
 import { randomBytes } from "node:crypto";
 import { demoAdestraAccount, startAdestraSandbox } from "../sandbox/adestra/server";
