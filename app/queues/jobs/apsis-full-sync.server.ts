@@ -72,7 +72,6 @@ import { parseConsentState } from "../../sync/apsis/consent";
 import { currentVersionId, describeType, isCompatible, normalizeAttributeType, type ResolvedAttributeMapping, SHOPIFY_FIELDS } from "../../sync/apsis/fields";
 import {
   type ErrorVerdict,
-  type FullSyncCheckpoint,
   type FullSyncCounters,
   runFullSync,
   type SectionPlan,
