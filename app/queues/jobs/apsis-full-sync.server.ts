@@ -72,6 +72,7 @@ import { parseConsentState } from "../../sync/apsis/consent";
 import { currentVersionId, describeType, isCompatible, normalizeAttributeType, type ResolvedAttributeMapping, SHOPIFY_FIELDS } from "../../sync/apsis/fields";
 import {
   type ErrorVerdict,
+  type FullSyncCheckpoint,
   type FullSyncCounters,
   runFullSync,
   type SectionPlan,
