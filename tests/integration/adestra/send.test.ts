@@ -110,14 +110,23 @@ describe("one send per shop", () => {
   it("two clicks at once make one run; the second gets the first with alreadyRunning", async () => {
     const listId = await newList("Double click");
     const choices = { profileGroup: "subscribers", listId };
-    const [a, b] = await Promise.all([
-      stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices }),
-      stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices }),
-    ]);
+    // The queue is paused so the run is still queued when the later clicks are served (this small store is
+    // sent faster than a click waits for the start lock).
+    const queue = stack.app.queues.getQueue("sync");
+    await queue.pause();
+    let a, b, c;
+    try {
+      [a, b] = await Promise.all([
+        stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices }),
+        stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices }),
+      ]);
+      // A third while it is queued: the same run again.
+      c = await stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices: { profileGroup: "all", listId } });
+    } finally {
+      await queue.resume();
+    }
     expect(a.runId).toBe(b.runId);
     expect([a.alreadyRunning, b.alreadyRunning].sort()).toEqual([false, true]);
-    // A third while it runs: the same run again.
-    const c = await stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices: { profileGroup: "all", listId } });
     expect(c).toEqual({ runId: a.runId, alreadyRunning: true });
     const run = await waitForRun(stack, a.runId);
     expect(run.status).toBe("succeeded");

@@ -145,10 +145,19 @@ describe("Full Sync of a seeded store", () => {
   });
 
   it("one Full Sync per shop: two clicks make one run", async () => {
-    const [a, b] = await Promise.all([
-      stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" }),
-      stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" }),
-    ]);
+    // The queue is paused so the first run is still queued when the second click is served (a store this
+    // small is synced faster than the second click waits for the start lock).
+    const queue = stack.app.queues.getQueue("sync");
+    await queue.pause();
+    let a, b;
+    try {
+      [a, b] = await Promise.all([
+        stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" }),
+        stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" }),
+      ]);
+    } finally {
+      await queue.resume();
+    }
     expect(a.runId).toBe(b.runId);
     expect([a.alreadyRunning, b.alreadyRunning].sort()).toEqual([false, true]);
     expect((await waitForRun(stack, a.runId)).status).toBe("succeeded");
