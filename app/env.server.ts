@@ -56,6 +56,13 @@ export const EnvSchema = z.object({
   OPS_CONSOLE_CREDENTIALS: opsCredentials,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
   /**
+   * Customers synced at once per worker process in real time. Each waits mostly on Shopify and APSIS (the
+   * limits are shared in Redis, not per process), so this is higher than WORKER_CONCURRENCY.
+   */
+  WORKER_REALTIME_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
+  /** How long real-time sync waits after a customer's first change, so a burst becomes one write (ms). */
+  REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1_500),
+  /**
    * Sandbox only: send every Shopify Admin request (https://{shop}/admin/…) to this base URL instead.
    * Unset in production. See README "Running against the Shopify sandbox".
    */

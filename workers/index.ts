@@ -27,11 +27,17 @@ const running = startWorkers({
   connection,
   prefix: env.REDIS_PREFIX,
   handlers,
-  concurrency: { webhooks: env.WORKER_CONCURRENCY, sync: Math.max(1, Math.floor(env.WORKER_CONCURRENCY / 4)) },
+  concurrency: {
+    webhooks: env.WORKER_CONCURRENCY,
+    realtime: env.WORKER_REALTIME_CONCURRENCY,
+    sync: Math.max(1, Math.floor(env.WORKER_CONCURRENCY / 4)),
+  },
   onFailed: (job, error) => console.error(`job ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${error.message}`),
 });
 await upsertSchedulers();
-console.log(`worker ready (queues: webhooks, sync; concurrency ${env.WORKER_CONCURRENCY}; redis prefix ${env.REDIS_PREFIX})`);
+console.log(
+  `worker ready (queues: webhooks, realtime, sync; concurrency ${env.WORKER_CONCURRENCY}, real-time ${env.WORKER_REALTIME_CONCURRENCY}; redis prefix ${env.REDIS_PREFIX})`,
+);
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -79,5 +79,6 @@ export async function deleteApsisConnection({ shopId }: { shopId: string }) {
     await tx.attributeMapping.deleteMany({ where: { shopId } });
     await tx.consentMapping.deleteMany({ where: { shopId } });
     await tx.syncCondition.deleteMany({ where: { shopId } });
+    await tx.apsisEventMapping.deleteMany({ where: { shopId } });
   });
 }

@@ -12,6 +12,8 @@ export type ApsisConsentEventInput = {
   address: string;
   topic: string;
   type: "opt-in" | "opt-out";
+  /** Overrides the save's source for this event (an email change within a real-time or Full Sync). */
+  source?: ApsisConsentSource;
 };
 
 export type ApsisConsentSource = "full_sync" | "webhook" | "email_change";
@@ -25,22 +27,22 @@ const eventRows = ({ shopId, customerId, source, events }: { shopId: string; cus
     address: e.address,
     topic: e.topic,
     type: e.type === "opt-in" ? "opt_in" : "opt_out",
-    source,
+    source: e.source ?? source,
   }));
 
-/** customerId → target → { payloadHash, consent JSON } for the given customers. */
+/** customerId → target → { payloadHash, consent JSON, sourceUpdatedAt } for the given customers. */
 export async function findApsisLinks({ shopId, customerIds }: { shopId: string; customerIds: string[] }) {
   const rows = customerIds.length
     ? await getDb().profileLink.findMany({
         where: { shopId, destination: "apsis", customerId: { in: customerIds } },
-        select: { customerId: true, target: true, payloadHash: true, consent: true },
+        select: { customerId: true, target: true, payloadHash: true, consent: true, sourceUpdatedAt: true },
       })
     : [];
-  const out = new Map<string, Map<string, { payloadHash: string; consent: string | null }>>();
+  const out = new Map<string, Map<string, { payloadHash: string; consent: string | null; sourceUpdatedAt: Date | null }>>();
   for (const row of rows) {
     let byTarget = out.get(row.customerId);
     if (!byTarget) out.set(row.customerId, (byTarget = new Map()));
-    byTarget.set(row.target, { payloadHash: row.payloadHash, consent: row.consent });
+    byTarget.set(row.target, { payloadHash: row.payloadHash, consent: row.consent, sourceUpdatedAt: row.sourceUpdatedAt });
   }
   return out;
 }
@@ -80,4 +82,27 @@ export async function recordApsisConsentEvents({ shopId, customerId, source, eve
 }) {
   if (!events.length) return;
   await getDb().consentEvent.createMany({ data: eventRows({ shopId, customerId, source, events }) });
+}
+
+/** The customer's links, newest first: what was last written per Section (the customer page block, deletes). */
+export async function listApsisLinksOfCustomer({ shopId, customerId }: { shopId: string; customerId: string }) {
+  return getDb().profileLink.findMany({
+    where: { shopId, destination: "apsis", customerId },
+    select: { target: true, destinationId: true, consent: true, lastSyncedAt: true, lastError: true },
+    orderBy: { lastSyncedAt: "desc" },
+  });
+}
+
+/**
+ * A customer deleted in Shopify: everything the app holds about them for APSIS One (links, consent events, sync
+ * state, purchase events), in one transaction. Returns the counts.
+ */
+export async function deleteApsisCustomerData({ shopId, customerId }: { shopId: string; customerId: string }) {
+  return getDb().$transaction(async (tx) => {
+    const links = await tx.profileLink.deleteMany({ where: { shopId, destination: "apsis", customerId } });
+    const consentEvents = await tx.consentEvent.deleteMany({ where: { shopId, destination: "apsis", customerId } });
+    const purchaseEvents = await tx.apsisPurchaseEvent.deleteMany({ where: { shopId, customerId } });
+    await tx.customerSyncState.deleteMany({ where: { shopId, customerId } });
+    return { links: links.count, consentEvents: consentEvents.count, purchaseEvents: purchaseEvents.count };
+  });
 }

@@ -156,11 +156,17 @@ export async function redactCustomerData({ shop, customerGid, ordersToRedact, re
     const dataRequestReports = await tx.complianceRequest.deleteMany({
       where: { shopDomain: shop, topic: COMPLIANCE_TOPIC.dataRequest, customerId: { in: keys } },
     });
+    const purchaseEvents = await tx.apsisPurchaseEvent.deleteMany({ where: { shop: { domain: shop }, customerId: { in: keys } } });
+    const syncStates = await tx.customerSyncState.deleteMany({ where: { shop: { domain: shop }, customerId: { in: keys } } });
+    const receipts = await tx.webhookReceipt.updateMany({ where: { shopDomain: shop, customerId: { in: keys } }, data: { customerId: null } });
     const deleted = {
       profileLinks: profileLinks.count,
       syncFailures: syncFailures.count,
       consentEvents: consentEvents.count,
       dataRequestReports: dataRequestReports.count,
+      purchaseEvents: purchaseEvents.count,
+      syncStates: syncStates.count,
+      receiptsUnlinked: receipts.count,
     };
     const row = await tx.complianceRequest.create({
       data: {
@@ -171,7 +177,7 @@ export async function redactCustomerData({ shop, customerGid, ordersToRedact, re
           deleted,
           destinations: [...new Set(links.map((l) => l.destination))].sort(),
           ordersToRedact,
-          note: "The app keeps no order data. Deletion in the destinations is not propagated yet.",
+          note: "Order data kept for purchase events is deleted. The APSIS One profile is deleted or anonymised as the merchant chose (job apsis.redact-profile).",
           redactedAt: new Date().toISOString(),
         }),
       },

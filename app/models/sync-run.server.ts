@@ -86,6 +86,7 @@ export async function getSyncRunForJob({ runId }: { runId: string }) {
       trigger: true,
       settings: true,
       shopId: true,
+      queuedAt: true,
       shop: { select: { domain: true, ianaTimezone: true } },
     },
   });

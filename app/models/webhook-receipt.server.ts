@@ -7,10 +7,11 @@ import { getDb } from "../db.server";
  *  - "received": recorded, but the job is not known to be in the queue yet (enqueue pending or failed).
  *    A redelivery of a "received" event is NOT a duplicate: it enqueues again (the job id makes that idempotent).
  *  - "queued": the job is in the queue.
+ *  - "syncing": handed to the customer's APSIS One real-time sync, which finishes it after its write (so
+ *    processedAt − receivedAt is the delay from delivery to APSIS).
  *  - "processed" | "ignored" | "failed": the outcome, with `detail` saying why.
- * ("received" is not in the schema's comment yet; the column is a plain String.)
  */
-export const WebhookReceiptStatusSchema = z.enum(["received", "queued", "processed", "ignored", "failed"]);
+export const WebhookReceiptStatusSchema = z.enum(["received", "queued", "syncing", "processed", "ignored", "failed"]);
 export type WebhookReceiptStatus = z.infer<typeof WebhookReceiptStatusSchema>;
 export type FinalReceiptStatus = Extract<WebhookReceiptStatus, "processed" | "ignored" | "failed">;
 
@@ -81,6 +82,25 @@ export async function finishWebhookReceipt({ receiptId, status, detail }: {
   await getDb().webhookReceipt.updateMany({
     where: { id: receiptId },
     data: { status, detail: detail.slice(0, 2000), processedAt: new Date() },
+  });
+}
+
+/** Handed to the customer's real-time sync (only from received/queued: never reopens a finished receipt). */
+export async function markWebhookReceiptSyncing({ receiptId, customerId }: { receiptId: string; customerId: string }) {
+  await getDb().webhookReceipt.updateMany({ where: { id: receiptId, status: { in: ["received", "queued"] } }, data: { status: "syncing", customerId } });
+}
+
+/** The outcome of the real-time sync the receipts waited for (those still "syncing"; a retry finds none left). */
+export async function finishSyncingReceipts({ receiptIds, status, detail, at = new Date() }: {
+  receiptIds: string[];
+  status: FinalReceiptStatus;
+  detail: string;
+  at?: Date;
+}) {
+  if (!receiptIds.length) return;
+  await getDb().webhookReceipt.updateMany({
+    where: { id: { in: receiptIds }, status: "syncing" },
+    data: { status, detail: detail.slice(0, 2000), processedAt: at },
   });
 }
 

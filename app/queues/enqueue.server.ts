@@ -31,6 +31,11 @@ export type EnqueueOptions = {
   jobId?: string;
   /** BullMQ deduplication: ignored while a job with this id is still incomplete. */
   dedupeId?: string;
+  /**
+   * With dedupeId: an add while the job is already running is not dropped but starts one more run after it
+   * (BullMQ's keepLastIfActive), so jobs with the same id never run in parallel and none is lost.
+   */
+  rerunIfActive?: boolean;
   delay?: number;
   priority?: number;
 };
@@ -41,7 +46,7 @@ export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>
   if (options.jobId?.includes(":")) throw new Error(`job id must not contain ":" (${options.jobId})`);
   return getQueue(definition.queue).add(name, data, {
     jobId: options.jobId,
-    deduplication: options.dedupeId ? { id: options.dedupeId } : undefined,
+    deduplication: options.dedupeId ? { id: options.dedupeId, keepLastIfActive: options.rerunIfActive } : undefined,
     delay: options.delay,
     priority: options.priority,
   });

@@ -5,6 +5,7 @@
 import { adestraAutoSendJob } from "./jobs/adestra-auto-send.server";
 import { adestraSendProfilesJob } from "./jobs/adestra-send-profiles.server";
 import { apsisFullSyncJob } from "./jobs/apsis-full-sync.server";
+import { apsisRedactProfileJob, apsisSyncCustomerJob } from "./jobs/apsis-sync-customer.server";
 import { processWebhookDelivery } from "./jobs/process-webhook-delivery.server";
 import { pruneWebhookReceiptsJob } from "./jobs/prune-webhook-receipts.server";
 import type { JobHandlers } from "./worker.server";
@@ -15,4 +16,6 @@ export const handlers: JobHandlers = {
   "adestra.send-profiles": adestraSendProfilesJob,
   "adestra.auto-send": adestraAutoSendJob,
   "apsis.full-sync": apsisFullSyncJob,
+  "apsis.sync-customer": apsisSyncCustomerJob,
+  "apsis.redact-profile": apsisRedactProfileJob,
 };

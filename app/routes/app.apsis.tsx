@@ -12,12 +12,14 @@ import { ConditionsCard } from "../components/apsis/conditions-card";
 import { ApsisConnectCard } from "../components/apsis/connect-card";
 import { ConsentMappingCard } from "../components/apsis/consent-mapping-card";
 import { FullSyncCard } from "../components/apsis/full-sync-card";
+import { RealtimeCard, type RealtimeSettingsView } from "../components/apsis/realtime-card";
 import { toFullSyncStatusView } from "../components/apsis/status.server";
 import type { ConditionRow, SectionView } from "../components/apsis/types";
 import { describeApsisError } from "../services/apsis-account.server";
 import { chooseApsisKeyspace, connectApsis, disconnectApsis, getApsisAccountDefinitions, getApsisConnection } from "../services/apsis-connection.server";
 import { ApsisFullSyncRejectedError, getFullSyncStatus, startFullSync } from "../services/apsis-full-sync.server";
 import { countConditionMatches, getApsisMappings, saveAttributeMappings, saveConsentMappings, saveSyncConditions } from "../services/apsis-mapping.server";
+import { getRealtimeSettings, proposePurchaseEvent, saveRealtimeSettings, sectionsOfConditions } from "../services/apsis-realtime-settings.server";
 import { requireInvitedShop } from "../services/invitation.server";
 import { listConditionFields, type SyncCondition } from "../sync/apsis/conditions";
 import { COMPATIBLE_TYPES, guessMappings, listShopifyFields } from "../sync/apsis/fields";
@@ -36,15 +38,17 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (!connection.connected) return json({ connected: false as const });
 
   // The definitions come from APSIS itself: when it cannot be reached the page still opens and says so.
-  const [definitions, mappings, status] = await Promise.all([
+  const [definitions, mappings, status, realtime] = await Promise.all([
     getApsisAccountDefinitions({ shop }).then(
       (found) => ({ found, error: null }),
       (error: unknown) => ({ found: null, error: describeApsisError(error) }),
     ),
     getApsisMappings({ shop }),
     getFullSyncStatus({ shop }),
+    getRealtimeSettings({ shop }),
   ]);
-  const sections: SectionView[] = (definitions.found?.sections ?? []).map((section) => ({
+  // Event definitions are only for the Real-time sync card (realtime below), not sent twice.
+  const sections: SectionView[] = (definitions.found?.sections ?? []).map(({ events: _events, ...section }) => ({
     ...section,
     guesses: guessMappings(section.attributes),
   }));
@@ -75,11 +79,51 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     attributes,
     consents: mappings.consents,
     status: toFullSyncStatusView(status),
+    realtime: realtime && definitions.found ? toRealtimeView(realtime, sectionsOfConditions(rules), definitions.found.sections, connection.lastFullSyncAt !== null) : null,
   });
 };
 
+/**
+ * The Real-time sync card's state: the saved settings, and each Section the conditions use with its events from
+ * APSIS, the saved event or else the proposed one preselected.
+ */
+function toRealtimeView(
+  settings: NonNullable<Awaited<ReturnType<typeof getRealtimeSettings>>>,
+  used: string[],
+  definitions: { discriminator: string; name: string; events: { discriminator: string; name: string }[] }[],
+  fullSyncDone: boolean,
+): RealtimeSettingsView {
+  const sections = used.map((discriminator) => {
+    const found = definitions.find((s) => s.discriminator === discriminator);
+    return { discriminator, name: found?.name ?? discriminator, events: found?.events ?? [] };
+  });
+  const purchaseEvents: Record<string, string> = {};
+  for (const section of sections) {
+    const event = settings.purchaseEvents[section.discriminator] ?? proposePurchaseEvent(section.events);
+    if (event) purchaseEvents[section.discriminator] = event;
+  }
+  return {
+    realtimeEnabled: settings.realtimeEnabled,
+    purchaseEventsEnabled: settings.purchaseEventsEnabled,
+    onCustomerDelete: settings.onCustomerDelete,
+    purchaseEvents,
+    sections,
+    fullSyncDone,
+  };
+}
+
 const IntentSchema = z.object({
-  intent: z.enum(["connect", "disconnect", "choose-keyspace", "save-conditions", "count-matches", "save-attributes", "save-consents", "start-full-sync"]),
+  intent: z.enum([
+    "connect",
+    "disconnect",
+    "choose-keyspace",
+    "save-conditions",
+    "count-matches",
+    "save-attributes",
+    "save-consents",
+    "start-full-sync",
+    "save-realtime",
+  ]),
 });
 
 /** 422 with errors to show on the fields (house style); a form-level message only when no field explains it. */
@@ -171,6 +215,17 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       }
       return json({ ok: true as const, toast: "Consent mapping saved" });
     }
+    case "save-realtime": {
+      const result = await saveRealtimeSettings({
+        shop,
+        realtimeEnabled: values.realtimeEnabled,
+        purchaseEventsEnabled: values.purchaseEventsEnabled,
+        onCustomerDelete: values.onCustomerDelete,
+        purchaseEvents: parseJson(values.purchaseEvents ?? "{}"),
+      });
+      if (!result.ok) return invalid(result.fieldErrors, result.formError);
+      return json({ ok: true as const, toast: "Real-time settings saved" });
+    }
     case "start-full-sync": {
       try {
         const result = await startFullSync({ shop, trigger: "on_demand" });
@@ -216,6 +271,7 @@ function ConnectedApsis({ data }: { data: Connected }) {
               </>
             )}
             <FullSyncCard initialStatus={data.status} />
+            {data.realtime && data.connection.keyspace ? <RealtimeCard initial={data.realtime} /> : null}
           </BlockStack>
         </Layout.Section>
       </Layout>

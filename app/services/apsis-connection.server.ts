@@ -155,13 +155,15 @@ export type ApsisAccountDefinitions = {
     attributes: { discriminator: string; name: string; type: AttributeValueType | null }[];
     /** `channel` is null: APSIS's topic listing does not say which channels a topic is for. */
     topics: { discriminator: string; name: string; channel: "email" | "sms" | null }[];
+    /** Event definitions (purchase events are posted as one of them); `name` falls back to the discriminator. */
+    events: { discriminator: string; name: string }[];
   }[];
 };
 
 /**
- * The connected account's keyspaces and Sections, each Section with its attributes and consent topics, read
- * live from APSIS (1 + 1 + 2 × sections requests). Throws ApsisNotConnectedError, or the client's typed APSIS
- * error (describeApsisError words it).
+ * The connected account's keyspaces and Sections, each Section with its attributes, consent topics and event
+ * definitions, read live from APSIS (1 + 1 + 3 × sections requests). Throws ApsisNotConnectedError, or the
+ * client's typed APSIS error (describeApsisError words it).
  */
 export async function getApsisAccountDefinitions({ shop }: { shop: string }): Promise<ApsisAccountDefinitions> {
   const shopRow = await assertShopInvited({ shop });
@@ -171,12 +173,17 @@ export async function getApsisAccountDefinitions({ shop }: { shop: string }): Pr
   const [keyspaces, sections] = await Promise.all([client.keyspaces.list(), client.sections.list()]);
   const detailed = await Promise.all(
     sections.map(async (section) => {
-      const [attributes, topics] = await Promise.all([client.attributes.list({ section: section.discriminator }), client.topics.list({ section: section.discriminator })]);
+      const [attributes, topics, events] = await Promise.all([
+        client.attributes.list({ section: section.discriminator }),
+        client.topics.list({ section: section.discriminator }),
+        client.events.list({ section: section.discriminator }),
+      ]);
       return {
         discriminator: section.discriminator,
         name: section.name,
         attributes: attributes.map((a) => ({ discriminator: a.discriminator, name: a.name, type: normalizeAttributeType(a.type) })),
         topics: topics.map((t) => ({ discriminator: t.discriminator, name: t.name, channel: topicChannel(t) })),
+        events: events.map((e) => ({ discriminator: e.discriminator, name: e.name ?? e.discriminator })),
       };
     }),
   );

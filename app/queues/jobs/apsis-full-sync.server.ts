@@ -29,19 +29,13 @@
  * Nothing is counted as synced (no ProfileLink) that APSIS did not accept.
  */
 import { UnrecoverableError, WaitingError } from "bullmq";
-import { setTimeout as delay } from "node:timers/promises";
 import type { z } from "zod";
-import type { ApsisClient } from "../../integrations/apsis/client";
 import {
   ApsisApiError,
   ApsisAuthError,
-  ApsisConflictError,
   ApsisMalformedResponseError,
-  ApsisNotFoundError,
-  ApsisPayloadTooLargeError,
   ApsisRateLimitError,
   ApsisUnavailableError,
-  ApsisValidationError,
 } from "../../integrations/apsis/errors";
 import {
   ShopifyAuthError,
@@ -50,7 +44,6 @@ import {
   ShopifySessionNotFoundError,
 } from "../../integrations/shopify/errors";
 import { recordApsisFullSyncAt } from "../../models/apsis-connection.server";
-import { findApsisLinks, recordApsisConsentEvents, saveApsisLink } from "../../models/apsis-profile-link.server";
 import { assertShopInvited, ShopNotInvitedError } from "../../models/shop.server";
 import {
   countSyncFailures,
@@ -65,21 +58,18 @@ import {
   startSyncRunAttempt,
   type SyncRunCounters,
 } from "../../models/sync-run.server";
-import { apsisReason, describeApsisError, openApsisConnection, RECONNECT_MESSAGE } from "../../services/apsis-account.server";
+import { describeApsisError, openApsisConnection, RECONNECT_MESSAGE } from "../../services/apsis-account.server";
+import { ApsisMappingOutdatedError, classifyWriteError, profilePorts, sectionPlans } from "../../services/apsis-profile-writer.server";
+import { realtimeTouchedKey, requestCustomerSync } from "../../services/apsis-realtime.server";
 import { readStoreCustomers } from "../../services/apsis-shopify-customers.server";
 import { getShopifyAdmin } from "../../services/shopify-admin.server";
-import { parseConsentState } from "../../sync/apsis/consent";
-import { currentVersionId, describeType, isCompatible, normalizeAttributeType, type ResolvedAttributeMapping, SHOPIFY_FIELDS } from "../../sync/apsis/fields";
 import {
-  type ErrorVerdict,
-  type FullSyncCheckpoint,
   type FullSyncCounters,
   runFullSync,
-  type SectionPlan,
-  type StoredLink,
 } from "../../sync/apsis/full-sync-engine";
-import { profileKeyOf, sectionOfTarget, sectionTarget } from "../../sync/apsis/profile";
-import { type FullSyncRunSettings, parseFullSyncCheckpoint, parseFullSyncRunSettings } from "../../sync/apsis/run-settings";
+import { profileKeyOf } from "../../sync/apsis/profile";
+import { parseFullSyncCheckpoint, parseFullSyncRunSettings } from "../../sync/apsis/run-settings";
+import { getRedis } from "../redis.server";
 import type { ApsisFullSyncJobSchema } from "../registry";
 import type { JobContext } from "../worker.server";
 
@@ -118,9 +108,6 @@ function watchShutdown() {
     },
   };
 }
-
-/** What APSIS is told the consent came from (its UI shows it). */
-export const CONSENT_SOURCE = "Shopify (profile sync app, Full Sync)";
 
 export async function apsisFullSyncJob({ runId }: z.infer<typeof ApsisFullSyncJobSchema>, { job, log }: JobContext) {
   const run = await getSyncRunForJob({ runId });
@@ -189,7 +176,13 @@ async function fullSync({ run, log, onCounters, shutdown }: {
   }
   onCounters(checkpoint?.counters ?? { seen: 0, matched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
 
-  const sections = await sectionPlans({ client, settings });
+  let sections;
+  try {
+    sections = await sectionPlans({ client, sections: settings.conditions.map((c) => c.section), attributes: settings.attributes, consents: settings.consents });
+  } catch (error) {
+    if (error instanceof ApsisMappingOutdatedError) throw new RunFailed(error.code, `${error.message} Then start the Full Sync again.`);
+    throw error;
+  }
 
   const { graphql } = await getShopifyAdmin({ shop });
   const { total, method, customers } = await readStoreCustomers({ graphql, afterId: checkpoint?.afterId, log });
@@ -206,66 +199,7 @@ async function fullSync({ run, log, onCounters, shutdown }: {
     context: { timeZone: run.shop.ianaTimezone },
     resumeFrom: checkpoint,
     recordedFailures: checkpoint ? await countSyncFailures({ runId: run.id }) : 0,
-    writer: {
-      async writeAttributes({ profileKey, section, attributes, isNew }) {
-        const byVersionId = toVersionIds(attributes, sections.get(section)!);
-        if (Object.keys(byVersionId).length) {
-          // v1 by version id: creates the profile when it does not exist yet.
-          await waitingOutRateLimits(() => client.profiles.setAttributesV1({ keyspace, profileKey, section, byVersionId }));
-        } else if (isNew) {
-          await waitingOutRateLimits(() => client.profiles.create({ keyspace, section, profileKey }));
-        }
-      },
-      writeConsent: ({ profileKey, section, write }) =>
-        waitingOutRateLimits(() =>
-          client.consents.write({
-            keyspace,
-            profileKey,
-            section,
-            channel: write.channelDiscriminator as "com.apsis1.channels.email" | "com.apsis1.channels.sms",
-            topic: write.topic,
-            type: write.type,
-            reason: write.reason,
-            source: CONSENT_SOURCE,
-          }),
-        ),
-    },
-    links: {
-      async find(customerIds) {
-        const found = await findApsisLinks({ shopId: run.shopId, customerIds });
-        const out = new Map<string, Map<string, StoredLink>>();
-        for (const [customerId, byTarget] of found) {
-          const bySection = new Map<string, StoredLink>();
-          for (const [target, link] of byTarget) {
-            const section = sectionOfTarget(target);
-            if (section !== null) bySection.set(section, { payloadHash: link.payloadHash, consent: parseConsentState(link.consent) });
-          }
-          out.set(customerId, bySection);
-        }
-        return out;
-      },
-      save: ({ customer, section, profileKey, payloadHash, consent, consents }) =>
-        saveApsisLink({
-          shopId: run.shopId,
-          customerId: customer.id,
-          target: sectionTarget(section),
-          profileKey,
-          email: customer.email,
-          phone: customer.phone,
-          payloadHash,
-          consent: JSON.stringify(consent),
-          sourceUpdatedAt: new Date(customer.updatedAt),
-          source: "full_sync",
-          events: consents.filter((c) => c.result !== "unchanged").map(({ write }) => write),
-        }),
-      recordConsents: ({ customer, consents }) =>
-        recordApsisConsentEvents({
-          shopId: run.shopId,
-          customerId: customer.id,
-          source: "full_sync",
-          events: consents.filter((c) => c.result !== "unchanged").map(({ write }) => write),
-        }),
-    },
+    ...profilePorts({ shopId: run.shopId, client, keyspace, sections, source: "full_sync" }),
     classifyError: classifyWriteError,
     shouldStop: () => cancelled || shutdown.requested,
     onProgress: async ({ counters, checkpoint: point }) => {
@@ -283,9 +217,28 @@ async function fullSync({ run, log, onCounters, shutdown }: {
   const finishedAt = new Date();
   const finished = await finishSyncRun({ runId: run.id, status: "succeeded", counters: toRow(result.counters), finishedAt });
   if (finished) await recordApsisFullSyncAt({ shopId: run.shopId, at: finishedAt });
+  await resyncTouchedDuringRun({ shop, shopId: run.shopId, since: run.queuedAt, log });
   const c = result.counters;
   log(`${shop}: created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, skipped by conditions ${c.skipped}, failed ${c.failed}`);
   return c;
+}
+
+/** How long real-time syncs are remembered for the Full Syncs that overlap them. */
+const TOUCHED_RETENTION_MS = 7 * 24 * 3600_000;
+
+/**
+ * Customers synced in real time while this run went through the store may have been written again by the run
+ * from its older export (the engine skips a link written from a newer state, but not one written after the
+ * run read it). Each is queued for one more real-time sync, which reads Shopify's latest state: updates that
+ * arrive during a Full Sync are never lost.
+ */
+async function resyncTouchedDuringRun({ shop, shopId, since, log }: { shop: string; shopId: string; since: Date; log: (m: string) => void }) {
+  const redis = getRedis();
+  const key = realtimeTouchedKey(shopId);
+  await redis.zremrangebyscore(key, "-inf", Date.now() - TOUCHED_RETENTION_MS);
+  const touched = await redis.zrangebyscore(key, since.getTime(), "+inf");
+  for (const customerId of touched) await requestCustomerSync({ shop, customerId, delayMs: 0 });
+  if (touched.length) log(`${shop}: ${touched.length} customer(s) synced in real time during the Full Sync queued to be synced again`);
 }
 
 const toRow = (c: FullSyncCounters): SyncRunCounters => ({ ...c, suppressed: 0 });
@@ -298,82 +251,6 @@ const idAfter = (customerId: string, after: bigint) => {
     return true;
   }
 };
-
-/**
- * Every Section a rule can pick, with its mappings resolved against APSIS as it is now: each mapped
- * attribute must still exist, still take the field's type, and have a writable version (its id is what the v1
- * write is keyed by). Anything off fails the run before a single write, naming what to fix.
- */
-async function sectionPlans({ client, settings }: { client: ApsisClient; settings: FullSyncRunSettings }) {
-  const plans = new Map<string, SectionPlan>();
-  for (const section of new Set(settings.conditions.map((c) => c.section))) {
-    let attributes;
-    try {
-      attributes = await client.attributes.list({ section });
-    } catch (error) {
-      if (error instanceof ApsisNotFoundError) {
-        throw new RunFailed("section_gone", `The Section "${section}" no longer exists in APSIS One: update the sync conditions and start the Full Sync again.`);
-      }
-      throw error;
-    }
-    const byDiscriminator = new Map(attributes.map((a) => [a.discriminator, a]));
-    const resolved: ResolvedAttributeMapping[] = [];
-    for (const m of settings.attributes[section] ?? []) {
-      const definition = byDiscriminator.get(m.attribute);
-      const label = SHOPIFY_FIELDS[m.field].label;
-      if (!definition) {
-        throw new RunFailed("mapping_outdated", `The attribute "${m.attribute}" (mapped from ${label}) no longer exists in Section "${section}": update the attribute mapping.`);
-      }
-      const type = normalizeAttributeType(definition.type);
-      if (!isCompatible(SHOPIFY_FIELDS[m.field].type, type)) {
-        throw new RunFailed("mapping_outdated", `"${definition.name}" in Section "${section}" is now a ${describeType(type!)} attribute and cannot take ${label}: update the attribute mapping.`);
-      }
-      const versionId = currentVersionId(definition);
-      if (!versionId) throw new RunFailed("mapping_outdated", `"${definition.name}" in Section "${section}" has no current version in APSIS One: update the attribute mapping.`);
-      resolved.push({ field: m.field, attribute: m.attribute, attributeType: type, versionId });
-    }
-    const consents = settings.consents[section] ?? { email: [], sms: [] };
-    plans.set(section, { attributes: resolved, topics: consents });
-  }
-  return plans;
-}
-
-function toVersionIds(attributes: Record<string, string | number | boolean | null>, plan: SectionPlan) {
-  const out: Record<string, string | number | boolean | null> = {};
-  for (const m of plan.attributes) if (m.attribute in attributes && m.versionId) out[m.versionId] = attributes[m.attribute];
-  return out;
-}
-
-const RATE_LIMIT_DEFAULT_WAIT_MS = 5_000;
-const RATE_LIMIT_MAX_WAITS = 30;
-
-/**
- * The client already waits out short 429s; a longer Retry-After comes back as ApsisRateLimitError: wait it out
- * here (bounded), so a rate limit never fails a customer nor spends a job attempt.
- */
-async function waitingOutRateLimits<T>(call: () => Promise<T>): Promise<T> {
-  for (let waits = 0; ; waits++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof ApsisRateLimitError) || waits >= RATE_LIMIT_MAX_WAITS) throw error;
-      await delay(Math.min(Math.max(error.retryAfterMs ?? RATE_LIMIT_DEFAULT_WAIT_MS, 100), 120_000));
-    }
-  }
-}
-
-/** APSIS refusing one profile is recorded and the sync goes on; anything that will fail for everyone stops it. */
-export function classifyWriteError(error: unknown): ErrorVerdict {
-  if (
-    error instanceof ApsisValidationError ||
-    error instanceof ApsisPayloadTooLargeError ||
-    error instanceof ApsisConflictError ||
-    error instanceof ApsisNotFoundError
-  ) {
-    return { kind: "record", reason: apsisReason(error), response: JSON.stringify({ status: error.status, title: error.title, detail: error.detail }) };
-  }
-  return { kind: "stop" };
-}
 
 const WRITTEN_SO_FAR = (c: FullSyncCounters | undefined) =>
   c ? ` ${c.created + c.updated} profile(s) were written before it stopped; they stay recorded, and the next Full Sync skips them if unchanged.` : "";

@@ -2,8 +2,10 @@
  * Job `webhooks.process-delivery`: one recorded webhook delivery, dispatched by topic. Every outcome lands on
  * the delivery's WebhookReceipt ("processed" / "ignored" / "failed" with the reason):
  *  - compliance topics do their real work (no session needed);
- *  - customer, consent and order topics pass the invitation gate and stop there: no destination is
- *    connected yet, and the receipt says so;
+ *  - customer, consent and order topics pass the invitation gate and go to the customer's APSIS One real-time
+ *    sync (app/services/apsis-realtime.server.ts), which finishes the receipt after its write ("syncing" until
+ *    then); an order is first recorded as a pending purchase event. Real-time sync off, or APSIS One not
+ *    connected: "ignored", saying so;
  *  - a malformed payload fails the receipt with the reason and the job with an UnrecoverableError (a retry
  *    cannot fix it); a database error is retried by BullMQ, and the receipt fails on the last attempt.
  */
@@ -12,11 +14,18 @@ import type { z } from "zod";
 import { parseEnv } from "../../env.server";
 import { markBulkOperationFinished } from "../../integrations/shopify/bulk-notifications.server";
 import { assertShopInvited, getShop, ShopNotInvitedError } from "../../models/shop.server";
+import { recordPendingPurchaseEvent } from "../../models/apsis-purchase-event.server";
+import { type ApsisRealtimeSettings, getApsisRealtimeSettings } from "../../models/apsis-realtime-settings.server";
 import {
   finishWebhookReceipt,
   getWebhookReceipt,
+  markWebhookReceiptSyncing,
   type FinalReceiptStatus,
 } from "../../models/webhook-receipt.server";
+import { requestCustomerSync } from "../../services/apsis-realtime.server";
+import { purchaseEventData } from "../../sync/apsis/purchase-event";
+import { sectionOfTarget } from "../../sync/apsis/profile";
+import { enqueue } from "../enqueue.server";
 import { reportCustomerData, redactCustomer, redactShop, ShopMismatchError } from "../../services/compliance.server";
 import { getRedis } from "../redis.server";
 import type { WebhookJob } from "../registry";
@@ -41,7 +50,8 @@ import {
 type Delivery = { shop: string; receiptId: string; topic: WebhookTopic };
 
 type Outcome = {
-  status: FinalReceiptStatus;
+  /** "syncing": handed to the customer's real-time sync, which finishes the receipt. */
+  status: FinalReceiptStatus | "syncing";
   detail: string;
   /** The work already finished the receipt in its own transaction. */
   receiptFinished?: boolean;
@@ -66,32 +76,46 @@ async function notInvitedReason(shop: string) {
 }
 
 /**
- * The real-time destinations (APSIS profile updates, purchase events) are later work. Until then an invited
- * shop's delivery is acknowledged honestly: nothing is synced.
+ * A customer's change for the real-time sync: the receipt is handed over ("syncing", before the job is queued so
+ * the job's finish can never be overwritten) and the customer's sync is queued, coalesced with any waiting.
+ * `before` runs once the shop is known to be invited and real-time sync on (an order's purchase event).
  */
-async function gateForDestinations(shop: string, subject: string): Promise<Outcome> {
+async function syncInRealTime(d: Delivery, customerId: string, before?: (shopId: string, settings: ApsisRealtimeSettings) => Promise<void>): Promise<Outcome> {
+  let shopRow;
   try {
-    await assertShopInvited({ shop });
+    shopRow = await assertShopInvited({ shop: d.shop });
   } catch (error) {
-    if (error instanceof ShopNotInvitedError) return { status: "ignored", detail: `ignored: ${await notInvitedReason(shop)}` };
+    if (error instanceof ShopNotInvitedError) return { status: "ignored", detail: `ignored: ${await notInvitedReason(d.shop)}` };
     throw error;
   }
-  return { status: "processed", detail: `${subject}: no destination connected, nothing synced` };
+  const settings = await getApsisRealtimeSettings({ shopId: shopRow.id });
+  if (!settings) return { status: "ignored", detail: `${customerId}: not synced: APSIS One is not connected` };
+  if (!settings.realtimeEnabled) return { status: "ignored", detail: `${customerId}: not synced: real-time sync is off` };
+  if (before) await before(shopRow.id, settings);
+  await markWebhookReceiptSyncing({ receiptId: d.receiptId, customerId });
+  const request = await requestCustomerSync({ shop: d.shop, customerId, receiptId: d.receiptId, requireRealtime: true });
+  if (!request.queued) return { status: "ignored", detail: `${customerId}: not synced: ${request.reason}` };
+  return { status: "syncing", detail: `${customerId}: queued for real-time sync`, receiptFinished: true };
+}
+
+/** orders/create: the order is recorded as the customer's pending purchase event, then the customer is synced. */
+async function purchase(order: z.infer<typeof OrderPayloadSchema>, d: Delivery): Promise<Outcome> {
+  const orderId = order.admin_graphql_api_id ?? `gid://shopify/Order/${order.id}`;
+  if (!order.customer) return { status: "ignored", detail: `order ${orderId} has no customer: no profile to add a purchase event to` };
+  const customerId = customerGidOf(order.customer);
+  return syncInRealTime(d, customerId, async (shopId, settings) => {
+    if (!settings.purchaseEventsEnabled) return;
+    await recordPendingPurchaseEvent({ shopId, orderId, customerId, data: purchaseEventData(order), orderedAt: new Date(order.created_at) });
+  });
 }
 
 const TOPIC_HANDLERS: { [T in Exclude<WebhookTopic, "app/uninstalled" | "app/scopes_update">]: TopicHandler<z.ZodType> } = {
-  "customers/create": topicHandler(CustomerPayloadSchema, (p, d) => gateForDestinations(d.shop, `customer ${customerGidOf(p)}`)),
-  "customers/update": topicHandler(CustomerPayloadSchema, (p, d) => gateForDestinations(d.shop, `customer ${customerGidOf(p)}`)),
-  "customers/delete": topicHandler(CustomerDeletePayloadSchema, (p, d) => gateForDestinations(d.shop, `deleted customer ${customerGidOf(p)}`)),
-  "customers_email_marketing_consent/update": topicHandler(EmailConsentPayloadSchema, (p, d) =>
-    gateForDestinations(d.shop, `email consent of customer ${customerGid(p.customer_id)}`),
-  ),
-  "customers_marketing_consent/update": topicHandler(SmsConsentPayloadSchema, (p, d) =>
-    gateForDestinations(d.shop, `SMS consent of customer ${customerGid(p.id)}`),
-  ),
-  "orders/create": topicHandler(OrderPayloadSchema, (p, d) =>
-    gateForDestinations(d.shop, `order ${p.admin_graphql_api_id ?? `gid://shopify/Order/${p.id}`}`),
-  ),
+  "customers/create": topicHandler(CustomerPayloadSchema, (p, d) => syncInRealTime(d, customerGidOf(p))),
+  "customers/update": topicHandler(CustomerPayloadSchema, (p, d) => syncInRealTime(d, customerGidOf(p))),
+  "customers/delete": topicHandler(CustomerDeletePayloadSchema, (p, d) => syncInRealTime(d, customerGidOf(p))),
+  "customers_email_marketing_consent/update": topicHandler(EmailConsentPayloadSchema, (p, d) => syncInRealTime(d, customerGid(p.customer_id))),
+  "customers_marketing_consent/update": topicHandler(SmsConsentPayloadSchema, (p, d) => syncInRealTime(d, customerGid(p.id))),
+  "orders/create": topicHandler(OrderPayloadSchema, purchase),
   "bulk_operations/finish": topicHandler(BulkOperationFinishPayloadSchema, async (p) => {
     // Wakes the job waiting on this operation (waitForBulkOperation); it reads the outcome from Shopify itself.
     await markBulkOperationFinished({ redis: getRedis(), prefix: parseEnv().REDIS_PREFIX, id: p.admin_graphql_api_id, status: p.status });
@@ -108,6 +132,9 @@ const TOPIC_HANDLERS: { [T in Exclude<WebhookTopic, "app/uninstalled" | "app/sco
   }),
   "customers/redact": topicHandler(CustomersRedactPayloadSchema, async (p, d) => {
     const result = await redactCustomer({ shop: d.shop, receiptId: d.receiptId, payload: p });
+    const sections = result.propagate.filter((l) => l.destination === "apsis").map((l) => sectionOfTarget(l.target)).filter((s): s is string => s !== null);
+    // The profile in APSIS One: deleted or anonymised as the merchant chose (a job of its own, retried while APSIS is down).
+    if (sections.length) await enqueue("apsis.redact-profile", { shop: d.shop, customerId: result.customer, sections }, { jobId: `apsis-redact-${d.receiptId}` });
     return { status: "processed", detail: "customer redacted", receiptFinished: true, result };
   }),
   "shop/redact": topicHandler(ShopRedactPayloadSchema, async (p, d) => {
@@ -124,7 +151,7 @@ async function fail(receiptId: string, detail: string): Promise<never> {
 export async function processWebhookDelivery(job: WebhookJob, ctx: JobContext) {
   const { receiptId, shop } = job;
   const receipt = await getWebhookReceipt({ receiptId });
-  if (receipt && ["processed", "ignored", "failed"].includes(receipt.status)) {
+  if (receipt && ["syncing", "processed", "ignored", "failed"].includes(receipt.status)) {
     return { skipped: `receipt already ${receipt.status}` };
   }
 
@@ -147,7 +174,7 @@ export async function processWebhookDelivery(job: WebhookJob, ctx: JobContext) {
     }
     throw error;
   }
-  if (!outcome.receiptFinished) await finishWebhookReceipt({ receiptId, status: outcome.status, detail: outcome.detail });
+  if (!outcome.receiptFinished && outcome.status !== "syncing") await finishWebhookReceipt({ receiptId, status: outcome.status, detail: outcome.detail });
   ctx.log(`${topic} for ${shop}: ${outcome.status}: ${outcome.detail}`);
   return { topic, status: outcome.status, detail: outcome.detail, result: outcome.result ?? null };
 }

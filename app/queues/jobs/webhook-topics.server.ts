@@ -140,11 +140,27 @@ export const SmsConsentPayloadSchema = z.looseObject({
   sms_marketing_consent: ConsentSchema.extend({ consent_collected_from: z.string().nullable().optional() }).nullable(),
 });
 
+const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal amount like \"12.50\"");
+
+export const OrderLineItemSchema = z.looseObject({
+  product_id: ShopifyIdSchema.nullable().optional(),
+  variant_id: ShopifyIdSchema.nullable().optional(),
+  sku: nullableString,
+  title: z.string(),
+  variant_title: nullableString,
+  quantity: z.number().int(),
+  price: decimalString,
+});
+
 export const OrderPayloadSchema = z.looseObject({
   id: ShopifyIdSchema,
   admin_graphql_api_id: gid("Order").optional(),
+  name: z.string().min(1),
   created_at: z.string().min(1),
   email: nullableString,
+  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 currency code"),
+  total_price: decimalString,
+  line_items: z.array(OrderLineItemSchema),
   customer: z
     .looseObject({ id: ShopifyIdSchema, admin_graphql_api_id: gid("Customer").optional() })
     .nullable()

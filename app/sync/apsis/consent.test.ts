@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { EmailMarketingStateSchema, SmsMarketingStateSchema } from "../../integrations/shopify/customer";
-import { APSIS_CHANNELS, changedConsentWrites, consentStateOf, consentTypeOf, consentWrites, parseConsentState } from "./consent";
+import {
+  APSIS_CHANNELS,
+  changedAddressChannels,
+  changedConsentWrites,
+  consentStateOf,
+  consentTypeOf,
+  consentWrites,
+  parseConsentState,
+  plannedConsentWrites,
+} from "./consent";
 import { customer } from "./test-customers";
 
 const topics = { email: ["topic.news", "topic.offers"], sms: ["topic.sms-offers"] };
@@ -119,5 +128,48 @@ describe("only what changed in Shopify is written again", () => {
     ]);
     const moreTopics = consentWrites({ customer: customer({ smsMarketingState: "UNSUBSCRIBED" }), topics: { ...topics, email: [...topics.email, "topic.third"] } });
     expect(changedConsentWrites(moreTopics, state).map((w) => w.topic)).toEqual(["topic.third"]);
+  });
+});
+
+describe("an address change moves consent (plannedConsentWrites)", () => {
+  const before = consentStateOf(consentWrites({ customer: customer({ email: "old@example.com", emailMarketingState: "SUBSCRIBED", phone: null }), topics }));
+  const plan = (overrides: Parameters<typeof customer>[0]) => {
+    const c = customer({ phone: null, smsMarketingState: null, ...overrides });
+    return plannedConsentWrites({ customer: c, writes: consentWrites({ customer: c, topics }), previous: before }).map((w) => [w.address, w.topic, w.type, !!w.addressChange]);
+  };
+
+  it("SUBSCRIBED new address: the old address is opted out and the new one opted in on every topic, nothing twice", () => {
+    expect(plan({ email: "new@example.com", emailMarketingState: "SUBSCRIBED" })).toEqual([
+      ["old@example.com", "topic.news", "opt-out", true],
+      ["new@example.com", "topic.news", "opt-in", true],
+      ["old@example.com", "topic.offers", "opt-out", true],
+      ["new@example.com", "topic.offers", "opt-in", true],
+    ]);
+  });
+
+  it.each(["NOT_SUBSCRIBED", "PENDING", "INVALID"] as const)("%s new address: the old address is opted out, the new one never opted in", (state) => {
+    expect(plan({ email: "new@example.com", emailMarketingState: state })).toEqual([
+      ["old@example.com", "topic.news", "opt-out", true],
+      ["old@example.com", "topic.offers", "opt-out", true],
+    ]);
+  });
+
+  it("UNSUBSCRIBED new address: opted out once per topic", () => {
+    expect(plan({ email: "new@example.com", emailMarketingState: "UNSUBSCRIBED" })).toEqual([
+      ["old@example.com", "topic.news", "opt-out", true],
+      ["old@example.com", "topic.offers", "opt-out", true],
+    ]);
+  });
+
+  it("a change of letter case is not a change of address; no address means no move", () => {
+    expect(changedAddressChannels(customer({ email: "OLD@example.com", phone: null }), before)).toEqual([]);
+    expect(plan({ email: "OLD@example.com", emailMarketingState: "SUBSCRIBED" })).toEqual([]);
+    expect(plan({ email: null, emailMarketingState: null })).toEqual([]);
+  });
+
+  it("topics only opted out before are not moved", () => {
+    const optedOut = consentStateOf(consentWrites({ customer: customer({ email: "old@example.com", emailMarketingState: "UNSUBSCRIBED", phone: null }), topics }));
+    const c = customer({ email: "new@example.com", emailMarketingState: "NOT_SUBSCRIBED", phone: null });
+    expect(plannedConsentWrites({ customer: c, writes: consentWrites({ customer: c, topics }), previous: optedOut })).toEqual([]);
   });
 });

@@ -35,6 +35,8 @@ export type ConsentWrite = {
   address: string;
   /** Why, as sent to APSIS and shown in its UI. */
   reason: string;
+  /** Set on the writes that move consent from an old address to a new one (addressChangeWrites). */
+  addressChange?: true;
 };
 
 const TYPE_OF_STATE: Record<string, ConsentType | undefined> = { SUBSCRIBED: "opt-in", UNSUBSCRIBED: "opt-out" };
@@ -81,13 +83,66 @@ export function consentStateOf(writes: readonly ConsentWrite[]): ConsentState {
   return state;
 }
 
+/** Email addresses compare without letter case (Shopify keeps them lowercase; APSIS matches them so too). */
+const sameAddress = (channel: ConsentChannel, a: string, b: string) => (channel === "email" ? a.trim().toLowerCase() === b.trim().toLowerCase() : a.trim() === b.trim());
+
 /** The writes that differ from what was last written (all of them when nothing was). */
 export function changedConsentWrites(writes: readonly ConsentWrite[], previous: ConsentState | null): ConsentWrite[] {
   if (!previous) return [...writes];
   return writes.filter((w) => {
     const before = previous[w.channel];
-    return !before || before.address !== w.address || before.topics[w.topic] !== w.type;
+    return !before || !sameAddress(w.channel, before.address, w.address) || before.topics[w.topic] !== w.type;
   });
+}
+
+/** The channels whose address changed since the consent was last written (both addresses known). */
+export function changedAddressChannels(customer: ShopifyCustomer, previous: ConsentState | null): ConsentChannel[] {
+  const current: Record<ConsentChannel, string | null> = { email: customer.email, sms: customer.phone };
+  return (["email", "sms"] as const).filter((channel) => {
+    const before = previous?.[channel];
+    const now = current[channel];
+    return !!before && !!now && !sameAddress(channel, before.address, now);
+  });
+}
+
+/**
+ * The consent writes a sync makes, in order, given what the rules say now (`writes`, from consentWrites) and
+ * what was last written (`previous`).
+ *
+ * When a channel's address changed (an email or phone change; the profile is keyed by customer id, so it keeps
+ * its identity), consent moves as APSIS One's own integration documents it: the old address is opted out of
+ * every topic it was opted in to, and the new address is opted in to those topics — but only when Shopify's
+ * state for the new address is SUBSCRIBED. Under any other state Shopify does not say the new address agreed,
+ * and the product never opts anyone in without that (docs/decisions/014-realtime-sync.md). Then come the
+ * ordinary writes that changed, less those the move already made.
+ */
+export function plannedConsentWrites({ customer, writes, previous }: {
+  customer: ShopifyCustomer;
+  writes: readonly ConsentWrite[];
+  previous: ConsentState | null;
+}): ConsentWrite[] {
+  const planned: ConsentWrite[] = [];
+  const moved = new Set<string>();
+  const states: Record<ConsentChannel, string | null> = { email: customer.emailMarketingState, sms: customer.smsMarketingState };
+  for (const channel of changedAddressChannels(customer, previous)) {
+    const before = previous![channel]!;
+    const address = channel === "email" ? customer.email! : customer.phone!;
+    const what = channel === "email" ? "Email address" : "Phone number";
+    const carry = consentTypeOf(states[channel]) === "opt-in";
+    for (const [topic, type] of Object.entries(before.topics)) {
+      if (type !== "opt-in") continue;
+      const base = { channel, channelDiscriminator: APSIS_CHANNELS[channel], topic, addressChange: true as const };
+      planned.push({ ...base, type: "opt-out", address: before.address, reason: `${what} changed in Shopify: the old address ${before.address} is no longer in use` });
+      if (carry) {
+        planned.push({ ...base, type: "opt-in", address, reason: `${what} changed in Shopify: consent carried over from ${before.address}` });
+        moved.add(`${channel} ${topic} opt-in`);
+      } else {
+        moved.add(`${channel} ${topic} opt-out`);
+      }
+    }
+  }
+  for (const w of changedConsentWrites(writes, previous)) if (!moved.has(`${w.channel} ${w.topic} ${w.type}`)) planned.push(w);
+  return planned;
 }
 
 export function parseConsentState(json: string | null | undefined): ConsentState | null {

@@ -83,7 +83,7 @@ function world() {
     },
     async save({ customer: c, section, payloadHash, consent, consents }) {
       const byId = links.get(c.id) ?? new Map<string, StoredLink>();
-      byId.set(section, { payloadHash, consent: consent as ConsentState });
+      byId.set(section, { payloadHash, consent: consent as ConsentState, sourceUpdatedAt: new Date(c.updatedAt) });
       links.set(c.id, byId);
       for (const { write } of consents) events.push({ customerId: c.id, topic: write.topic, type: write.type });
     },
@@ -161,6 +161,32 @@ describe("runFullSync", () => {
     expect(w.requests()).toBe(before);
     expect(counters.unchanged).toBe(counters.matched);
     expect(counters.created + counters.updated).toBe(0);
+  });
+
+  it("a customer older than what was last written (a real-time write got there first) is left alone", async () => {
+    const w = world();
+    const newer = store().map((c) => ({ ...c, updatedAt: "2026-03-05T12:00:00Z", numberOfOrders: 50 }));
+    await run(w, newer).result;
+    const before = w.requests();
+    // The same customers from an older export: nothing is written back over the newer state.
+    const { counters } = await run(w, store()).result;
+    expect(w.requests()).toBe(before);
+    expect(counters.unchanged).toBe(counters.matched);
+    expect(w.profiles.get("101")!.sections.get("sweden")).toMatchObject({ orders: 50 });
+  });
+
+  it("an email change moves consent from the old address to the new one", async () => {
+    const w = world();
+    await run(w, store()).result;
+    const moved = store().map((c) => (c.id.endsWith("/105") ? { ...c, email: "c5.new@example.com" } : c));
+    const { counters } = await run(w, moved).result;
+    expect(counters).toMatchObject({ updated: 1, created: 0 });
+    // 105 was SUBSCRIBED: the old address opted out, then the new one opted in, on the mapped topic.
+    expect(w.events.slice(-2)).toEqual([
+      { customerId: "gid://shopify/Customer/105", topic: "news", type: "opt-out" },
+      { customerId: "gid://shopify/Customer/105", topic: "news", type: "opt-in" },
+    ]);
+    expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-in");
   });
 
   it("a changed customer is updated; only consents that changed in Shopify are written again", async () => {

@@ -1,26 +1,33 @@
 import type { ShopifyCustomer } from "../../integrations/shopify/customer";
 import { pickSection, type SyncCondition } from "./conditions";
 import {
-  changedConsentWrites,
+  changedAddressChannels,
   type ConsentState,
   consentStateOf,
   type ConsentTopics,
   consentWrites,
   type ConsentWrite,
+  plannedConsentWrites,
 } from "./consent";
 import { type FieldContext, type FieldValue, mapAttributes, type ResolvedAttributeMapping } from "./fields";
 import { profileHash, profileKeyOf } from "./profile";
 
 /**
- * The Full Sync as a pure loop over ports: customers in (ascending id), profiles written to APSIS, counters,
- * failures and a checkpoint reported as it goes. The job (app/queues/jobs/apsis-full-sync.server.ts) wires the
- * Shopify stream, the APSIS client, the ProfileLink store and the SyncRun row; unit tests wire fakes.
+ * THE way a Shopify customer becomes an APSIS One profile, as a pure loop over ports: customers in (ascending
+ * id), profiles written to APSIS, counters, failures and a checkpoint reported as it goes. The Full Sync job
+ * (app/queues/jobs/apsis-full-sync.server.ts) feeds it the whole store; the real-time job
+ * (app/queues/jobs/apsis-sync-customer.server.ts) feeds it the one customer that changed, freshly read. Both
+ * wire the APSIS client and the ProfileLink store through app/services/apsis-profile-writer.server.ts; unit
+ * tests wire fakes.
  *
  * Per customer: conditions pick the Section (none → skipped by conditions) → the mapped attributes and the
- * consent the rules give (consent.ts) → their hash vs the ProfileLink of that Section → equal: unchanged, no
- * request. Otherwise: attributes written (this creates the profile when it does not exist), then each consent
- * that changed since the last write, then the ProfileLink and the ConsentEvents are saved — only after APSIS
- * accepted every write, so nothing is recorded as synced that was not.
+ * consent the rules give (consent.ts) → their hash vs the ProfileLink of that Section → equal (and the email
+ * and phone unchanged): unchanged, no request. A link written from a newer state of the customer than the one
+ * read (real-time sync got there first while a Full Sync streams an older export) is left alone: unchanged.
+ * Otherwise: attributes written (this creates the profile when it does not exist), then the consents that
+ * changed since the last write — an email or phone change first moves consent from the old address to the new
+ * one (plannedConsentWrites) — then the ProfileLink and the ConsentEvents are saved, only after APSIS accepted
+ * every write, so nothing is recorded as synced that was not.
  *
  * Resumable: customers arrive in ascending id order; the checkpoint is the id of the last customer such that
  * it and every customer before it are finished (written, unchanged, skipped or failed), with the counters as
@@ -56,7 +63,12 @@ export type FullSyncCheckpoint = { afterId: string; counters: FullSyncCounters }
 
 export type SectionPlan = { attributes: readonly ResolvedAttributeMapping[]; topics: ConsentTopics };
 
-export type StoredLink = { payloadHash: string; consent: ConsentState | null };
+export type StoredLink = {
+  payloadHash: string;
+  consent: ConsentState | null;
+  /** Shopify's updatedAt of the customer state last written (null: unknown). */
+  sourceUpdatedAt: Date | null;
+};
 
 export type ConsentResult = "created" | "updated" | "unchanged";
 export type WrittenConsent = { write: ConsentWrite; result: ConsentResult };
@@ -294,7 +306,9 @@ export async function runFullSync(options: FullSyncEngineOptions): Promise<FullS
       const consent = consentStateOf(writes);
       const hash = profileHash({ keyspace, section, attributes, consent });
       const link = stored.get(customer.id)?.get(section);
-      if (link?.payloadHash === hash) {
+      const previous = link?.consent ?? null;
+      const newerWritten = !!link?.sourceUpdatedAt && Date.parse(customer.updatedAt) < link.sourceUpdatedAt.getTime();
+      if (newerWritten || (link?.payloadHash === hash && changedAddressChannels(customer, previous).length === 0)) {
         finish(item, "unchanged");
         continue;
       }
@@ -305,7 +319,7 @@ export async function runFullSync(options: FullSyncEngineOptions): Promise<FullS
         attributes,
         consent,
         hash,
-        toWrite: changedConsentWrites(writes, link?.consent ?? null),
+        toWrite: plannedConsentWrites({ customer, writes, previous }),
         isNew: !link,
       });
     }

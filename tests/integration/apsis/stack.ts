@@ -12,13 +12,16 @@ import { customerGid, type SandboxCustomer } from "../../../sandbox/shopify/cust
 import { seedCustomer } from "../../../sandbox/shopify/seed";
 import { startShopifySandbox, type SandboxStoreConfig, type ShopifySandbox } from "../../../sandbox/shopify/server";
 import { installOfflineSession } from "../integrations/shopify/sandbox-session";
+import { startWebhookEndpoint } from "./webhook-endpoint";
 
 export type Store = { domain: string; customers: number; seed: number; ianaTimezone: string };
 
 export async function startStack({ stores, apsis: apsisOptions = {}, worker = true }: { stores: Store[]; apsis?: Partial<ApsisSandboxOptions>; worker?: boolean }) {
+  // The sandbox's webhook sender delivers here: the app's webhook routes over real HTTP.
+  const webhookEndpoint = await startWebhookEndpoint();
   const shopify: ShopifySandbox = await startShopifySandbox({
     port: 0,
-    app: { apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, url: "http://127.0.0.1:9" },
+    app: { apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, url: webhookEndpoint.url },
     stores: stores.map((s): SandboxStoreConfig => ({ domain: s.domain, name: s.domain, ianaTimezone: s.ianaTimezone, customers: s.customers, seed: s.seed, currencyCode: "SEK" })),
     // A Plus-sized bucket: these tests are about APSIS, not Shopify's throttle.
     throttle: { maximumAvailable: 20_000, restoreRate: 1_000 },
@@ -53,7 +56,7 @@ export async function startStack({ stores, apsis: apsisOptions = {}, worker = tr
       connection,
       prefix: env.REDIS_PREFIX,
       handlers: app.handlers.handlers,
-      concurrency: { webhooks: 1, sync: 2 },
+      concurrency: { webhooks: 2, realtime: 4, sync: 2 },
       onFailed: (job, error) => failedJobs.push({ job, error }),
     });
     const handle = {
@@ -78,6 +81,7 @@ export async function startStack({ stores, apsis: apsisOptions = {}, worker = tr
       for (const w of started) await w.close();
       await shopify.close();
       await apsis.close();
+      await webhookEndpoint.close();
     },
   };
 }

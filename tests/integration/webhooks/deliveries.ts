@@ -25,7 +25,7 @@ import * as shopRedact from "../../../app/routes/webhooks.shop.redact";
 export const SECRET = "test-api-secret"; // tests/support/setup-env.ts
 export const API_VERSION = "2026-07";
 
-const ROUTES: Record<WebhookTopic, { action: (args: ActionFunctionArgs) => Promise<Response> }> = {
+export const ROUTES: Record<WebhookTopic, { action: (args: ActionFunctionArgs) => Promise<Response> }> = {
   "app/uninstalled": appUninstalled,
   "app/scopes_update": appScopesUpdate,
   "customers/create": customersCreate,

@@ -176,7 +176,7 @@ describe("shop/redact", () => {
   });
 });
 
-describe("customer, consent and order topics (no destination yet)", () => {
+describe("customer, consent and order topics (real-time sync: tests/integration/apsis/realtime.test.ts)", () => {
   it("an uninvited shop's customers/update is ignored with the reason", async () => {
     const shop = "uninvited.myshopify.com";
     await seedShop(shop, { invited: false });
@@ -187,7 +187,7 @@ describe("customer, consent and order topics (no destination yet)", () => {
     expect(unknown).toMatchObject({ status: "ignored", detail: expect.stringContaining("unknown to the app") });
   });
 
-  it("an invited shop's deliveries are processed, honestly: nothing synced", async () => {
+  it("an invited shop without APSIS One: every delivery is ignored, saying why", async () => {
     const shop = "invited.myshopify.com";
     await seedShop(shop);
     for (const topic of [
@@ -199,7 +199,7 @@ describe("customer, consent and order topics (no destination yet)", () => {
       "orders/create",
     ] as const) {
       const receipt = await deliverAndProcess({ topic, shop });
-      expect(receipt, topic).toMatchObject({ status: "processed", detail: expect.stringContaining("no destination connected") });
+      expect(receipt, topic).toMatchObject({ status: "ignored", detail: expect.stringContaining("not synced: APSIS One is not connected") });
     }
   });
 
@@ -213,7 +213,7 @@ describe("customer, consent and order topics (no destination yet)", () => {
     expect(badJob?.attemptsMade).toBe(1); // not retried
 
     const next = await deliverAndProcess({ topic: "customers_email_marketing_consent/update", shop });
-    expect(next.status).toBe("processed");
+    expect(next).toMatchObject({ status: "ignored", detail: expect.stringContaining("APSIS One is not connected") });
   });
 
   it("bulk_operations/finish wakes the bulk reader waiting on that operation", async () => {
