@@ -15,6 +15,11 @@ import { getRedis, redisKey } from "../queues/redis.server";
  *
  * The deliveries a run answers wait in a Redis list per customer; the run reads them when it starts and
  * finishes their receipts (with the delay from delivery to write) when it is done.
+ *
+ * Fairness across shops: every shop's syncs share the "realtime" queue (Full Syncs run on "sync", so they never
+ * hold it up). A job's BullMQ priority is the number of syncs its shop requested in the current minute, so a
+ * shop flooding the queue (a bulk edit of 50k customers) waits behind every quieter shop instead of delaying
+ * them; its own customers still go in order of arrival among themselves.
  */
 
 const customerNumber = (customerId: string) => customerId.slice(customerId.lastIndexOf("/") + 1);
@@ -26,6 +31,17 @@ export const pendingReceiptsKey = (shopId: string, customerId: string) => redisK
 export const realtimeTouchedKey = (shopId: string) => redisKey("apsis-rt-touched", shopId);
 
 export const syncCustomerDedupeId = (shopId: string, customerId: string) => `apsis-customer-${shopId}-${customerNumber(customerId)}`;
+
+const LOAD_WINDOW_MS = 60_000;
+/** BullMQ's lowest priority. */
+const MAX_PRIORITY = 2_097_152;
+
+/** This shop's syncs requested in the current minute (1 for the first), shared by every web and worker process. */
+async function shopLoad(shopId: string) {
+  const key = redisKey("apsis-rt-load", shopId);
+  const [, [, count]] = (await getRedis().multi().set(key, 0, "PX", LOAD_WINDOW_MS, "NX").incr(key).exec()) as [unknown, [unknown, number]];
+  return count;
+}
 
 export type CustomerSyncRequest = { queued: true } | { queued: false; reason: string };
 
@@ -52,7 +68,12 @@ export async function requestCustomerSync({ shop, customerId, receiptId, require
   await enqueue(
     "apsis.sync-customer",
     { shop, customerId },
-    { dedupeId: syncCustomerDedupeId(row.id, customerId), rerunIfActive: true, delay: delayMs ?? parseEnv().REALTIME_COALESCE_MS },
+    {
+      dedupeId: syncCustomerDedupeId(row.id, customerId),
+      rerunIfActive: true,
+      delay: delayMs ?? parseEnv().REALTIME_COALESCE_MS,
+      priority: Math.min(await shopLoad(row.id), MAX_PRIORITY),
+    },
   );
   return { queued: true };
 }
