@@ -53,7 +53,12 @@ async function collectCustomerData(tx: Tx, { shop, customerGid }: { shop: string
     where: { shop: { domain: shop }, customerId: { in: keys } },
     orderBy: { createdAt: "asc" },
   });
-  return { profileLinks, syncFailures, consentEvents };
+  const purchaseEvents = await tx.apsisPurchaseEvent.findMany({
+    where: { shop: { domain: shop }, customerId: { in: keys } },
+    orderBy: { orderedAt: "asc" },
+  });
+  const syncStates = await tx.customerSyncState.findMany({ where: { shop: { domain: shop }, customerId: { in: keys } } });
+  return { profileLinks, syncFailures, consentEvents, purchaseEvents, syncStates };
 }
 
 export type CustomerDataReport = Awaited<ReturnType<typeof buildReport>>;
@@ -69,7 +74,7 @@ function buildReport({ shop, customerGid, dataRequestId, data }: {
     customer: customerGid,
     dataRequestId,
     generatedAt: new Date().toISOString(),
-    note: "Everything this app stores about the customer. The app keeps no order data.",
+    note: "Everything this app stores about the customer. Orders are kept only as the purchase events sent to APSIS One.",
     profileLinks: data.profileLinks.map((l) => ({
       destination: l.destination,
       target: l.target,
@@ -100,6 +105,23 @@ function buildReport({ shop, customerGid, dataRequestId, data }: {
       source: e.source,
       createdAt: e.createdAt.toISOString(),
     })),
+    purchaseEvents: data.purchaseEvents.map((e) => ({
+      orderId: e.orderId,
+      data: parseJson(e.data),
+      orderedAt: e.orderedAt.toISOString(),
+      status: e.status,
+      section: e.section,
+      detail: e.detail,
+      sentAt: e.sentAt?.toISOString() ?? null,
+    })),
+    realtimeSync: data.syncStates.map((s) => ({
+      outcome: s.outcome,
+      section: s.section,
+      detail: s.detail,
+      lastError: s.lastError,
+      lastErrorAt: s.lastErrorAt?.toISOString() ?? null,
+      attemptedAt: s.attemptedAt.toISOString(),
+    })),
   };
 }
 
@@ -120,11 +142,12 @@ export async function recordCustomerDataRequest({ shop, customerGid, dataRequest
       profileLinks: report.profileLinks.length,
       syncFailures: report.syncFailures.length,
       consentEvents: report.consentEvents.length,
+      purchaseEvents: report.purchaseEvents.length,
     };
     await finishReceipt(
       tx,
       receiptId,
-      `data request report ${row.id} stored (${counts.profileLinks} profile link(s), ${counts.syncFailures} sync failure(s), ${counts.consentEvents} consent event(s))`,
+      `data request report ${row.id} stored (${counts.profileLinks} profile link(s), ${counts.syncFailures} sync failure(s), ${counts.consentEvents} consent event(s), ${counts.purchaseEvents} purchase event(s))`,
     );
     return { complianceRequestId: row.id, counts };
   });

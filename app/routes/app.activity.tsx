@@ -4,24 +4,31 @@ import { useLoaderData } from "@remix-run/react";
 import { Card, Layout, Page } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppErrorBoundary } from "../components/app-error-boundary";
+import { RealtimeHealthCard } from "../components/realtime-health-card";
+import { toRealtimeHealthView } from "../components/realtime-health-card.server";
 import { SyncRunsTable } from "../components/sync-runs-table";
 import { toSyncRunRows } from "../components/sync-runs-table.server";
 import { listSyncRuns } from "../models/sync-run.server";
 import { requireInvitedShop } from "../services/invitation.server";
+import { getRealtimeHealth } from "../services/realtime-health.server";
 
 const SHOWN = 50;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, shopRecord } = await requireInvitedShop(request);
-  const runs = await listSyncRuns({ shop, take: SHOWN });
-  return json({ runs: toSyncRunRows(runs, shopRecord.ianaTimezone), timeZone: shopRecord.ianaTimezone });
+  const timeZone = shopRecord.ianaTimezone;
+  const [runs, realtime] = await Promise.all([listSyncRuns({ shop, take: SHOWN }), getRealtimeHealth({ shop })]);
+  return json({ runs: toSyncRunRows(runs, timeZone), realtime: toRealtimeHealthView(realtime, timeZone), timeZone });
 };
 
 export default function Activity() {
-  const { runs, timeZone } = useLoaderData<typeof loader>();
+  const { runs, realtime, timeZone } = useLoaderData<typeof loader>();
   return (
     <Page title="Activity" subtitle={`Every send and sync, newest first (the latest ${SHOWN})`}>
       <Layout>
+        <Layout.Section>
+          <RealtimeHealthCard health={realtime} />
+        </Layout.Section>
         <Layout.Section>
           <Card>
             <SyncRunsTable runs={runs} timeZone={timeZone} />

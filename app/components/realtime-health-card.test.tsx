@@ -1,0 +1,78 @@
+import { AppProvider } from "@shopify/polaris";
+import en from "@shopify/polaris/locales/en.json";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { RealtimeHealthCard, type RealtimeHealthView } from "./realtime-health-card";
+
+const view: RealtimeHealthView = {
+  realtimeEnabled: true,
+  bars: Array.from({ length: 24 }, (_, i) => ({
+    label: `${String(i).padStart(2, "0")}:00–${String(i + 1).padStart(2, "0")}:00`,
+    synced: i === 0 ? 0 : 20_000,
+    failed: i === 5 ? 1 : 0,
+  })),
+  since: "7 Mar 2026, 00:00 UTC",
+  summary: "460,000 synced, 1 failed in the last 24 hours",
+  lag: "12 s behind (3 changes waiting)",
+  behind: true,
+  recentDelay: "4 s",
+  latestFailures: [{ id: "r1", at: "8 Mar 2026, 05:15 UTC", topic: "customers/update", customer: "7001", reason: "APSIS answered 400: invalid email address" }],
+  timeZone: "UTC",
+};
+
+const render = (health: RealtimeHealthView) =>
+  renderToStaticMarkup(
+    <AppProvider i18n={en}>
+      <RealtimeHealthCard health={health} />
+    </AppProvider>,
+  );
+
+/** The bars of hour `i`: the synced rect, then the failed one (after the slot's transparent pointer target). */
+function barHeights(html: string, i: number) {
+  const group = html.match(/<g>.*?<\/g>/g)![i];
+  const [, synced, failed] = [...group.matchAll(/height="([\d.]+)"/g)].map((m) => Number(m[1]));
+  return { synced, failed };
+}
+
+describe("the real-time health card", () => {
+  it("draws 24 hourly bars titled with the summary for screen readers, and says it in text too", () => {
+    const html = render(view);
+    expect(html.match(/<g>/g)).toHaveLength(24);
+    const labelledBy = html.match(/<svg role="img" aria-labelledby="([^"]+)"/)![1];
+    expect(html).toContain(`<title id="${labelledBy}">Deliveries synced and failed per hour since 7 Mar 2026, 00:00 UTC: 460,000 synced, 1 failed in the last 24 hours</title>`);
+    expect(html).toContain("<title>05:00–06:00: 20,000 synced, 1 failed</title>");
+    expect(html).toContain("460,000 synced, 1 failed in the last 24 hours</p>");
+    expect(html).toContain("12 s behind (3 changes waiting)");
+    expect(html).toContain("4 s from Shopify to APSIS One (median over the last 15 minutes)");
+  });
+
+  it("scales bars to the busiest hour, and keeps one failure visible beside thousands of syncs", () => {
+    const html = render(view);
+    expect(barHeights(html, 0)).toEqual({ synced: 0, failed: 0 });
+    expect(barHeights(html, 1).synced).toBeCloseTo(60, 2);
+    const withFailure = barHeights(html, 5);
+    expect(withFailure.failed).toBeGreaterThanOrEqual(1.5);
+    expect(withFailure.synced + withFailure.failed).toBeLessThanOrEqual(60);
+  });
+
+  it("lists the latest failures with their reason, topic and customer", () => {
+    const html = render(view);
+    for (const cell of ["8 Mar 2026, 05:15 UTC", "APSIS answered 400: invalid email address", "customers/update", "7001"]) expect(html).toContain(cell);
+    expect(render({ ...view, latestFailures: [] })).toContain("No real-time deliveries have failed.");
+  });
+
+  it("says when real-time sync is off, with a link to the APSIS One page, and still shows what it did", () => {
+    const html = render({ ...view, realtimeEnabled: false, behind: false, lag: "Up to date" });
+    expect(html).toContain("Real-time sync is off");
+    expect(html).toMatch(/<a [^>]*href="\/app\/apsis"[^>]*>Turn it on on the APSIS One page<\/a>/);
+    expect(html).toContain("<svg");
+  });
+
+  it("says APSIS One is not connected, with a link to connect it, and shows no numbers", () => {
+    const html = render({ ...view, realtimeEnabled: null });
+    expect(html).toContain("APSIS One is not connected");
+    expect(html).toMatch(/<a [^>]*href="\/app\/apsis"[^>]*>Connect it on the APSIS One page<\/a>/);
+    expect(html).not.toContain("<svg");
+    expect(html).not.toContain("Latest failures");
+  });
+});
