@@ -57,6 +57,8 @@ console.log(`
   APSIS One sandbox: ${stack.apsis.url}   (connect it on the APSIS One page: region EU,
       client id ${DEMO_APSIS.clientId}
       client secret ${DEMO_APSIS.clientSecret})
+  Shopify customers (edit one to send its webhooks; tick real-time sync on the APSIS One page first):
+      ${stack.sandbox.adminUrl(SHOP)}/customers
   Ctrl+C stops everything.
 `);
 

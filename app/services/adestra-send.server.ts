@@ -1,7 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { AdestraNotFoundError } from "../integrations/adestra/errors";
 import { countCustomers, readCustomerPages } from "../integrations/shopify/customers";
-import { acquireRedisLock } from "../integrations/shopify/redis-lock.server";
 import { choicesOfRow, getSendSettingsRows, saveSendSettings, type SendSettingsKind } from "../models/adestra-send-settings.server";
 import { assertShopInvited } from "../models/shop.server";
 import {
@@ -12,8 +11,7 @@ import {
   listSyncFailures,
   type SyncRunSummary,
 } from "../models/sync-run.server";
-import { enqueue, getQueue } from "../queues/enqueue.server";
-import { getRedis, redisKey } from "../queues/redis.server";
+import { enqueue } from "../queues/enqueue.server";
 import { getAdestraAutoSendNextRun, removeAdestraAutoSendScheduler, upsertAdestraAutoSendScheduler } from "../queues/schedulers.server";
 import {
   type PreviewChoices,
@@ -30,6 +28,7 @@ import { parseSendRunSettings, type SendRunSettings } from "../sync/adestra/run-
 import { autoSendMinuteOfDay, autoSendSecondOfDay, formatTimeOfDay } from "../sync/adestra/schedule";
 import { customerSearchQuery } from "../sync/adestra/search-query";
 import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./adestra-account.server";
+import { findLiveSyncRun, withRunStartLock } from "./sync-run-start.server";
 import { AUTO_SEND_LOCKED } from "./adestra-connection.server";
 import { getShopifyAdmin } from "./shopify-admin.server";
 
@@ -145,17 +144,20 @@ export async function startSend({ shop, trigger, choices, recordAs }: {
   if (!parsed.success) throw rejectedError(rejected(sendChoicesFieldErrors(parsed.error)));
   const kind: SendSettingsKind | null = trigger === "on_demand" ? "on_demand" : trigger === "ops" ? (recordAs ?? null) : "auto";
 
-  const redis = getRedis();
-  const lockKey = redisKey("adestra-start-send", shopRow.id);
-  const deadline = Date.now() + START_LOCK_WAIT_MS;
-  let release = await acquireRedisLock({ redis, key: lockKey, ttlMs: START_LOCK_TTL_MS });
-  while (!release) {
-    if (Date.now() > deadline) throw rejectedError(rejected({}, "Another send is being started for this store; try again in a moment."));
-    await delay(100);
-    release = await acquireRedisLock({ redis, key: lockKey, ttlMs: START_LOCK_TTL_MS });
-  }
-  try {
-    const active = await findLiveSend({ shopId: shopRow.id });
+  return withRunStartLock({
+    name: "adestra-start-send",
+    shopId: shopRow.id,
+    ttlMs: START_LOCK_TTL_MS,
+    waitMs: START_LOCK_WAIT_MS,
+    onBusy: () => rejectedError(rejected({}, "Another send is being started for this store; try again in a moment.")),
+  }, async () => {
+    const active = await findLiveSyncRun({
+      shopId: shopRow.id,
+      destination: "adestra",
+      kind: "send",
+      jobId: sendJobId,
+      lostMessage: "This send stopped without finishing (the worker lost it). What was sent is kept; send again to finish.",
+    });
     if (active) return { runId: active.id, alreadyRunning: true };
 
     const target = await checkSendTarget({ shopId: shopRow.id, choices: parsed.data });
@@ -171,28 +173,7 @@ export async function startSend({ shop, trigger, choices, recordAs }: {
     }
     if (trigger === "on_demand") await saveSendSettings({ shopId: shopRow.id, kind: "on_demand", choices: parsed.data, listName: target.listName });
     return { runId: run.id, alreadyRunning: false };
-  } finally {
-    await release();
-  }
-}
-
-/**
- * The shop's queued or running send, if its job is still alive. A run whose job is gone (Redis lost it, or
- * the job ended without finishing the run) would block the shop forever: it is marked failed instead.
- */
-async function findLiveSend({ shopId }: { shopId: string }) {
-  const active = await findActiveSyncRun({ shopId, destination: "adestra", kind: "send" });
-  if (!active) return null;
-  const job = await getQueue("sync").getJob(sendJobId(active.id));
-  const state = job ? await job.getState() : "missing";
-  if (state !== "completed" && state !== "failed" && state !== "unknown" && state !== "missing") return active;
-  await finishSyncRun({
-    runId: active.id,
-    status: "failed",
-    errorCode: "lost",
-    errorMessage: "This send stopped without finishing (the worker lost it). What was sent is kept; send again to finish.",
   });
-  return null;
 }
 
 /** Adds the job; false when BullMQ kept deduplicating it (an earlier job of the shop still completing). */

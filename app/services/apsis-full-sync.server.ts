@@ -1,19 +1,16 @@
-import { setTimeout as delay } from "node:timers/promises";
-import { acquireRedisLock } from "../integrations/shopify/redis-lock.server";
 import { getApsisConnectionSummary } from "../models/apsis-connection.server";
 import { assertShopInvited } from "../models/shop.server";
 import {
   createSyncRun,
   findActiveSyncRun,
   findLastFinishedSyncRun,
-  finishSyncRun,
   listSyncFailures,
   type SyncRunSummary,
 } from "../models/sync-run.server";
-import { enqueue, getQueue } from "../queues/enqueue.server";
-import { getRedis, redisKey } from "../queues/redis.server";
+import { enqueue } from "../queues/enqueue.server";
 import type { FullSyncRunSettings } from "../sync/apsis/run-settings";
 import { loadApsisMappings } from "./apsis-mapping.server";
+import { findLiveSyncRun, withRunStartLock } from "./sync-run-start.server";
 
 /**
  * APSIS One page → Full Sync: start one (one per shop at a time) and read its progress. The work is the job
@@ -45,17 +42,20 @@ const START_LOCK_WAIT_MS = 10_000;
  */
 export async function startFullSync({ shop, trigger }: { shop: string; trigger: FullSyncTrigger }): Promise<{ runId: string; alreadyRunning: boolean }> {
   const shopRow = await assertShopInvited({ shop });
-  const redis = getRedis();
-  const lockKey = redisKey("apsis-start-full-sync", shopRow.id);
-  const deadline = Date.now() + START_LOCK_WAIT_MS;
-  let release = await acquireRedisLock({ redis, key: lockKey, ttlMs: START_LOCK_TTL_MS });
-  while (!release) {
-    if (Date.now() > deadline) throw new ApsisFullSyncRejectedError("A Full Sync is being started for this store; try again in a moment.");
-    await delay(100);
-    release = await acquireRedisLock({ redis, key: lockKey, ttlMs: START_LOCK_TTL_MS });
-  }
-  try {
-    const active = await findLiveFullSync({ shopId: shopRow.id });
+  return withRunStartLock({
+    name: "apsis-start-full-sync",
+    shopId: shopRow.id,
+    ttlMs: START_LOCK_TTL_MS,
+    waitMs: START_LOCK_WAIT_MS,
+    onBusy: () => new ApsisFullSyncRejectedError("A Full Sync is being started for this store; try again in a moment."),
+  }, async () => {
+    const active = await findLiveSyncRun({
+      shopId: shopRow.id,
+      destination: "apsis",
+      kind: "full_sync",
+      jobId: fullSyncJobId,
+      lostMessage: "This Full Sync stopped without finishing (the worker lost it). What was written is kept; start it again to finish.",
+    });
     if (active) return { runId: active.id, alreadyRunning: true };
 
     const connection = await getApsisConnectionSummary({ shopId: shopRow.id });
@@ -74,28 +74,7 @@ export async function startFullSync({ shop, trigger }: { shop: string; trigger: 
     const run = await createSyncRun({ shopId: shopRow.id, destination: "apsis", kind: "full_sync", trigger, settings });
     await enqueue("apsis.full-sync", { runId: run.id }, { jobId: fullSyncJobId(run.id) });
     return { runId: run.id, alreadyRunning: false };
-  } finally {
-    await release();
-  }
-}
-
-/**
- * The shop's queued or running Full Sync, if its job is still alive. A run whose job is gone (Redis lost it,
- * or the job ended without finishing the run) would block the shop forever: it is marked failed instead.
- */
-async function findLiveFullSync({ shopId }: { shopId: string }) {
-  const active = await findActiveSyncRun({ shopId, destination: "apsis", kind: "full_sync" });
-  if (!active) return null;
-  const job = await getQueue("sync").getJob(fullSyncJobId(active.id));
-  const state = job ? await job.getState() : "missing";
-  if (state !== "completed" && state !== "failed" && state !== "unknown" && state !== "missing") return active;
-  await finishSyncRun({
-    runId: active.id,
-    status: "failed",
-    errorCode: "lost",
-    errorMessage: "This Full Sync stopped without finishing (the worker lost it). What was written is kept; start it again to finish.",
   });
-  return null;
 }
 
 export type FullSyncRunView = {

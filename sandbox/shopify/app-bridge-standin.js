@@ -10,7 +10,9 @@
  *    sends the top window there (both as real App Bridge does);
  *  - shopify.toast.show(message, {isError, duration}), shopify.config, shopify.loading();
  *  - <ui-nav-menu>: its links become a navigation bar at the top of the page (the admin shows them in its
- *    sidebar); the first <a rel="home"> is the app's home and is not shown;
+ *    sidebar); the first <a rel="home"> is the app's home and is not shown. The bar ends with the admin's own
+ *    "Customers (Shopify admin)" link, to the sandbox's customer pages (where editing a customer sends the app
+ *    webhooks); it lives in the element's shadow root, so the app's (React's) children are never touched;
  *  - <ui-title-bar>, <ui-save-bar>, <ui-modal>: minimal, visible versions with show()/hide();
  *  - the session-token bounce page (/auth/session-token?shopify-reload=…): fetches a token and goes on.
  * The shop comes from the page's `shop` parameter and is remembered in sessionStorage for later pages.
@@ -138,8 +140,7 @@
     loading: function () {},
   };
 
-  var style = document.createElement("style");
-  style.textContent = [
+  var css = [
     "ui-nav-menu{position:fixed;top:0;left:0;right:0;z-index:1000;display:flex;gap:20px;align-items:center;padding:10px 16px;background:#1a1a1a;font:14px/1.4 -apple-system,BlinkMacSystemFont,'Segoe UI',sans-serif}",
     "ui-nav-menu a{color:#e3e3e3;text-decoration:none}ui-nav-menu a[aria-current=page]{color:#fff;font-weight:600}",
     "ui-nav-menu a[rel=home]{display:none}",
@@ -153,7 +154,17 @@
     ".shopify-sandbox-toast{padding:10px 16px;border-radius:8px;background:#1a1a1a;color:#fff;font:14px -apple-system,BlinkMacSystemFont,'Segoe UI',sans-serif}",
     ".shopify-sandbox-toast--error{background:#8e1f0b}",
   ].join("\n");
-  document.head.appendChild(style);
+  // A constructed style sheet, not a <style> in <head>: the app hydrates the whole document (Remix), and an
+  // element it did not render would make React's hydration fail and re-render the document without it.
+  if (typeof CSSStyleSheet === "function" && "adoptedStyleSheets" in document && "replaceSync" in CSSStyleSheet.prototype) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+  } else {
+    var style = document.createElement("style");
+    style.textContent = css;
+    document.head.appendChild(style);
+  }
 
   function define(name, constructor) {
     if (!customElements.get(name)) customElements.define(name, constructor);
@@ -165,6 +176,16 @@
       constructor() {
         super();
         var self = this;
+        if (shop && this.attachShadow && !this.shadowRoot) {
+          // The admin's own link, after the app's: a <slot> shows the app's links unchanged (light DOM).
+          var root = this.attachShadow({ mode: "open" });
+          var linkStyle = document.createElement("style");
+          linkStyle.textContent = "a{color:#e3e3e3;text-decoration:none;margin-left:auto}a:hover,a:focus{text-decoration:underline}";
+          var customers = document.createElement("a");
+          customers.href = sandboxOrigin + "/admin/" + encodeURIComponent(shop) + "/customers";
+          customers.textContent = "Customers (Shopify admin)";
+          root.append(linkStyle, document.createElement("slot"), customers);
+        }
         this.onPopState = function () {
           self.markCurrent();
         };

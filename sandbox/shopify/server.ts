@@ -16,6 +16,7 @@ import type { SandboxContext } from "./context";
 import { adminSchema, ADMIN_API_VERSION } from "./graphql/schema";
 import { sendJson } from "./http";
 import { handleAdminEntry, handleAppBridgeScript, handleHome, handleSessionToken, handleSessionTokenPreflight } from "./routes/admin";
+import { type CustomerAdmin, createCustomerAdmin, matchCustomerRoute } from "./routes/customers";
 import { BULK_URL_TTL_SECONDS, type BulkFileSigner, bulkFileUrl, handleBulkFile } from "./routes/bulk-files";
 import { handleGraphql } from "./routes/graphql";
 import { handleAccessToken } from "./routes/oauth";
@@ -97,6 +98,7 @@ export async function startShopifySandbox(input: ShopifySandboxOptions): Promise
     log(`webhook ${attempt.topic} ${attempt.shop} -> ${attempt.status}${attempt.error ? ` (${attempt.error})` : ""}`),
   );
   const signer: BulkFileSigner = { key: randomBytes(32), dataDir, baseUrl: () => context.url, ttlSeconds: options.bulkUrlTtlSeconds };
+  const customerAdmin = createCustomerAdmin(context, webhooks);
 
   for (const config of options.stores) {
     if (shops.has(config.domain)) throw new Error(`The store ${config.domain} is configured twice.`);
@@ -120,7 +122,7 @@ export async function startShopifySandbox(input: ShopifySandboxOptions): Promise
   const server = createServer((request, response) => {
     const started = Date.now();
     response.on("finish", () => log(`${request.method} ${request.url?.split("?")[0]} -> ${response.statusCode} ${Date.now() - started}ms`));
-    route(context, signer, request, response).catch((error: Error) => {
+    route(context, signer, customerAdmin, request, response).catch((error: Error) => {
       log(`error: ${error.stack ?? error.message}`);
       if (!response.headersSent) sendJson(response, 500, { errors: "Internal Server Error" });
       else response.destroy();
@@ -152,7 +154,13 @@ export async function startShopifySandbox(input: ShopifySandboxOptions): Promise
 
 const STORE_PATH = /^\/store\/([^/]+)\/admin\/(.*)$/;
 
-async function route(context: SandboxContext, signer: BulkFileSigner, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function route(
+  context: SandboxContext,
+  signer: BulkFileSigner,
+  customerAdmin: CustomerAdmin,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const url = new URL(request.url ?? "/", context.url);
   const { pathname } = url;
   const method = request.method ?? "GET";
@@ -172,6 +180,9 @@ async function route(context: SandboxContext, signer: BulkFileSigner, request: I
     return notFound();
   }
   if (method === "OPTIONS" && pathname === "/session-token") return handleSessionTokenPreflight(context, request.headers.origin, response);
+  // The admin's customer pages (GET and POST): routes/customers.ts.
+  const customers = matchCustomerRoute(pathname);
+  if (customers) return customerAdmin.handle(customers, request, response, url);
   if (method !== "GET") return notFound();
   if (pathname === "/") return handleHome(context, response);
   if (pathname === "/app-bridge.js") return handleAppBridgeScript(response);

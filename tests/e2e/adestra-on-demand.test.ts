@@ -6,22 +6,20 @@
  * and read the last send time in the store's timezone. The Adestra sandbox then shows exactly the customers
  * the seed says are subscribed and active in the range.
  */
-import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
 import { DateTime } from "luxon";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_NOW, seedCustomer } from "../../sandbox/shopify/seed";
-import { startStack, type Stack } from "../../scripts/stack";
-import { freePort, launchChromium } from "../support/browser";
+import type { Stack } from "../../scripts/stack";
+import { SCREENSHOTS as screenshots, startE2e } from "../support/browser";
 
 const SHOP = "nordic-newsletter.myshopify.com";
 const ZONE = "Europe/Stockholm";
 const STORE = { domain: SHOP, name: "Nordic Newsletter Co", ianaTimezone: ZONE, customers: 120, seed: 11 };
 const RANGE = { from: "2026-06-01", to: "2026-10-31" };
 
-const dir = `tests/.artifacts/e2e-adestra-${randomBytes(4).toString("hex")}`;
-const screenshots = "tests/.artifacts/screenshots";
+
+let e2e: Awaited<ReturnType<typeof startE2e>>;
 let stack: Stack;
 let browser: Browser;
 
@@ -44,28 +42,16 @@ function expectedEmails(range: { from: string; to: string } | null = RANGE): str
 }
 
 beforeAll(async () => {
-  mkdirSync(dir, { recursive: true });
-  mkdirSync(screenshots, { recursive: true });
-  stack = await startStack({
-    appPort: await freePort(),
-    sandboxPort: await freePort(),
-    adestraPort: await freePort(),
-    databaseUrl: `file:./${dir}/app.sqlite`,
-    redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-    redisPrefix: `e2e-${randomBytes(4).toString("hex")}`,
-    encryptionKey: randomBytes(32).toString("base64"),
-    opsCredentials: "cs@example.com:e2e-password-123",
+  e2e = await startE2e({
+    name: "adestra",
     stores: [STORE],
     invite: [SHOP],
-    quiet: true,
   });
-  browser = await launchChromium();
+  ({ stack, browser } = e2e);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await e2e?.close();
 });
 
 /** Waits until the element is visible; fails the test (with the page's text and the stack's logs) if it never is. */

@@ -7,24 +7,35 @@
  * timezone. The APSIS sandbox then holds one profile per customer in the right Section, and no profile whose
  * Shopify email state is not SUBSCRIBED has an opt-in.
  */
-import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
 import { DateTime } from "luxon";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_APSIS } from "../../sandbox/apsis/server";
 import { DEFAULT_NOW, seedCustomer } from "../../sandbox/shopify/seed";
-import { startStack, type Stack } from "../../scripts/stack";
-import { freePort, launchChromium } from "../support/browser";
+import type { Stack } from "../../scripts/stack";
+import { SCREENSHOTS as screenshots, startE2e } from "../support/browser";
+import {
+  connectDemoAccount,
+  DEMO_SECTIONS,
+  fillConnection,
+  fillSwedenCondition,
+  guessAttributeMapping,
+  mapEmailConsent,
+  merchantUi,
+  openApsisPage,
+  saveAttributeMapping,
+  saveConditions,
+} from "./apsis-steps";
 
 const SHOP = "apsis-nordic.myshopify.com";
 const ZONE = "Europe/Stockholm";
 const STORE = { domain: SHOP, name: "APSIS Nordic Co", ianaTimezone: ZONE, customers: 60, seed: 23 };
 
-const dir = `tests/.artifacts/e2e-apsis-${randomBytes(4).toString("hex")}`;
-const screenshots = "tests/.artifacts/screenshots";
+let e2e: Awaited<ReturnType<typeof startE2e>>;
 let stack: Stack;
 let browser: Browser;
+const ui = merchantUi(() => stack, "apsis-failure.png");
+const { shows, post } = ui;
 
 /** The seed's customers with what the sync must make of them. */
 function seededCustomers() {
@@ -40,48 +51,17 @@ function seededCustomers() {
 }
 
 beforeAll(async () => {
-  mkdirSync(dir, { recursive: true });
-  mkdirSync(screenshots, { recursive: true });
-  stack = await startStack({
-    appPort: await freePort(),
-    sandboxPort: await freePort(),
-    databaseUrl: `file:./${dir}/app.sqlite`,
-    redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-    redisPrefix: `e2e-${randomBytes(4).toString("hex")}`,
-    encryptionKey: randomBytes(32).toString("base64"),
-    opsCredentials: "cs@example.com:e2e-password-123",
+  e2e = await startE2e({
+    name: "apsis",
     stores: [STORE],
     invite: [SHOP],
-    quiet: true,
   });
-  browser = await launchChromium();
+  ({ stack, browser } = e2e);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await e2e?.close();
 });
-
-/** Waits until the element is visible; fails the test (with the page's text and the stack's logs) if it never is. */
-async function shows(locator: Locator, timeout = 20_000) {
-  try {
-    await locator.first().waitFor({ state: "visible", timeout });
-  } catch (error) {
-    await locator.page().screenshot({ path: `${screenshots}/apsis-failure.png`, fullPage: true }).catch(() => {});
-    const text = await locator.page().locator("body").innerText().catch(() => "(no page)");
-    throw new Error(`${(error as Error).message}\npage text:\n${text}\n${stack.logs().slice(-4000)}`);
-  }
-}
-
-/** Clicks a button that posts to the page's action and waits for the answer; returns its status. */
-async function post(page: Page, button: Locator): Promise<number> {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname.startsWith("/app/apsis"), { timeout: 60_000 }),
-    button.click(),
-  ]);
-  return response.status();
-}
 
 describe("APSIS One set-up and Full Sync, as a merchant", () => {
   let page: Page;
@@ -93,25 +73,18 @@ describe("APSIS One set-up and Full Sync, as a merchant", () => {
   });
 
   it("connects: a wrong secret is refused on the form and nothing is saved; the demo credentials connect", async () => {
-    await page.getByRole("link", { name: "APSIS One", exact: true }).first().click();
-    await page.waitForURL(/\/app\/apsis/);
-    await shows(page.getByLabel("API client id"));
-    await page.getByLabel("Region").selectOption("eu");
-    await page.getByLabel("API client id").fill(DEMO_APSIS.clientId);
-    await page.getByLabel("API client secret").fill("not-the-secret");
+    await openApsisPage(page, ui);
+    await fillConnection(page, "not-the-secret");
     expect(await post(page, page.getByRole("button", { name: "Connect", exact: true }))).toBe(422);
     await shows(page.getByText("APSIS One rejected this client id and secret"));
     expect(await page.getByLabel("API client secret").inputValue()).toBe(""); // never kept or echoed back
     expect(await page.getByRole("button", { name: "Disconnect" }).count()).toBe(0); // not connected
 
-    await page.getByLabel("API client secret").fill(DEMO_APSIS.clientSecret);
-    expect(await post(page, page.getByRole("button", { name: "Connect", exact: true }))).toBe(200);
-    await shows(page.getByTestId("apsis-connection"));
+    await connectDemoAccount(page, ui);
     const connection = await page.getByTestId("apsis-connection").innerText();
     expect(connection).toContain("EU");
     expect(connection).toContain(DEMO_APSIS.clientId);
     expect(connection).toContain(DEMO_APSIS.shopifyKeyspace);
-    await shows(page.getByRole("button", { name: "Disconnect" }));
   });
 
   it("sets the conditions, the attribute and consent mappings, and runs a Full Sync to completion", async () => {
@@ -121,24 +94,16 @@ describe("APSIS One set-up and Full Sync, as a merchant", () => {
     expect(customers.some((c) => c.emailState === "SUBSCRIBED") && customers.some((c) => c.emailState !== "SUBSCRIBED")).toBe(true);
 
     // Sync conditions: country equals SE → Sweden, otherwise → Global.
-    await page.getByRole("button", { name: "Add condition" }).click();
-    await page.getByLabel("Field, rule 1").selectOption({ label: "Country" });
-    await page.getByLabel("Operator, rule 1").selectOption({ label: "equals" });
-    await page.getByLabel("Value, rule 1").fill("SE");
-    await page.getByLabel("Section, rule 1").selectOption({ label: "Sweden" });
-    await page.getByLabel(/^Otherwise/).selectOption({ label: "Global" });
+    await fillSwedenCondition(page);
     expect(await post(page, page.getByRole("button", { name: "Count matches" }))).toBe(200);
     await shows(page.getByTestId("condition-count-0"));
     expect(await page.getByTestId("condition-count-0").innerText()).toContain(`Matches ${swedes} customer`);
     expect(await page.getByTestId("condition-counts-summary").innerText()).toBe(`${STORE.customers} customers in the store; 0 customers not synced.`);
-    expect(await post(page, page.getByRole("button", { name: "Save conditions" }))).toBe(200);
+    await saveConditions(page, ui);
 
     // Attribute mapping, both Sections: a wrong type is flagged before saving and refused on save; then the guesses.
-    for (const section of ["Sweden", "Global"]) {
-      await page.getByLabel("Section to map attributes for").selectOption({ label: section });
-      await page.getByRole("button", { name: "Guess mappings" }).click();
-      expect(await page.getByLabel("APSIS attribute for Email", { exact: true }).inputValue()).toBe("com.apsis1.attributes.email");
-      expect(await page.getByLabel("APSIS attribute for First name", { exact: true }).inputValue()).toBe("com.apsis1.attributes.firstname");
+    for (const section of DEMO_SECTIONS) {
+      await guessAttributeMapping(page, section);
       if (section === "Sweden") {
         const tags = page.getByLabel("APSIS attribute for Tags", { exact: true });
         const guessedTags = await tags.inputValue();
@@ -149,17 +114,11 @@ describe("APSIS One set-up and Full Sync, as a merchant", () => {
         await shows(page.getByText("The attribute mapping was not saved"));
         await tags.selectOption(guessedTags);
       }
-      expect(await post(page, page.getByRole("button", { name: "Save attribute mapping" }))).toBe(200);
+      await saveAttributeMapping(page, ui);
     }
 
     // Consent mapping, both Sections: the Email channel → "Newsletter". The warning shows until consent is mapped.
-    for (const section of ["Sweden", "Global"]) {
-      await page.getByLabel("Section to map consent for").selectOption({ label: section });
-      await shows(page.getByText("Without consent mapping the synced profiles cannot be emailed or texted."));
-      await page.getByRole("group", { name: /Email channel/ }).getByLabel("Newsletter", { exact: true }).check({ force: true });
-      expect(await post(page, page.getByRole("button", { name: "Save consent mapping" }))).toBe(200);
-      await expect.poll(() => page.getByText("Without consent mapping the synced profiles cannot be emailed or texted.").count()).toBe(0);
-    }
+    for (const section of DEMO_SECTIONS) await mapEmailConsent(page, ui, section);
     await page.screenshot({ path: `${screenshots}/apsis-set-up.png`, fullPage: true });
 
     // Full Sync to completion.

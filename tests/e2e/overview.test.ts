@@ -1,40 +1,28 @@
-import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
 import type { Browser, Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../scripts/stack";
-import { freePort, launchChromium } from "../support/browser";
+import type { Stack } from "../../scripts/stack";
+import { startE2e } from "../support/browser";
 
 const SHOP = "e2e-store.myshopify.com";
 const UNINVITED = "waiting-store.myshopify.com";
-const dir = `tests/.artifacts/e2e-${randomBytes(4).toString("hex")}`;
+let e2e: Awaited<ReturnType<typeof startE2e>>;
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(dir, { recursive: true });
-  stack = await startStack({
-    appPort: await freePort(),
-    sandboxPort: await freePort(),
-    databaseUrl: `file:./${dir}/app.sqlite`,
-    redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-    redisPrefix: `e2e-${randomBytes(4).toString("hex")}`,
-    encryptionKey: randomBytes(32).toString("base64"),
-    opsCredentials: "cs@example.com:e2e-password-123",
+  e2e = await startE2e({
+    name: "overview",
     stores: [
       { domain: SHOP, name: "Nordic Outdoor Supply", ianaTimezone: "Europe/Stockholm", customers: 25, seed: 7 },
       { domain: UNINVITED, name: "Waiting Room Goods", ianaTimezone: "America/New_York", customers: 5, seed: 8 },
     ],
     invite: [SHOP],
-    quiet: true,
   });
-  browser = await launchChromium();
+  ({ stack, browser } = e2e);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await e2e?.close();
 });
 
 /** Waits until the element is visible; fails the test (with the page's text) if it never is. */

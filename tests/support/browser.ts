@@ -1,6 +1,9 @@
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { chromium, type Browser } from "playwright-core";
+import type { SandboxStoreConfig } from "../../sandbox/shopify/server";
+import { startStack } from "../../scripts/stack";
 
 /** Debian's Chromium by default; CHROMIUM_PATH overrides. Playwright's own download is not used. */
 export async function launchChromium(): Promise<Browser> {
@@ -29,4 +32,39 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+export const SCREENSHOTS = "tests/.artifacts/screenshots";
+
+/**
+ * One e2e test file's world: the whole app (scripts/stack.ts: sandboxes, built web app, worker) on its own
+ * SQLite file and Redis prefix, with the given stores and invited shops, plus Chromium. `close()` stops it all
+ * and removes the file's artifacts (screenshots of failures stay in SCREENSHOTS).
+ */
+export async function startE2e({ name, stores, invite }: { name: string; stores: SandboxStoreConfig[]; invite: string[] }) {
+  const dir = `tests/.artifacts/e2e-${name}-${randomBytes(4).toString("hex")}`;
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const stack = await startStack({
+    appPort: await freePort(),
+    sandboxPort: await freePort(),
+    databaseUrl: `file:./${dir}/app.sqlite`,
+    redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    redisPrefix: `e2e-${randomBytes(4).toString("hex")}`,
+    encryptionKey: randomBytes(32).toString("base64"),
+    opsCredentials: "cs@example.com:e2e-password-123",
+    stores,
+    invite,
+    quiet: true,
+  });
+  const browser = await launchChromium();
+  return {
+    stack,
+    browser,
+    async close() {
+      await browser.close();
+      await stack.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -7,7 +7,8 @@
  *    (as the library sets it), so a local iframe would be refused, and the library is not changed for it.
  *  - `GET /session-token?shop=…` mints a fresh session token, for the App Bridge stand-in's `idToken()`
  *    (CORS allows the app's origin only).
- *  - `GET /app-bridge.js` serves the stand-in (app-bridge-standin.js).
+ *  - `GET /app-bridge.js` serves the stand-in (app-bridge-standin.js), whose navigation bar links to the store's
+ *    customer pages (routes/customers.ts), as the admin's sidebar has Customers.
  */
 import { readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
@@ -36,14 +37,19 @@ export function handleAdminEntry(context: SandboxContext, shop: string, response
 
 export function handleHome(context: SandboxContext, response: ServerResponse): void {
   const rows = [...context.shops.values()]
-    .map(({ store }) => `<li><a href="/admin/${escapeHtml(store.domain)}">${escapeHtml(store.name)}</a> — ${escapeHtml(store.domain)}, ${store.count()} customers</li>`)
+    .map(
+      ({ store }) =>
+        `<li><a href="/admin/${escapeHtml(store.domain)}">${escapeHtml(store.name)}</a> — ${escapeHtml(store.domain)} · ` +
+        `<a href="/admin/${escapeHtml(store.domain)}/customers">Customers of ${escapeHtml(store.name)}</a> (${store.count()})</li>`,
+    )
     .join("\n");
   sendText(
     response,
     200,
     "text/html; charset=utf-8",
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shopify sandbox</title></head><body>
-<h1>Shopify sandbox</h1><p>Open the app as the merchant of:</p><ul>\n${rows}\n</ul>
+<h1>Shopify sandbox</h1><p>Open the app as the merchant of a store, or its customers to edit one (the app gets the
+webhooks Shopify would send):</p><ul>\n${rows}\n</ul>
 <p>App: ${escapeHtml(context.app.url)}</p></body></html>`,
   );
 }

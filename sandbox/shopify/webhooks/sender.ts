@@ -93,6 +93,7 @@ export class WebhookSender {
   }
 }
 
-function signWebhookBody(body: string, secret: string): string {
+/** Shopify's X-Shopify-Hmac-Sha256: base64 HMAC-SHA256 of the raw body under the app secret. */
+export function signWebhookBody(body: string, secret: string): string {
   return createHmac("sha256", secret).update(body, "utf8").digest("base64");
 }
