@@ -4,6 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { parseEnv } from "./env.server";
+import { closeQueues } from "./queues/enqueue.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 // First thing at boot: a missing or malformed variable stops the server here, with every problem listed,
@@ -11,6 +12,22 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 const env = parseEnv();
 
 export const streamTimeout = 5000;
+
+/**
+ * remix-serve stops accepting connections on SIGTERM/SIGINT; the app's own connections (Redis for the queues
+ * and locks, the database) would keep the process alive forever. They are closed a moment later, once the
+ * requests in flight (webhooks answer in milliseconds) have finished, and the process then exits by itself.
+ */
+const CLOSE_AFTER_SIGNAL_MS = 1_000;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    setTimeout(async () => {
+      await closeQueues();
+      await globalThis.__redis?.quit();
+      await globalThis.__db?.$disconnect();
+    }, CLOSE_AFTER_SIGNAL_MS).unref();
+  });
+}
 
 const CDN_APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
 
