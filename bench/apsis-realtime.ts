@@ -30,7 +30,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +41,7 @@ import { type ApsisSandbox, type ApsisSandboxAccountConfig, demoApsisAccount, st
 import { seededCustomerId } from "../sandbox/shopify/seed";
 import { type SandboxStoreConfig, type ShopifySandbox, startShopifySandbox } from "../sandbox/shopify/server";
 import type { WebhookDelivery } from "../sandbox/shopify/webhooks/payloads";
+import { buildIsStale } from "../scripts/stack";
 import { type IpcMessage, type IpcResults, type LoadFile, type LoadResult, post, type PreparedDelivery } from "./apsis-realtime-load";
 
 // ---- configuration
@@ -126,20 +127,6 @@ async function redisAnswers(url: string) {
   } finally {
     redis.disconnect();
   }
-}
-
-function newestMtime(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-    const path = join(dir, entry.name);
-    return Math.max(max, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }, 0);
-}
-
-/** As scripts/stack.ts: the Remix build is redone when app code, the Prisma clients or the lock are newer. */
-function buildIsStale() {
-  if (!existsSync("build/index.js")) return true;
-  const built = statSync("build/index.js").mtimeMs;
-  return ["app", "prisma/generated"].some((dir) => newestMtime(dir) > built) || ["remix.config.js", "package-lock.json"].some((f) => statSync(f).mtimeMs > built);
 }
 
 // ---- processes (every one started here is stopped by cleanup(), also on failure and Ctrl+C)

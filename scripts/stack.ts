@@ -167,7 +167,8 @@ function newestMtime(dir: string): number {
   }, 0);
 }
 
-function buildIsStale() {
+/** The Remix build is redone when app code, the Prisma clients, the Remix config or the lock are newer. */
+export function buildIsStale() {
   if (!existsSync("build/index.js")) return true;
   const built = statSync("build/index.js").mtimeMs;
   return ["app", "prisma/generated"].some((dir) => newestMtime(dir) > built) ||
