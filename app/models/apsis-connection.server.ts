@@ -16,6 +16,7 @@ export async function getApsisConnectionSummary({ shopId }: { shopId: string }) 
       clientId: true,
       keyspaceDiscriminator: true,
       realtimeEnabled: true,
+      purchaseEventsEnabled: true,
       verifiedAt: true,
       lastFullSyncAt: true,
     },

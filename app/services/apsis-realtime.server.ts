@@ -1,6 +1,7 @@
 import { parseEnv } from "../env.server";
 import { getApsisConnectionSummary } from "../models/apsis-connection.server";
 import { getShop } from "../models/shop.server";
+import { markWebhookReceiptSyncing } from "../models/webhook-receipt.server";
 import { enqueue } from "../queues/enqueue.server";
 import { getRedis, redisKey } from "../queues/redis.server";
 
@@ -45,26 +46,42 @@ async function shopLoad(shopId: string) {
 
 export type CustomerSyncRequest = { queued: true } | { queued: false; reason: string };
 
+/** Why a shop's changes are not synced; null when it is invited and installed. */
+function notInvitedReason(row: Awaited<ReturnType<typeof getShop>>) {
+  if (!row) return "shop unknown to the app (not installed or invited)";
+  if (row.uninstalledAt) return "shop has uninstalled the app";
+  if (row.invitation !== "invited") return `shop not invited (invitation: ${row.invitation})`;
+  return null;
+}
+
 /**
- * Queues the customer's sync (coalesced with any already waiting). `receiptId`: the delivery it answers, whose
- * receipt the sync finishes. `requireRealtime`: a webhook only syncs when the merchant switched real-time sync
- * on; the merchant's own Resync works whenever APSIS One is connected with a keyspace.
+ * Queues the customer's sync (coalesced with any already waiting): the one gate for webhooks and the Resync
+ * action. `receiptId`: the delivery it answers — the receipt goes "syncing" (before the job is queued, so the
+ * job's finish is never overwritten) and the sync finishes it. `requireRealtime`: a webhook only syncs when the
+ * merchant switched real-time sync on; the merchant's own Resync works whenever APSIS One is connected with a
+ * keyspace. `beforeQueue` runs once the gate has passed (an order's purchase event is recorded there).
  */
-export async function requestCustomerSync({ shop, customerId, receiptId, requireRealtime = false, delayMs }: {
+export async function requestCustomerSync({ shop, customerId, receiptId, requireRealtime = false, delayMs, beforeQueue }: {
   shop: string;
   customerId: string;
   receiptId?: string;
   requireRealtime?: boolean;
   /** Defaults to REALTIME_COALESCE_MS. */
   delayMs?: number;
+  beforeQueue?: (gate: { shopId: string; purchaseEventsEnabled: boolean }) => Promise<void>;
 }): Promise<CustomerSyncRequest> {
   const row = await getShop({ shop });
-  if (!row || row.invitation !== "invited" || row.uninstalledAt) return { queued: false, reason: "the store is not invited or has uninstalled the app" };
+  const notInvited = notInvitedReason(row);
+  if (notInvited || !row) return { queued: false, reason: notInvited! };
   const connection = await getApsisConnectionSummary({ shopId: row.id });
   if (!connection) return { queued: false, reason: "APSIS One is not connected" };
   if (!connection.keyspaceDiscriminator) return { queued: false, reason: "no APSIS keyspace is chosen" };
   if (requireRealtime && !connection.realtimeEnabled) return { queued: false, reason: "real-time sync is off" };
-  if (receiptId) await getRedis().rpush(pendingReceiptsKey(row.id, customerId), receiptId);
+  if (beforeQueue) await beforeQueue({ shopId: row.id, purchaseEventsEnabled: connection.purchaseEventsEnabled });
+  if (receiptId) {
+    await markWebhookReceiptSyncing({ receiptId, customerId });
+    await getRedis().rpush(pendingReceiptsKey(row.id, customerId), receiptId);
+  }
   await enqueue(
     "apsis.sync-customer",
     { shop, customerId },

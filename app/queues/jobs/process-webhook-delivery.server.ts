@@ -13,13 +13,10 @@ import { UnrecoverableError } from "bullmq";
 import type { z } from "zod";
 import { parseEnv } from "../../env.server";
 import { markBulkOperationFinished } from "../../integrations/shopify/bulk-notifications.server";
-import { assertShopInvited, getShop, ShopNotInvitedError } from "../../models/shop.server";
 import { recordPendingPurchaseEvent } from "../../models/apsis-purchase-event.server";
-import { type ApsisRealtimeSettings, getApsisRealtimeSettings } from "../../models/apsis-realtime-settings.server";
 import {
   finishWebhookReceipt,
   getWebhookReceipt,
-  markWebhookReceiptSyncing,
   type FinalReceiptStatus,
 } from "../../models/webhook-receipt.server";
 import { requestCustomerSync } from "../../services/apsis-realtime.server";
@@ -67,34 +64,13 @@ type TopicHandler<S extends z.ZodType> = {
 
 const topicHandler = <S extends z.ZodType>(schema: S, run: TopicHandler<S>["run"]): TopicHandler<S> => ({ schema, run });
 
-/** Why a shop's deliveries are not acted on; mirrors assertShopInvited's gate. */
-async function notInvitedReason(shop: string) {
-  const row = await getShop({ shop });
-  if (!row) return "shop unknown to the app (not installed or invited)";
-  if (row.uninstalledAt) return "shop has uninstalled the app";
-  return `shop not invited (invitation: ${row.invitation})`;
-}
-
 /**
- * A customer's change for the real-time sync: the receipt is handed over ("syncing", before the job is queued so
- * the job's finish can never be overwritten) and the customer's sync is queued, coalesced with any waiting.
- * `before` runs once the shop is known to be invited and real-time sync on (an order's purchase event).
+ * A customer's change for the real-time sync (app/services/apsis-realtime.server.ts): the receipt is handed over
+ * ("syncing") and finished by the customer's sync; a change that is not synced is "ignored", saying why.
  */
-async function syncInRealTime(d: Delivery, customerId: string, before?: (shopId: string, settings: ApsisRealtimeSettings) => Promise<void>): Promise<Outcome> {
-  let shopRow;
-  try {
-    shopRow = await assertShopInvited({ shop: d.shop });
-  } catch (error) {
-    if (error instanceof ShopNotInvitedError) return { status: "ignored", detail: `ignored: ${await notInvitedReason(d.shop)}` };
-    throw error;
-  }
-  const settings = await getApsisRealtimeSettings({ shopId: shopRow.id });
-  if (!settings) return { status: "ignored", detail: `${customerId}: not synced: APSIS One is not connected` };
-  if (!settings.realtimeEnabled) return { status: "ignored", detail: `${customerId}: not synced: real-time sync is off` };
-  if (before) await before(shopRow.id, settings);
-  await markWebhookReceiptSyncing({ receiptId: d.receiptId, customerId });
-  const request = await requestCustomerSync({ shop: d.shop, customerId, receiptId: d.receiptId, requireRealtime: true });
-  if (!request.queued) return { status: "ignored", detail: `${customerId}: not synced: ${request.reason}` };
+async function syncInRealTime(d: Delivery, customerId: string, beforeQueue?: Parameters<typeof requestCustomerSync>[0]["beforeQueue"]): Promise<Outcome> {
+  const request = await requestCustomerSync({ shop: d.shop, customerId, receiptId: d.receiptId, requireRealtime: true, beforeQueue });
+  if (!request.queued) return { status: "ignored", detail: `ignored: ${customerId} not synced: ${request.reason}` };
   return { status: "syncing", detail: `${customerId}: queued for real-time sync`, receiptFinished: true };
 }
 
@@ -103,8 +79,8 @@ async function purchase(order: z.infer<typeof OrderPayloadSchema>, d: Delivery):
   const orderId = order.admin_graphql_api_id ?? `gid://shopify/Order/${order.id}`;
   if (!order.customer) return { status: "ignored", detail: `order ${orderId} has no customer: no profile to add a purchase event to` };
   const customerId = customerGidOf(order.customer);
-  return syncInRealTime(d, customerId, async (shopId, settings) => {
-    if (!settings.purchaseEventsEnabled) return;
+  return syncInRealTime(d, customerId, async ({ shopId, purchaseEventsEnabled }) => {
+    if (!purchaseEventsEnabled) return;
     await recordPendingPurchaseEvent({ shopId, orderId, customerId, data: purchaseEventData(order), orderedAt: new Date(order.created_at) });
   });
 }
