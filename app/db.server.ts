@@ -9,6 +9,8 @@ import { parseEnv } from "./env.server";
  * dialect, so the SQLite client's type describes both (docs/decisions/003-sqlite-and-postgresql.md).
  */
 export type Db = SqliteClient;
+/** The client inside an interactive transaction. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 export type { Prisma } from "../prisma/generated/sqlite/index.js";
 
 export function isPostgresUrl(url: string) {

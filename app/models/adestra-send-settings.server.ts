@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getDb } from "../db.server";
+import { getDb, type Tx } from "../db.server";
 import { type SendChoices, SendChoicesSchema } from "../sync/adestra/choices";
 
 /** SendSettings rows for Adestra: one per shop and kind. */
@@ -54,8 +54,8 @@ export async function setAutoSendEnabled({ shopId, enabled }: { shopId: string; 
 }
 
 /** "Last send" of a kind: the finish time of its latest successful send. */
-export async function recordLastSendAt({ shopId, kind, at }: { shopId: string; kind: SendSettingsKind; at: Date }) {
-  await getDb().sendSettings.upsert({
+export async function recordLastSendAt({ shopId, kind, at }: { shopId: string; kind: SendSettingsKind; at: Date }, db: Tx = getDb()) {
+  await db.sendSettings.upsert({
     where: { shopId_kind: { shopId, kind } },
     create: { shopId, kind, lastSendAt: at },
     update: { lastSendAt: at },

@@ -1,4 +1,4 @@
-import { getDb } from "../db.server";
+import { getDb, type Tx } from "../db.server";
 
 /**
  * A shop's APSIS One connection. The encrypted client secret leaves this module only through
@@ -64,8 +64,8 @@ export async function setApsisKeyspace({ shopId, keyspace }: { shopId: string; k
   });
 }
 
-export async function recordApsisFullSyncAt({ shopId, at }: { shopId: string; at: Date }) {
-  await getDb().apsisConnection.updateMany({ where: { shopId }, data: { lastFullSyncAt: at } });
+export async function recordApsisFullSyncAt({ shopId, at }: { shopId: string; at: Date }, db: Tx = getDb()) {
+  await db.apsisConnection.updateMany({ where: { shopId }, data: { lastFullSyncAt: at } });
 }
 
 /**

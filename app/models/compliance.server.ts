@@ -1,12 +1,10 @@
-import { getDb, type Db } from "../db.server";
+import { getDb, type Tx } from "../db.server";
 
 /**
  * Shopify's mandatory compliance topics: report or delete what the app holds about a customer or a shop.
  * Each operation runs in ONE transaction that also records a ComplianceRequest and finishes the delivery's
  * WebhookReceipt, so a crash leaves nothing half done and a retried job starts from a clean state.
  */
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export const COMPLIANCE_TOPIC = {
   dataRequest: "customers/data_request",

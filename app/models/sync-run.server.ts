@@ -1,4 +1,4 @@
-import { getDb } from "../db.server";
+import { getDb, type Tx } from "../db.server";
 
 /** The columns the UI shows for a run (never the settings JSON or the checkpoint). */
 const runSummary = {
@@ -147,20 +147,29 @@ export async function recordSyncFailures({ runId, failures }: {
   });
 }
 
-/** Ends a run (from queued or running only: a finished run is never finished again). */
-export async function finishSyncRun({ runId, status, counters, errorCode, errorMessage, finishedAt = new Date() }: {
+/**
+ * Ends a run (from queued or running only: a finished run is never finished again). `alsoInTransaction` runs in
+ * the same transaction when the run was ended (e.g. "last send" = this finish), so a page never sees the run
+ * finished without it.
+ */
+export async function finishSyncRun({ runId, status, counters, errorCode, errorMessage, finishedAt = new Date(), alsoInTransaction }: {
   runId: string;
   status: "succeeded" | "failed" | "cancelled";
   counters?: SyncRunCounters;
   errorCode?: string | null;
   errorMessage?: string | null;
   finishedAt?: Date;
+  alsoInTransaction?: (tx: Tx) => Promise<unknown>;
 }) {
-  const result = await getDb().syncRun.updateMany({
-    where: { id: runId, status: { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
-    data: { status, finishedAt, errorCode: errorCode ?? null, errorMessage: errorMessage?.slice(0, 2000) ?? null, ...(counters ?? {}) },
+  return getDb().$transaction(async (tx) => {
+    const result = await tx.syncRun.updateMany({
+      where: { id: runId, status: { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
+      data: { status, finishedAt, errorCode: errorCode ?? null, errorMessage: errorMessage?.slice(0, 2000) ?? null, ...(counters ?? {}) },
+    });
+    if (result.count !== 1) return false;
+    if (alsoInTransaction) await alsoInTransaction(tx);
+    return true;
   });
-  return result.count === 1;
 }
 
 /** Between two attempts of a job: back to queued, saying why and that it will be tried again. */

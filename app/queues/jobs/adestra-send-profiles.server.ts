@@ -161,8 +161,14 @@ async function send({ run, log, onCounters }: { run: RunRow; log: (m: string) =>
   if (result.stoppedBy !== undefined) throw result.stoppedBy;
 
   const finishedAt = new Date();
-  await finishSyncRun({ runId: run.id, status: "succeeded", counters: toRow(result.counters), finishedAt });
-  if (settings.recordAs) await recordLastSendAt({ shopId: run.shopId, kind: settings.recordAs, at: finishedAt });
+  const recordAs = settings.recordAs;
+  await finishSyncRun({
+    runId: run.id,
+    status: "succeeded",
+    counters: toRow(result.counters),
+    finishedAt,
+    alsoInTransaction: recordAs ? (tx) => recordLastSendAt({ shopId: run.shopId, kind: recordAs, at: finishedAt }, tx) : undefined,
+  });
   log(`${shop}: sent ${result.counters.created + result.counters.updated}, unchanged ${result.counters.unchanged}, failed ${result.counters.failed}`);
   return result.counters;
 }

@@ -215,8 +215,13 @@ async function fullSync({ run, log, onCounters, shutdown }: {
   if (result.halted) throw new WorkerShuttingDown();
 
   const finishedAt = new Date();
-  const finished = await finishSyncRun({ runId: run.id, status: "succeeded", counters: toRow(result.counters), finishedAt });
-  if (finished) await recordApsisFullSyncAt({ shopId: run.shopId, at: finishedAt });
+  await finishSyncRun({
+    runId: run.id,
+    status: "succeeded",
+    counters: toRow(result.counters),
+    finishedAt,
+    alsoInTransaction: (tx) => recordApsisFullSyncAt({ shopId: run.shopId, at: finishedAt }, tx),
+  });
   await resyncTouchedDuringRun({ shop, shopId: run.shopId, since: run.queuedAt, log });
   const c = result.counters;
   log(`${shop}: created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, skipped by conditions ${c.skipped}, failed ${c.failed}`);
