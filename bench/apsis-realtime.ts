@@ -41,7 +41,7 @@ import { type ApsisSandbox, type ApsisSandboxAccountConfig, demoApsisAccount, st
 import { seededCustomerId } from "../sandbox/shopify/seed";
 import { type SandboxStoreConfig, type ShopifySandbox, startShopifySandbox } from "../sandbox/shopify/server";
 import type { WebhookDelivery } from "../sandbox/shopify/webhooks/payloads";
-import { buildIsStale } from "../scripts/stack";
+import { buildIsStale, redisAnswers } from "../scripts/stack";
 import { type IpcMessage, type IpcResults, type LoadFile, type LoadResult, post, type PreparedDelivery } from "./apsis-realtime-load";
 
 // ---- configuration
@@ -117,17 +117,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function redisAnswers(url: string) {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  try {
-    await redis.connect();
-    return (await redis.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 // ---- processes (every one started here is stopped by cleanup(), also on failure and Ctrl+C)
 

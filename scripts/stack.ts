@@ -206,7 +206,8 @@ async function ensureRedis(
   for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await sleep(100);
 }
 
-async function redisAnswers(url: string) {
+/** Whether a Redis answers PING at `url` (within a second). */
+export async function redisAnswers(url: string) {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
   try {
     await redis.connect();

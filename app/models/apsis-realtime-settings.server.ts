@@ -20,6 +20,18 @@ export type ApsisRealtimeSettings = {
   purchaseEvents: Record<string, string>;
 };
 
+/** A stored delete choice; an unreadable value takes the choice that keeps nothing the merchant may not want kept. */
+export function onCustomerDeleteOf(stored: string): OnCustomerDelete {
+  const parsed = OnCustomerDeleteSchema.safeParse(stored);
+  return parsed.success ? parsed.data : "delete_profile";
+}
+
+/** The event definition purchase events are posted as in a Section (null: none chosen). */
+export async function getPurchaseEventOf({ shopId, section }: { shopId: string; section: string }) {
+  const row = await getDb().apsisEventMapping.findUnique({ where: { shopId_section: { shopId, section } }, select: { purchaseEvent: true } });
+  return row?.purchaseEvent ?? null;
+}
+
 /** null when APSIS One is not connected. */
 export async function getApsisRealtimeSettings({ shopId }: { shopId: string }): Promise<ApsisRealtimeSettings | null> {
   const db = getDb();
@@ -28,12 +40,10 @@ export async function getApsisRealtimeSettings({ shopId }: { shopId: string }): 
     db.apsisEventMapping.findMany({ where: { shopId }, select: { section: true, purchaseEvent: true } }),
   ]);
   if (!connection) return null;
-  const onCustomerDelete = OnCustomerDeleteSchema.safeParse(connection.onCustomerDelete);
   return {
     realtimeEnabled: connection.realtimeEnabled,
     purchaseEventsEnabled: connection.purchaseEventsEnabled,
-    // An unreadable stored value takes the choice that keeps nothing the merchant may not want kept.
-    onCustomerDelete: onCustomerDelete.success ? onCustomerDelete.data : "delete_profile",
+    onCustomerDelete: onCustomerDeleteOf(connection.onCustomerDelete),
     purchaseEvents: Object.fromEntries(events.map((e) => [e.section, e.purchaseEvent])),
   };
 }

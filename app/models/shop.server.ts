@@ -88,10 +88,18 @@ export class ShopNotInvitedError extends Error {
   }
 }
 
+/** Why a shop's sync features are locked (unknown, uninstalled, not invited); null when they are not. */
+export function whyNotInvited(row: Awaited<ReturnType<typeof getShop>>): string | null {
+  if (!row) return "shop unknown to the app (not installed or invited)";
+  if (row.uninstalledAt) return "shop has uninstalled the app";
+  if (row.invitation !== "invited") return `shop not invited (invitation: ${row.invitation})`;
+  return null;
+}
+
 /** The server-side gate every sync action and job passes through. */
 export async function assertShopInvited({ shop }: { shop: string }) {
   const row = await getShop({ shop });
-  if (!row || row.invitation !== "invited" || row.uninstalledAt) throw new ShopNotInvitedError(shop);
+  if (!row || whyNotInvited(row)) throw new ShopNotInvitedError(shop);
   return row;
 }
 

@@ -1,6 +1,6 @@
 import { parseEnv } from "../env.server";
 import { getApsisConnectionSummary } from "../models/apsis-connection.server";
-import { getShop } from "../models/shop.server";
+import { getShop, whyNotInvited } from "../models/shop.server";
 import { markWebhookReceiptSyncing } from "../models/webhook-receipt.server";
 import { enqueue } from "../queues/enqueue.server";
 import { getRedis, redisKey } from "../queues/redis.server";
@@ -46,14 +46,6 @@ async function shopLoad(shopId: string) {
 
 export type CustomerSyncRequest = { queued: true } | { queued: false; reason: string };
 
-/** Why a shop's changes are not synced; null when it is invited and installed. */
-function notInvitedReason(row: Awaited<ReturnType<typeof getShop>>) {
-  if (!row) return "shop unknown to the app (not installed or invited)";
-  if (row.uninstalledAt) return "shop has uninstalled the app";
-  if (row.invitation !== "invited") return `shop not invited (invitation: ${row.invitation})`;
-  return null;
-}
-
 /**
  * Queues the customer's sync (coalesced with any already waiting): the one gate for webhooks and the Resync
  * action. `receiptId`: the delivery it answers — the receipt goes "syncing" (before the job is queued, so the
@@ -71,8 +63,8 @@ export async function requestCustomerSync({ shop, customerId, receiptId, require
   beforeQueue?: (gate: { shopId: string; purchaseEventsEnabled: boolean }) => Promise<void>;
 }): Promise<CustomerSyncRequest> {
   const row = await getShop({ shop });
-  const notInvited = notInvitedReason(row);
-  if (notInvited || !row) return { queued: false, reason: notInvited! };
+  const notInvited = whyNotInvited(row);
+  if (notInvited || !row) return { queued: false, reason: notInvited ?? "" };
   const connection = await getApsisConnectionSummary({ shopId: row.id });
   if (!connection) return { queued: false, reason: "APSIS One is not connected" };
   if (!connection.keyspaceDiscriminator) return { queued: false, reason: "no APSIS keyspace is chosen" };

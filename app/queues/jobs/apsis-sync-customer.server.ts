@@ -17,17 +17,17 @@
 import { UnrecoverableError } from "bullmq";
 import type { z } from "zod";
 import { type ApsisClient, currentVersionId } from "../../integrations/apsis/client";
-import { ApsisApiError, ApsisAuthError, ApsisUnavailableError, ApsisRateLimitError } from "../../integrations/apsis/errors";
+import { ApsisApiError, ApsisAuthError } from "../../integrations/apsis/errors";
 import type { ShopifyCustomer } from "../../integrations/shopify/customer";
 import { readCustomer } from "../../integrations/shopify/customers";
 import { ShopifyAuthError, ShopifySessionNotFoundError } from "../../integrations/shopify/errors";
 import { deleteApsisCustomerData, listApsisLinksOfCustomer } from "../../models/apsis-profile-link.server";
 import { finishPurchaseEvents, listPendingPurchaseEvents } from "../../models/apsis-purchase-event.server";
-import { type ApsisRealtimeSettings, getApsisRealtimeSettings } from "../../models/apsis-realtime-settings.server";
+import { getPurchaseEventOf, onCustomerDeleteOf } from "../../models/apsis-realtime-settings.server";
 import { type CustomerSyncOutcome, recordCustomerSyncOutcome } from "../../models/customer-sync-state.server";
-import { getShop } from "../../models/shop.server";
+import { getShop, whyNotInvited } from "../../models/shop.server";
 import { finishSyncingReceipts, type FinalReceiptStatus } from "../../models/webhook-receipt.server";
-import { describeApsisError, openApsisConnection, RECONNECT_MESSAGE } from "../../services/apsis-account.server";
+import { describeApsisError, openApsisConnection } from "../../services/apsis-account.server";
 import { loadApsisMappings } from "../../services/apsis-mapping.server";
 import { ApsisMappingOutdatedError, classifyWriteError, profilePorts, sectionPlans, waitingOutRateLimits } from "../../services/apsis-profile-writer.server";
 import { pendingReceiptsKey, realtimeTouchedKey } from "../../services/apsis-realtime.server";
@@ -105,8 +105,8 @@ export async function apsisSyncCustomerJob({ shop, customerId }: z.infer<typeof 
 
 function describeFailure(error: unknown): string {
   if (error instanceof FinalFailure) return error.message;
-  if (error instanceof ApsisAuthError) return RECONNECT_MESSAGE;
-  if (error instanceof ApsisApiError || error instanceof ApsisUnavailableError || error instanceof ApsisRateLimitError) return describeApsisError(error);
+  // Every APSIS error, a refused key (reconnect) included, in the words the APSIS One page uses.
+  if (error instanceof ApsisApiError) return describeApsisError(error);
   if (error instanceof ShopifyAuthError || error instanceof ShopifySessionNotFoundError) {
     return "Shopify did not let the app read the customer: open the app in Shopify admin again.";
   }
@@ -123,20 +123,17 @@ async function syncCustomer({ shop, shopRow, customerId, log }: {
   customerId: string;
   log: (message: string) => void;
 }): Promise<Result> {
-  if (!shopRow || shopRow.invitation !== "invited" || shopRow.uninstalledAt) return { receipts: "ignored", detail: "not synced: the store is not invited or has uninstalled the app" };
-  const [opened, settings, mappings] = await Promise.all([
-    openApsisConnection({ shopId: shopRow.id }),
-    getApsisRealtimeSettings({ shopId: shopRow.id }),
-    loadApsisMappings({ shopId: shopRow.id }),
-  ]);
-  if (!opened || !settings) return { receipts: "ignored", detail: "not synced: APSIS One is not connected" };
+  const notInvited = whyNotInvited(shopRow);
+  if (notInvited || !shopRow) return { receipts: "ignored", detail: `not synced: ${notInvited}` };
+  const [opened, mappings] = await Promise.all([openApsisConnection({ shopId: shopRow.id }), loadApsisMappings({ shopId: shopRow.id })]);
+  if (!opened) return { receipts: "ignored", detail: "not synced: APSIS One is not connected" };
   const { client, connection } = opened;
   const keyspace = connection.keyspaceDiscriminator;
   if (!keyspace) return { receipts: "ignored", detail: "not synced: no APSIS keyspace is chosen" };
 
   const { graphql } = await getShopifyAdmin({ shop });
   const customer = await readCustomer({ graphql, id: customerId });
-  if (!customer) return deleted({ shopId: shopRow.id, customerId, client, keyspace, settings });
+  if (!customer) return deleted({ shopId: shopRow.id, customerId, client, keyspace, deleteProfile: onCustomerDeleteOf(connection.onCustomerDelete) === "delete_profile" });
   if (!mappings.conditions.length) return { receipts: "processed", outcome: "skipped", section: null, detail: "not synced: no sync conditions are set up" };
 
   let sections;
@@ -172,23 +169,24 @@ async function syncCustomer({ shop, shopRow, customerId, log }: {
     const reason = failures[0]?.reason ?? "APSIS One refused the profile";
     throw new FinalFailure(`APSIS One refused the profile: ${reason}`);
   }
-  const events = await postPurchaseEvents({ shopId: shopRow.id, customerId, client, keyspace, section, settings, log });
+  const events = await postPurchaseEvents({ shopId: shopRow.id, customerId, client, keyspace, section, enabled: connection.purchaseEventsEnabled, log });
   const what = { created: "created", updated: "updated", unchanged: "unchanged (already up to date)", skipped: "not synced: no sync condition matches the customer" }[outcome];
   const detail = section ? `profile ${what} in Section ${section}${events}` : `${what}${events}`;
   return { receipts: "processed", outcome, section, detail };
 }
 
 /** The customer no longer exists in Shopify (customers/delete, or any delivery that arrived after it). */
-async function deleted({ shopId, customerId, client, keyspace, settings }: {
+async function deleted({ shopId, customerId, client, keyspace, deleteProfile }: {
   shopId: string;
   customerId: string;
   client: ApsisClient;
   keyspace: string;
-  settings: ApsisRealtimeSettings;
+  /** The merchant's choice: delete the APSIS profile (or keep it). */
+  deleteProfile: boolean;
 }): Promise<Result> {
   const written = (await listApsisLinksOfCustomer({ shopId, customerId })).length > 0;
   let what = "the app never wrote an APSIS profile for them";
-  if (written && settings.onCustomerDelete === "delete_profile") {
+  if (written && deleteProfile) {
     const answer = await waitingOutRateLimits(() => client.profiles.delete({ keyspace, profileKey: profileKeyOf(customerId) }));
     what = answer === "deleted" ? "APSIS profile deleted" : "APSIS profile was already gone";
   } else if (written) {
@@ -202,13 +200,14 @@ async function deleted({ shopId, customerId, client, keyspace, settings }: {
 }
 
 /** Posts the customer's pending purchase events to their Section; returns a note for the receipts' detail. */
-async function postPurchaseEvents({ shopId, customerId, client, keyspace, section, settings, log }: {
+async function postPurchaseEvents({ shopId, customerId, client, keyspace, section, enabled, log }: {
   shopId: string;
   customerId: string;
   client: ApsisClient;
   keyspace: string;
   section: string | null;
-  settings: ApsisRealtimeSettings;
+  /** Purchase events switched on. */
+  enabled: boolean;
   log: (message: string) => void;
 }): Promise<string> {
   const pending = await listPendingPurchaseEvents({ shopId, customerId });
@@ -218,9 +217,9 @@ async function postPurchaseEvents({ shopId, customerId, client, keyspace, sectio
     await finishPurchaseEvents({ ids, status: "skipped", section, detail: why });
     return `; ${pending.length} purchase event(s) not sent: ${why}`;
   };
-  if (!settings.purchaseEventsEnabled) return skip("purchase events are off");
+  if (!enabled) return skip("purchase events are off");
   if (!section) return skip("the customer matches no sync condition");
-  const discriminator = settings.purchaseEvents[section];
+  const discriminator = await getPurchaseEventOf({ shopId, section });
   if (!discriminator) return skip(`no purchase event is chosen for Section ${section}`);
   const definition = (await client.events.list({ section })).find((e) => e.discriminator === discriminator);
   const versionId = definition && currentVersionId(definition);
@@ -254,15 +253,11 @@ async function postPurchaseEvents({ shopId, customerId, client, keyspace, sectio
 export async function apsisRedactProfileJob({ shop, customerId, sections }: z.infer<typeof ApsisRedactProfileJobSchema>, { log }: JobContext) {
   const shopRow = await getShop({ shop });
   if (!shopRow) return { outcome: "skipped", reason: "the shop is unknown" };
-  const [opened, settings, mappings] = await Promise.all([
-    openApsisConnection({ shopId: shopRow.id }),
-    getApsisRealtimeSettings({ shopId: shopRow.id }),
-    loadApsisMappings({ shopId: shopRow.id }),
-  ]);
+  const [opened, mappings] = await Promise.all([openApsisConnection({ shopId: shopRow.id }), loadApsisMappings({ shopId: shopRow.id })]);
   const keyspace = opened?.connection.keyspaceDiscriminator;
-  if (!opened || !settings || !keyspace) return { outcome: "skipped", reason: "APSIS One is not connected" };
+  if (!opened || !keyspace) return { outcome: "skipped", reason: "APSIS One is not connected" };
   const profileKey = profileKeyOf(customerId);
-  if (settings.onCustomerDelete === "delete_profile") {
+  if (onCustomerDeleteOf(opened.connection.onCustomerDelete) === "delete_profile") {
     const answer = await waitingOutRateLimits(() => opened.client.profiles.delete({ keyspace, profileKey }));
     log(`${shop} ${customerId}: redacted, APSIS profile ${answer}`);
     return { outcome: `profile ${answer}` };
