@@ -5,7 +5,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { parseEnv } from "./env.server";
 import { closeQueues } from "./queues/enqueue.server";
-import { addDocumentResponseHeaders } from "./shopify.server";
+import { addDocumentResponseHeaders, sessionStorage } from "./shopify.server";
 
 // First thing at boot: a missing or malformed variable stops the server here, with every problem listed,
 // instead of surfacing later as a confusing failure in some request.
@@ -14,20 +14,22 @@ const env = parseEnv();
 export const streamTimeout = 5000;
 
 /**
- * remix-serve stops accepting connections on SIGTERM/SIGINT; the app's own connections (Redis for the queues
- * and locks, the database) would keep the process alive forever. They are closed a moment later, once the
- * requests in flight (webhooks answer in milliseconds) have finished, and the process then exits by itself.
+ * Called by server.mjs once it has stopped accepting connections and the requests in flight have finished
+ * (SIGTERM/SIGINT): the app's own connections (Redis for the queues and locks, the database) would otherwise keep
+ * the process alive forever. Closing them lets the process exit by itself.
  */
-const CLOSE_AFTER_SIGNAL_MS = 1_000;
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    setTimeout(async () => {
-      await closeQueues();
-      await globalThis.__redis?.quit();
-      await globalThis.__db?.$disconnect();
-    }, CLOSE_AFTER_SIGNAL_MS).unref();
-  });
+export async function closeAppConnections() {
+  await closeQueues();
+  await globalThis.__redis?.quit();
+  await globalThis.__db?.$disconnect();
 }
+
+// Shopify tokens stored before they were encrypted at rest are encrypted now, not only when their shop comes back.
+// Every web process does it at start-up; the rewrite is a compare-and-set, so two at once are harmless.
+sessionStorage.encryptStoredTokens().then(
+  (count) => count && console.log(`Encrypted the Shopify tokens of ${count} stored session(s)`),
+  (error) => console.warn("Could not encrypt the stored Shopify sessions at start-up; they are encrypted when next read:", error),
+);
 
 const CDN_APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
 
@@ -63,7 +65,8 @@ export default async function handleRequest(
         console.error(error);
       },
     });
-    // Let the rejection of pending deferred data happen first (streamTimeout), then abort rendering.
-    setTimeout(abort, streamTimeout + 1000);
+    // Let the rejection of pending deferred data happen first (streamTimeout), then abort rendering. Unref'd: a
+    // finished render must not keep a shutting-down process alive for these seconds.
+    setTimeout(abort, streamTimeout + 1000).unref();
   });
 }

@@ -1,10 +1,11 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { getDb } from "./db.server";
 import { parseEnv } from "./env.server";
+import { assertEmbeddedRequestAcceptable } from "./integrations/shopify/embedded-request";
 import { sandboxTransport } from "./integrations/shopify/transport.server";
+import { EncryptedSessionStorage } from "./models/shopify-session-storage.server";
 
 const env = parseEnv();
 
@@ -22,7 +23,8 @@ const shopify = shopifyApp({
   scopes: env.SCOPES.split(","),
   appUrl: env.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(getDb()),
+  // Access and refresh tokens are stored encrypted (models/shopify-session-storage.server.ts).
+  sessionStorage: new EncryptedSessionStorage(getDb(), env.CREDENTIALS_ENCRYPTION_KEY),
   distribution: AppDistribution.AppStore,
   future: {
     unstable_newEmbeddedAuthStrategy: true,
@@ -32,7 +34,17 @@ const shopify = shopifyApp({
 
 export default shopify;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
-export const authenticate = shopify.authenticate;
+/**
+ * The library's authenticate, with our checks before the embedded (admin) one: changes need the session token
+ * in the Authorization header, and a token must be for a *.myshopify.com shop (integrations/shopify/embedded-request.ts).
+ */
+export const authenticate: typeof shopify.authenticate = {
+  ...shopify.authenticate,
+  admin: async (request) => {
+    assertEmbeddedRequestAcceptable(request);
+    return shopify.authenticate.admin(request);
+  },
+};
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
 export const sessionStorage = shopify.sessionStorage;

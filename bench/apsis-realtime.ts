@@ -1,7 +1,7 @@
 /**
  * `npm run bench:realtime` (also part of `npm run bench`): APSIS One real-time sync under load, end to end.
  *
- * The real app runs as in production: the built Remix web server (remix-serve) and one worker process
+ * The real app runs as in production: the built Remix web server (server.mjs) and one worker process
  * (workers/index.ts), real HTTP, real Redis (a prefix of its own, deleted at the end) and a fresh SQLite file
  * (or, when DATABASE_URL is a postgresql:// URL, a fresh database on that server, dropped at the end). The
  * sandboxes run in this process, webhooks are posted by a child process: Shopify with
@@ -41,7 +41,7 @@ import { type ApsisSandbox, type ApsisSandboxAccountConfig, demoApsisAccount, st
 import { seededCustomerId } from "../sandbox/shopify/seed";
 import { type SandboxStoreConfig, type ShopifySandbox, startShopifySandbox } from "../sandbox/shopify/server";
 import type { WebhookDelivery } from "../sandbox/shopify/webhooks/payloads";
-import { buildIsStale, redisAnswers } from "../scripts/stack";
+import { buildIfStale, redisAnswers } from "../scripts/stack";
 import { type IpcMessage, type IpcResults, type LoadFile, type LoadResult, post, type PreparedDelivery } from "./apsis-realtime-load";
 
 // ---- configuration
@@ -305,10 +305,8 @@ async function main() {
   };
   log(`migrating a fresh ${POSTGRES ? "PostgreSQL" : "SQLite"} database`);
   await runToEnd("migrate", "node_modules/.bin/tsx", ["scripts/db.ts", "migrate"], env);
-  if (buildIsStale()) {
-    log("building the app (remix build)");
-    await runToEnd("build", "node_modules/.bin/remix", ["build"], env);
-  }
+  log("building the app if stale (remix build)");
+  buildIfStale();
 
   log(`setting up ${CONFIG.shops + 1} shops (bench/apsis-realtime-setup.ts)`);
   const setupStarted = performance.now();
@@ -323,7 +321,7 @@ async function main() {
   ) as { shops: { domain: string; id: string }[] };
   log(`  ${setup.shops.length} shops set up in ${((performance.now() - setupStarted) / 1000).toFixed(0)} s`);
 
-  const web = startProcess("web", "node_modules/.bin/remix-serve", ["./build/index.js"], env, 5_000);
+  const web = startProcess("web", process.execPath, ["server.mjs", "./build/index.js"], env, 5_000);
   const workers = Array.from({ length: CONFIG.workers }, (_, i) => startProcess(`worker${CONFIG.workers > 1 ? i + 1 : ""}`, "node_modules/.bin/tsx", ["workers/index.ts"], env, 30_000));
   const worker = workers[0];
   for (let i = 0; ; i++) {

@@ -1,11 +1,12 @@
 /**
  * Starts the whole app locally against the sandboxes: Redis (reused, or started if `redis-server` exists),
  * a migrated database, the Shopify sandbox, the Adestra sandbox (its demo account), the built Remix app
- * (remix-serve) and the worker, as real separate processes talking HTTP and Redis. Used by `npm run demo` and
+ * (server.mjs) and the worker, as real separate processes talking HTTP and Redis. Used by `npm run demo` and
  * by the end-to-end tests.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, statSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
@@ -133,8 +134,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // Not spawnSync: the Adestra sandbox answering the connection check runs in this process's event loop.
       await runStepAsync("connect to the Adestra sandbox", "node_modules/.bin/tsx", ["scripts/demo-connect-adestra.ts", ...options.connectAdestra], env);
     }
-    if (buildIsStale()) runStep("build the app", "node_modules/.bin/remix", ["build"], env, options.quiet);
-    spawnChild("web", "node_modules/.bin/remix-serve", ["./build/index.js"], env);
+    buildIfStale(options.quiet);
+    spawnChild("web", process.execPath, ["server.mjs", "./build/index.js"], env);
     spawnChild("worker", "node_modules/.bin/tsx", ["workers/index.ts"], env);
     await waitForHealthy(`${appUrl}/healthz`, children);
   } catch (error) {
@@ -167,8 +168,18 @@ function newestMtime(dir: string): number {
   }, 0);
 }
 
+/**
+ * Builds the app for production when the build is stale. Always NODE_ENV=production (a build made under a test
+ * runner's NODE_ENV=test has React's development JSX runtime, which the production server cannot render), and
+ * one build at a time on this machine (test files and stacks starting together would write build/ at once).
+ */
+export function buildIfStale(quiet = true) {
+  if (!buildIsStale()) return;
+  runStep("build the app", "flock", [join(tmpdir(), "profile-sync-remix-build.lock"), "node_modules/.bin/remix", "build"], { ...process.env, NODE_ENV: "production" }, quiet);
+}
+
 /** The Remix build is redone when app code, the Prisma clients, the Remix config or the lock are newer. */
-export function buildIsStale() {
+function buildIsStale() {
   if (!existsSync("build/index.js")) return true;
   const built = statSync("build/index.js").mtimeMs;
   return ["app", "prisma/generated"].some((dir) => newestMtime(dir) > built) ||

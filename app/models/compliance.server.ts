@@ -151,19 +151,52 @@ export async function recordCustomerDataRequest({ shop, customerGid, dataRequest
   });
 }
 
+/** The customer's destination profiles, read before the redaction so their deletion can be queued first. */
+export async function listCustomerProfileLinks({ shop, customerGid }: { shop: string; customerGid: string }) {
+  return getDb().profileLink.findMany({
+    where: { shop: { domain: shop }, customerId: { in: customerKeys(customerGid) } },
+    select: { destination: true, target: true, destinationId: true },
+  });
+}
+
+/**
+ * What of the shop Redis may hold under names other than its domain: its id, its runs' ids, its credentials
+ * (the APSIS token cache and rate keys are per credential). Read before shop/redact deletes the rows.
+ */
+export async function findShopRedisFootprint({ shop }: { shop: string }) {
+  const row = await getDb().shop.findUnique({
+    where: { domain: shop },
+    select: {
+      id: true,
+      syncRuns: { select: { id: true } },
+      apsisConnection: { select: { region: true, clientId: true, clientSecretEncrypted: true } },
+      adestraConnection: { select: { accountName: true } },
+    },
+  });
+  if (!row) return null;
+  return {
+    shopId: row.id,
+    runIds: row.syncRuns.map((r) => r.id),
+    apsis: row.apsisConnection,
+    adestraAccountName: row.adestraConnection?.accountName ?? null,
+  };
+}
+
 /** What a destination must still delete after a customer redaction (the propagation seam). */
 export type RedactedProfileLink = { destination: string; target: string; destinationId: string | null };
 
 /**
  * customers/redact: deletes the customer's profile links, sync failures, consent events and earlier
- * data-request reports (they hold the customer's data), and records the counts (no personal data).
- * Returns the destination profiles that existed, so deletion can be propagated to Adestra / APSIS.
+ * data-request reports (they hold the customer's data), and records the counts (no personal data). The
+ * destinations' redaction jobs were queued before, from the same links (services/compliance.server.ts).
  */
-export async function redactCustomerData({ shop, customerGid, ordersToRedact, receiptId }: {
+export async function redactCustomerData({ shop, customerGid, ordersToRedact, receiptId, redis }: {
   shop: string;
   customerGid: string;
   ordersToRedact: number;
   receiptId?: string;
+  /** What was removed from Redis before (counts only). */
+  redis?: Record<string, number>;
 }) {
   const keys = customerKeys(customerGid);
   return getDb().$transaction(async (tx) => {
@@ -196,9 +229,10 @@ export async function redactCustomerData({ shop, customerGid, ordersToRedact, re
         customerId: customerGid,
         report: JSON.stringify({
           deleted,
+          redis: redis ?? null,
           destinations: [...new Set(links.map((l) => l.destination))].sort(),
           ordersToRedact,
-          note: "Order data kept for purchase events is deleted. The APSIS One profile is deleted or anonymised as the merchant chose (job apsis.redact-profile).",
+          note: "Order data kept for purchase events is deleted. The APSIS One profile is deleted or anonymised as the merchant chose (job apsis.redact-profile); the Adestra contact is taken off every list the app put it on and every field the app wrote but the address is cleared (job adestra.redact-contact; Adestra offers no delete).",
           redactedAt: new Date().toISOString(),
         }),
       },
@@ -208,7 +242,7 @@ export async function redactCustomerData({ shop, customerGid, ordersToRedact, re
       receiptId,
       `customer redacted: ${deleted.profileLinks} profile link(s), ${deleted.syncFailures} sync failure(s), ${deleted.consentEvents} consent event(s), ${deleted.dataRequestReports} data request report(s) deleted`,
     );
-    return { complianceRequestId: row.id, deleted, links: links satisfies RedactedProfileLink[] };
+    return { complianceRequestId: row.id, deleted };
   });
 }
 
@@ -217,7 +251,7 @@ export async function redactCustomerData({ shop, customerGid, ordersToRedact, re
  * failures, links, mappings, conditions and consent events), the shop's sessions, its earlier webhook
  * receipts and its data-request reports. Redaction records (counts only) are kept as the proof of compliance.
  */
-export async function redactShopData({ shop, receiptId }: { shop: string; receiptId?: string }) {
+export async function redactShopData({ shop, receiptId, redis }: { shop: string; receiptId?: string; redis?: Record<string, number> }) {
   const now = new Date();
   return getDb().$transaction(async (tx) => {
     const row = await tx.shop.findUnique({
@@ -246,7 +280,7 @@ export async function redactShopData({ shop, receiptId }: { shop: string; receip
       data: {
         shopDomain: shop,
         topic: COMPLIANCE_TOPIC.shopRedact,
-        report: JSON.stringify({ deleted, redactedAt: now.toISOString() }),
+        report: JSON.stringify({ deleted, redis: redis ?? null, redactedAt: now.toISOString() }),
       },
     });
     await finishReceipt(

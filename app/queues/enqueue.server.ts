@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
 import { parseEnv } from "../env.server";
-import { JOBS, type JobName, type JobPayload, type QueueName } from "./registry";
+import { JOBS, REDACTION_JOBS, type JobName, type JobPayload, type QueueName } from "./registry";
 import { getRedis } from "./redis.server";
 
 declare global {
@@ -26,6 +26,27 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/**
+ * Job records kept after their work, by what they may hold. Webhook deliveries keep the default day: their id
+ * (from the event id) is what makes a redelivery a no-op. A redaction's own delivery is the exception: it
+ * exists to erase the shop or customer it names, and its receipt already dedupes a redelivery. Per-customer
+ * real-time jobs are deduplicated by id, not by their record, and their failure reasons may quote what APSIS
+ * refused: nothing of them is kept once done, and a failure only for a day (the reason is on the receipts).
+ */
+const ERASE_ON_COMPLETE = new Set(["customers/redact", "shop/redact"]);
+const PER_CUSTOMER_RETENTION: JobsOptions = { removeOnComplete: true, removeOnFail: { age: 24 * 3600 } };
+
+function retentionOf(name: JobName, data: unknown): JobsOptions {
+  if (name === "webhooks.process-delivery" && ERASE_ON_COMPLETE.has((data as JobPayload<"webhooks.process-delivery">).topic)) {
+    return { removeOnComplete: true };
+  }
+  if (JOBS[name].queue === "realtime") return PER_CUSTOMER_RETENTION;
+  return {};
+}
+
+/** A redaction keeps trying for about a day and a half while its destination is down (backoff 2 s, doubling). */
+const REDACTION_ATTEMPTS = 16;
+
 export type EnqueueOptions = {
   /** A stable id: adding a job whose id exists is a no-op. Never contains ":". */
   jobId?: string;
@@ -49,6 +70,8 @@ export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>
     deduplication: options.dedupeId ? { id: options.dedupeId, keepLastIfActive: options.rerunIfActive } : undefined,
     delay: options.delay,
     priority: options.priority,
+    ...retentionOf(name, data),
+    ...(REDACTION_JOBS.has(name) ? { attempts: REDACTION_ATTEMPTS } : {}),
   });
 }
 

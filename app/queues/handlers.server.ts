@@ -2,6 +2,7 @@
  * The handler of every job in the registry (app/queues/registry.ts). The JobHandlers type makes the compiler
  * insist on one entry per job name: adding a job to the registry means adding its handler here.
  */
+import { adestraRedactContactJob } from "./jobs/adestra-redact-contact.server";
 import { adestraAutoSendJob } from "./jobs/adestra-auto-send.server";
 import { adestraSendProfilesJob } from "./jobs/adestra-send-profiles.server";
 import { apsisFullSyncJob } from "./jobs/apsis-full-sync.server";
@@ -18,4 +19,5 @@ export const handlers: JobHandlers = {
   "apsis.full-sync": apsisFullSyncJob,
   "apsis.sync-customer": apsisSyncCustomerJob,
   "apsis.redact-profile": apsisRedactProfileJob,
+  "adestra.redact-contact": adestraRedactContactJob,
 };

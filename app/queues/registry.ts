@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WebhookSubjectSchema } from "./jobs/webhook-topics.server";
 
 /**
  * Every job the app runs: its name, the queue it runs on and its payload schema.
@@ -10,14 +11,19 @@ import { z } from "zod";
 export const QUEUE_NAMES = ["webhooks", "realtime", "sync"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
-export const WebhookJobSchema = z.object({
+/**
+ * One webhook delivery to process. `subject` is what the web request took from the verified payload: ids (and
+ * an order's purchase data), never the customer's email, phone, name or address (jobs stay in Redis for days;
+ * the worker reads the customer fresh from Shopify). Strict, so nothing else can ride along.
+ */
+export const WebhookJobSchema = z.strictObject({
   receiptId: z.string().min(1),
   eventId: z.string().min(1),
   shop: z.string().min(1),
   topic: z.string().min(1),
   apiVersion: z.string(),
   triggeredAt: z.string().nullable(),
-  payload: z.unknown(),
+  subject: WebhookSubjectSchema,
 });
 export type WebhookJob = z.infer<typeof WebhookJobSchema>;
 
@@ -41,6 +47,16 @@ export const ApsisRedactProfileJobSchema = z.object({
   sections: z.array(z.string().min(1)),
 });
 
+/**
+ * customers/redact reaching Adestra: Adestra's ids of the contact on each list the app put it on (its links are
+ * gone). Ids only, never the address: a waiting or retried job holds no personal data.
+ */
+export const AdestraRedactContactJobSchema = z.object({
+  shop: z.string().min(1),
+  customerId: z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/),
+  contacts: z.array(z.object({ contactId: z.int().positive(), listId: z.int().positive() })).min(1).max(1000),
+});
+
 export const JOBS = {
   "webhooks.process-delivery": { queue: "webhooks", schema: WebhookJobSchema },
   "maintenance.prune-webhook-receipts": { queue: "sync", schema: z.object({}).strict() },
@@ -49,7 +65,11 @@ export const JOBS = {
   "apsis.full-sync": { queue: "sync", schema: ApsisFullSyncJobSchema },
   "apsis.sync-customer": { queue: "realtime", schema: ApsisSyncCustomerJobSchema },
   "apsis.redact-profile": { queue: "realtime", schema: ApsisRedactProfileJobSchema },
+  "adestra.redact-contact": { queue: "realtime", schema: AdestraRedactContactJobSchema },
 } as const satisfies Record<string, { queue: QueueName; schema: z.ZodType }>;
 
 export type JobName = keyof typeof JOBS;
+
+/** The jobs that carry a redaction to a destination: retried for long, and kept when the customer's other jobs are purged. */
+export const REDACTION_JOBS: ReadonlySet<string> = new Set(["apsis.redact-profile", "adestra.redact-contact"] satisfies JobName[]);
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["schema"]>;

@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { ShopNotInvitedError } from "../models/shop.server";
 import { getCustomerSyncStatus, InvalidCustomerIdError, resyncCustomer } from "../services/customer-sync-status.server";
 import { authenticate } from "../shopify.server";
+import { readBoundedFormData, readBoundedJson, RequestBodyError } from "../utils/read-form.server";
 
 /**
  * The customer page block's backend (extensions/customer-sync-status):
@@ -23,8 +24,8 @@ const NO_STORE = { "Cache-Control": "no-store" };
 
 /** What the block shows for a refused request: the reason in words, with the status it maps to. */
 function refusal(cors: Cors, error: unknown) {
-  if (error instanceof InvalidCustomerIdError || error instanceof ShopNotInvitedError) {
-    return cors(json({ error: error.message }, { status: error.status, headers: NO_STORE }));
+  if (error instanceof InvalidCustomerIdError || error instanceof ShopNotInvitedError || error instanceof RequestBodyError) {
+    return cors(json({ error: error.message }, { status: error.status, headers: { ...NO_STORE, ...(error instanceof RequestBodyError ? error.headers : {}) } }));
   }
   throw error;
 }
@@ -40,13 +41,21 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   }
 };
 
-/** `{ customerId }` from a JSON body or a form; anything unreadable is left to the service to refuse. */
+/**
+ * `{ customerId }` from a JSON body or a form, read with the bounds of utils/read-form.server.ts (an oversized
+ * body throws RequestBodyError, 413); anything unreadable is left to the service to refuse.
+ */
 async function readCustomerId(request: Request): Promise<unknown> {
   if (request.headers.get("Content-Type")?.includes("application/json")) {
-    const body = (await request.json().catch(() => null)) as { customerId?: unknown } | null;
-    return body?.customerId;
+    const body = (await readBoundedJson(request)) as { customerId?: unknown } | null | undefined;
+    return typeof body === "object" ? body?.customerId : undefined;
   }
-  return (await request.formData().catch(() => null))?.get("customerId") ?? undefined;
+  try {
+    return (await readBoundedFormData(request)).get("customerId") ?? undefined;
+  } catch (error) {
+    if (error instanceof RequestBodyError && error.status === 400) return undefined;
+    throw error;
+  }
 }
 
 export const action = async ({ request }: ActionFunctionArgs) => {

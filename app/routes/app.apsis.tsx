@@ -5,7 +5,7 @@ import { Badge, Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { z } from "zod";
-import { formValues, sentenceCase } from "../components/adestra/form-values";
+import { sentenceCase } from "../components/adestra/form-values";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { AttributeMappingCard, type AttributeMappingState } from "../components/apsis/attribute-mapping-card";
 import { ConditionsCard } from "../components/apsis/conditions-card";
@@ -24,6 +24,7 @@ import { requireInvitedShop } from "../services/invitation.server";
 import { listConditionFields, type SyncCondition } from "../sync/apsis/conditions";
 import { COMPATIBLE_TYPES, guessMappings, listShopifyFields } from "../sync/apsis/fields";
 import { formatDateTime } from "../utils/format-date";
+import { readFormValues } from "../utils/read-form.server";
 
 /** A saved rule as the editor holds it (values as text; "otherwise" is held apart). */
 function toRow(rule: Exclude<SyncCondition, { always: true }>): ConditionRow {
@@ -161,7 +162,10 @@ function conditionFieldErrors(errors: { index: number | null; path: string; mess
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireInvitedShop(request);
-  const values = formValues(await request.formData());
+  // Bounded: an oversized post is answered 413 before it is parsed (utils/read-form.server.ts).
+  const form = await readFormValues(request);
+  if (!form.ok) return form.response;
+  const { values } = form;
   const intent = IntentSchema.safeParse(values);
   if (!intent.success) return invalid({}, "Unknown action");
 

@@ -22,7 +22,7 @@ import { SendChoicesFields } from "../components/adestra/send-choices-fields";
 import { SendPreview } from "../components/adestra/send-preview";
 import { SendStatus } from "../components/adestra/send-status";
 import { todayIn, toSendStatusView } from "../components/adestra/send-status.server";
-import { formValues, sentenceCase } from "../components/adestra/form-values";
+import { sentenceCase } from "../components/adestra/form-values";
 import { choicesToEntries, emptyChoices, type SendChoicesValue, type SendStatusView } from "../components/adestra/types";
 import { useActionToast, type ActionResult } from "../components/adestra/use-toast";
 import { AppErrorBoundary } from "../components/app-error-boundary";
@@ -40,6 +40,7 @@ import { describeAdestraError } from "../services/adestra-account.server";
 import { requireInvitedShop } from "../services/invitation.server";
 import { ACTIVITY_DEFINITION } from "../sync/adestra/choices";
 import { formatDateTime } from "../utils/format-date";
+import { readFormValues } from "../utils/read-form.server";
 
 /** The choices as the form shows them, from what the settings service stored. */
 function toChoicesValue(choices: { profileGroup?: string; listId?: number | null; activityFrom?: string | null; activityTo?: string | null } | null | undefined): SendChoicesValue {
@@ -107,7 +108,10 @@ const startedToast = ({ alreadyRunning }: { alreadyRunning: boolean }) =>
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireInvitedShop(request);
-  const values = formValues(await request.formData());
+  // Bounded: an oversized post is answered 413 before it is parsed (utils/read-form.server.ts).
+  const form = await readFormValues(request);
+  if (!form.ok) return form.response;
+  const { values } = form;
   const intent = IntentSchema.safeParse(values);
   if (!intent.success) return invalid({ formError: "Unknown action" });
 

@@ -5,7 +5,7 @@ import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopi
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
 import { AdestraConnectionCard } from "../components/adestra/connection-card";
-import { formValues, sentenceCase } from "../components/adestra/form-values";
+import { sentenceCase } from "../components/adestra/form-values";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { getConnections } from "../models/connection.server";
 import {
@@ -18,6 +18,7 @@ import {
 import { describeAdestraError } from "../services/adestra-account.server";
 import { requireInvitedShop } from "../services/invitation.server";
 import { formatDateTime } from "../utils/format-date";
+import { readFormValues } from "../utils/read-form.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, shopRecord } = await requireInvitedShop(request);
@@ -55,7 +56,10 @@ const invalid = (errors: Record<string, string | undefined>) => json({ ok: false
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireInvitedShop(request);
-  const values = formValues(await request.formData());
+  // Bounded: an oversized post is answered 413 before it is parsed (utils/read-form.server.ts).
+  const form = await readFormValues(request);
+  if (!form.ok) return form.response;
+  const { values } = form;
   const intent = IntentSchema.safeParse(values);
   if (!intent.success) return invalid({ form: "Unknown action" });
 

@@ -26,13 +26,14 @@ import { PolarisProvider } from "../components/polaris-provider";
 import { listInvitationHistory, listShops, setInvitation, ShopDomainSchema } from "../models/shop.server";
 import { OpsChangeSchema, requireOpsChange, requireOpsUser, type OpsChangeErrors } from "../services/ops-auth.server";
 import { formatDateTime } from "../utils/format-date";
+import { readBoundedFormData, RequestBodyError } from "../utils/read-form.server";
 
 export const meta: MetaFunction = () => [{ title: "Ops · Profile Sync" }, { name: "robots", content: "noindex" }];
 
 // The history filter is ?domain=, never ?shop=: entry.server's addDocumentResponseHeaders would read ?shop= and
 // allow that shop's admin to frame this page.
-export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const operator = requireOpsUser(request);
+export const loader = async ({ request, context }: LoaderFunctionArgs) => {
+  const operator = await requireOpsUser(request, context);
   const domain = ShopDomainSchema.safeParse(new URL(request.url).searchParams.get("domain") ?? "");
   const filter = domain.success ? domain.data : undefined;
   const [shops, history] = await Promise.all([listShops(), listInvitationHistory({ shop: filter, take: 100 })]);
@@ -61,9 +62,16 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   });
 };
 
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const operator = requireOpsChange(request);
-  const formData = await request.formData();
+export const action = async ({ request, context }: ActionFunctionArgs) => {
+  const operator = await requireOpsChange(request, context);
+  let formData: FormData;
+  try {
+    formData = await readBoundedFormData(request);
+  } catch (error) {
+    // Shown as the row banner ("The change was not made"); nothing was changed.
+    if (error instanceof RequestBodyError) return json({ errors: { shop: error.message } as OpsChangeErrors, form: "row" as const, done: null }, { status: error.status, headers: error.headers });
+    throw error;
+  }
   const parsed = OpsChangeSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {
     const errors: OpsChangeErrors = {};
@@ -251,7 +259,9 @@ export function ErrorBoundary() {
       ? "Sign in with your customer-success credentials to use this console."
       : error.status === 403
         ? "The change was refused: it did not come from this console's own page."
-        : `${error.status} ${error.statusText}`;
+        : error.status === 429
+          ? String(error.data) // ops-auth.server's words: how long the login is locked
+          : `${error.status} ${error.statusText}`;
   return (
     <main style={{ fontFamily: "system-ui, sans-serif", padding: "2rem" }}>
       <h1>Customer success console</h1>

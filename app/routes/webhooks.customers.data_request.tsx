@@ -1,5 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { receiveWebhook } from "../services/webhooks.server";
+import { methodNotAllowed, receiveWebhook } from "../services/webhooks.server";
 
-/** POST /webhooks/customers/data_request (shopify.app.toml). Verification, dedupe and processing: app/services/webhooks.server.ts. */
-export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request);
+/**
+ * POST /webhooks/customers/data_request (shopify.app.toml).
+ * Only deliveries of this topic: the topic header is not signed, so the route fixes it.
+ * Verification, dedupe and processing: app/services/webhooks.server.ts.
+ */
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, { topic: "customers/data_request" });
+
+/** A GET is not a delivery: 405 with Allow: POST (not the 400 a missing signature would get). */
+export const loader = () => methodNotAllowed();

@@ -11,6 +11,7 @@ import { getSendSettingsRows, setAutoSendEnabled } from "../models/adestra-send-
 import { assertShopInvited } from "../models/shop.server";
 import { removeAdestraAutoSendScheduler } from "../queues/schedulers.server";
 import { encryptSecret } from "../utils/crypto.server";
+import { BOUNDS, clipText, tooLong } from "../utils/input-bounds";
 import { createAdestraClient, describeAdestraError, INTERACTIVE, openAdestraConnection } from "./adestra-account.server";
 
 /**
@@ -27,13 +28,13 @@ const loginPart = (what: string) =>
     .string({ error: `enter the ${what}` })
     .trim()
     .min(1, `enter the ${what}`)
-    .max(100, `the ${what} is at most 100 characters`)
+    .max(BOUNDS.login, tooLong(`the ${what}`, BOUNDS.login))
     .refine((v) => !v.includes(":"), `the ${what} cannot contain ":"`);
 
 export const ConnectAdestraSchema = z.object({
   accountName: loginPart("account name"),
   username: loginPart("username"),
-  password: z.string({ error: "enter the password" }).min(1, "enter the password").max(200, "the password is at most 200 characters"),
+  password: z.string({ error: "enter the password" }).min(1, "enter the password").max(BOUNDS.secret, tooLong("the password", BOUNDS.secret)),
 });
 
 function fieldErrorsOf<Field extends string>(error: z.ZodError, fields: readonly Field[]) {
@@ -100,13 +101,17 @@ export async function listAdestraCoreTables({ shop }: { shop: string }): Promise
   const opened = await openAdestraConnection({ shopId: shopRow.id }, INTERACTIVE);
   if (!opened) return [];
   const tables = await opened.client.coreTables.all();
-  return tables.map((t) => ({ id: t.id, name: t.name }));
+  return tables.map((t) => ({ id: t.id, name: clipText(t.name) }));
 }
 
 type TablesField = "coreTableId" | "unsubListId";
 const ChooseTablesSchema = z.object({
-  coreTableId: z.coerce.number({ error: "choose a core table" }).int("choose a core table").positive("choose a core table"),
-  unsubListId: z.coerce.number({ error: "enter the unsub list's id" }).int("enter the unsub list's id (a whole number)").positive("enter the unsub list's id"),
+  coreTableId: z.coerce.number({ error: "choose a core table" }).int("choose a core table").positive("choose a core table").max(BOUNDS.numericId, "choose a core table"),
+  unsubListId: z.coerce
+    .number({ error: "enter the unsub list's id" })
+    .int("enter the unsub list's id (a whole number)")
+    .positive("enter the unsub list's id")
+    .max(BOUNDS.numericId, "this is not an Adestra unsub list id: it is too large"),
 });
 
 export const AUTO_SEND_LOCKED = "Auto Send is on, so its settings cannot change: untick Automatically send profiles and save first";
@@ -129,10 +134,10 @@ export async function chooseAdestraTables({ shop, ...input }: { shop: string; co
   let unsubListName = "";
   try {
     const table = (await opened.client.coreTables.all()).find((t) => t.id === coreTableId);
-    if (table) coreTableName = table.name;
+    if (table) coreTableName = clipText(table.name);
     else fieldErrors.coreTableId = "This core table is not in the connected Adestra account";
     try {
-      unsubListName = (await opened.client.unsubLists.get(unsubListId)).name;
+      unsubListName = clipText((await opened.client.unsubLists.get(unsubListId)).name);
     } catch (error) {
       if (error instanceof AdestraNotFoundError) fieldErrors.unsubListId = "Adestra has no unsub list with this id";
       else if (error instanceof AdestraPermissionError) fieldErrors.unsubListId = "This Adestra user may not use that unsub list";

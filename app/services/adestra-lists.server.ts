@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { assertShopInvited } from "../models/shop.server";
+import { BOUNDS, boundedText, clipText } from "../utils/input-bounds";
 import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./adestra-account.server";
 
 /**
@@ -8,13 +8,9 @@ import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./ades
  */
 
 /** Adestra documents no limit for list names; 100 characters is ours (well under its 255-character fields). */
-export const LIST_NAME_MAX_LENGTH = 100;
+export const LIST_NAME_MAX_LENGTH = BOUNDS.name;
 
-export const ListNameSchema = z
-  .string({ error: "enter a name for the list" })
-  .trim()
-  .min(1, "enter a name for the list")
-  .max(LIST_NAME_MAX_LENGTH, `the name is at most ${LIST_NAME_MAX_LENGTH} characters`);
+export const ListNameSchema = boundedText({ what: "the name", max: LIST_NAME_MAX_LENGTH, missing: "enter a name for the list" });
 
 export const LIST_NAME_TAKEN = "a list with this name already exists — select it instead";
 
@@ -30,7 +26,8 @@ async function openCoreTable(shop: string) {
 async function listsOnTable(table: NonNullable<Awaited<ReturnType<typeof openCoreTable>>>): Promise<AdestraListOption[]> {
   const lists: AdestraListOption[] = [];
   for await (const list of table.client.lists.allOnTable({ tableId: table.tableId })) {
-    if (list.table_id === table.tableId) lists.push({ id: list.id, name: list.name });
+    // The name is Adestra's: clipped, so a huge one cannot bloat the page (utils/input-bounds.ts).
+    if (list.table_id === table.tableId) lists.push({ id: list.id, name: clipText(list.name) });
   }
   return lists.sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }) || a.id - b.id);
 }
@@ -55,7 +52,7 @@ export async function createAdestraList({ shop, name }: { shop: string; name: un
       return { ok: false, fieldErrors: { name: LIST_NAME_TAKEN } };
     }
     const created = await table.client.lists.create({ name: parsed.data, tableId: table.tableId });
-    return { ok: true, list: { id: created.id, name: created.name } };
+    return { ok: true, list: { id: created.id, name: clipText(created.name) } };
   } catch (error) {
     return { ok: false, formError: describeAdestraError(error) };
   }

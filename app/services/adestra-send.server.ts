@@ -25,6 +25,7 @@ import {
 } from "../sync/adestra/choices";
 import { activityWindow, decideCustomer, lastActivityAt } from "../sync/adestra/filter";
 import { parseSendRunSettings, type SendRunSettings } from "../sync/adestra/run-settings";
+import { clipText } from "../utils/input-bounds";
 import { autoSendMinuteOfDay, autoSendSecondOfDay, formatTimeOfDay } from "../sync/adestra/schedule";
 import { customerSearchQuery } from "../sync/adestra/search-query";
 import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./adestra-account.server";
@@ -199,7 +200,9 @@ async function checkSendTarget({ shopId, choices }: { shopId: string; choices: S
     return rejected({}, "Choose the core table and the unsub list in Settings first: unsubscribed customers must have somewhere to go.");
   }
   try {
-    const list = await opened.client.lists.get(choices.listId);
+    const fetched = await opened.client.lists.get(choices.listId);
+    // The name is Adestra's, stored with the run and shown: clipped (utils/input-bounds.ts).
+    const list = { ...fetched, name: clipText(fetched.name) };
     if (list.table_id !== coreTableId) {
       return rejected({
         listId: `"${list.name}" is on another core table, not on ${coreTableName ?? `core table ${coreTableId}`} that this store is connected to — choose one of its lists`,

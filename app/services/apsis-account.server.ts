@@ -13,6 +13,7 @@ import {
 } from "../integrations/apsis/errors";
 import { createRedisApsisLimiter } from "../integrations/apsis/redis-limiter.server";
 import { createRedisTokenCache } from "../integrations/apsis/redis-token-cache.server";
+import { type ApsisTokenCache, forgetSharedToken } from "../integrations/apsis/token";
 import { type ApsisRegion, getApsisConnectionWithSecret } from "../models/apsis-connection.server";
 import { getRedis } from "../queues/redis.server";
 import { decryptSecret } from "../utils/crypto.server";
@@ -23,9 +24,15 @@ import { decryptSecret } from "../utils/crypto.server";
  * worker) and whose every request — retries included — takes a slot from the account's limiter in Redis
  * (100 requests/s per account, 10/s per profile key, shared by all workers).
  *
+ * A shared token is found only with the client id AND the secret it was issued for (token.ts), and a
+ * credential check never uses one at all (createApsisClientToVerify).
+ *
  * The limiter is keyed by the API key's client id: APSIS counts per account, and the app cannot tell which
  * account a key belongs to. Two shops connected with two keys of ONE account each get the full rate, and may
- * together meet APSIS's 429s — which the client waits out (Retry-After) without failing anything.
+ * together meet APSIS's 429s — which the client waits out (Retry-After) without failing anything. The client
+ * id alone is enough here: a slot is taken only for a request that carries a token, and only the secret's
+ * holder has one, so someone typing another shop's client id with a wrong secret never spends that shop's rate
+ * (the token request itself is outside the limiter).
  */
 export type ApsisCredentials = { region: ApsisRegion; clientId: string; clientSecret: string };
 
@@ -35,17 +42,38 @@ export function apsisBaseUrl(region: ApsisRegion): string {
 
 export type ApsisClientTuning = { maxRetries?: number; timeoutMs?: number };
 
-export function createApsisClient({ region, clientId, clientSecret }: ApsisCredentials, tuning: ApsisClientTuning = {}) {
-  const redis = getRedis();
-  const prefix = parseEnv().REDIS_PREFIX;
+function sharedTokenCache() {
+  const env = parseEnv();
+  return createRedisTokenCache({ redis: getRedis(), prefix: env.REDIS_PREFIX, credentialsKey: env.CREDENTIALS_ENCRYPTION_KEY });
+}
+
+function buildClient({ region, clientId, clientSecret }: ApsisCredentials, tuning: ApsisClientTuning, tokenCache: ApsisTokenCache | undefined) {
   return new ApsisClient({
     baseUrl: apsisBaseUrl(region),
     clientId,
     clientSecret,
-    tokenCache: createRedisTokenCache({ redis, prefix }),
-    limiter: createRedisApsisLimiter({ redis, prefix, account: `${region}-${clientId}` }),
+    tokenCache,
+    limiter: createRedisApsisLimiter({ redis: getRedis(), prefix: parseEnv().REDIS_PREFIX, account: `${region}-${clientId}` }),
     ...tuning,
   });
+}
+
+export function createApsisClient(credentials: ApsisCredentials, tuning: ApsisClientTuning = {}) {
+  return buildClient(credentials, tuning, sharedTokenCache());
+}
+
+/**
+ * A client for credentials a merchant has just typed: its first request makes a token request of its own, so
+ * APSIS itself proves the secret. A token some process cached for these credentials would do as well (it is
+ * found only with the same secret), but a check must also catch a key revoked since that token was issued.
+ */
+export function createApsisClientToVerify(credentials: ApsisCredentials, tuning: ApsisClientTuning) {
+  return buildClient(credentials, tuning, undefined);
+}
+
+/** Removes the shared token of these credentials from Redis (a redacted shop leaves none behind). */
+export async function forgetApsisToken({ region, clientId, clientSecret }: ApsisCredentials): Promise<void> {
+  await forgetSharedToken(sharedTokenCache(), { baseUrl: apsisBaseUrl(region), clientId, clientSecret });
 }
 
 /** For requests a merchant waits on (forms): fewer retries and a shorter deadline than a sync's. */

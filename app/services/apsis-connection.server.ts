@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { parseEnv } from "../env.server";
 import type { ApsisKeyspace } from "../integrations/apsis/client";
@@ -9,16 +10,18 @@ import {
   setApsisKeyspace,
 } from "../models/apsis-connection.server";
 import { findActiveSyncRun, finishSyncRun } from "../models/sync-run.server";
+import { getRedis, redisKey } from "../queues/redis.server";
 import { assertShopInvited } from "../models/shop.server";
 import { type AttributeValueType, normalizeAttributeType } from "../sync/apsis/fields";
 import { isUsableKeyspace, pickIntegrationKeyspace } from "../sync/apsis/keyspace";
 import { encryptSecret } from "../utils/crypto.server";
-import { ApsisNotConnectedError, createApsisClient, describeApsisError, INTERACTIVE, openApsisConnection } from "./apsis-account.server";
+import { BOUNDS, boundedText, clipText } from "../utils/input-bounds";
+import { ApsisNotConnectedError, createApsisClientToVerify, describeApsisError, INTERACTIVE, openApsisConnection } from "./apsis-account.server";
 
 /**
- * APSIS One page → Connection: connect an account (a token is obtained — the credentials proven — before
- * anything is saved), choose the keyspace, read the account's definitions, disconnect. Every function refuses a
- * shop that is not invited (ShopNotInvitedError).
+ * APSIS One page → Connection: connect an account (a token is requested from APSIS — the secret proven, never
+ * taken on trust from a cached token — before anything is saved), choose the keyspace, read the account's
+ * definitions, disconnect. Every function refuses a shop that is not invited (ShopNotInvitedError).
  *
  * Keyspace: the integration keyspace ending in ".shopify" when the account has one (chosen on connect),
  * otherwise the merchant picks one (chooseApsisKeyspace) before the first Full Sync; see sync/apsis/keyspace.ts.
@@ -29,11 +32,13 @@ export type FormResult<Field extends string, Extra = object> =
   | ({ ok: true } & Extra)
   | { ok: false; fieldErrors?: Partial<Record<Field, string>>; formError?: string };
 
+const KeyspaceInputSchema = boundedText({ what: "a keyspace id", max: BOUNDS.discriminator, missing: "choose a keyspace" });
+
 export const ConnectApsisSchema = z.object({
   region: z.enum(["eu", "apac"], { error: "choose the region of the APSIS One account (EU or APAC)" }),
-  clientId: z.string({ error: "enter the API client id" }).trim().min(1, "enter the API client id").max(200, "the client id is at most 200 characters"),
-  clientSecret: z.string({ error: "enter the API client secret" }).trim().min(1, "enter the API client secret").max(500, "the client secret is at most 500 characters"),
-  keyspace: z.string().trim().min(1).optional(),
+  clientId: boundedText({ what: "the client id", max: BOUNDS.clientId, missing: "enter the API client id" }),
+  clientSecret: boundedText({ what: "the client secret", max: BOUNDS.secret, missing: "enter the API client secret" }),
+  keyspace: KeyspaceInputSchema.optional(),
 });
 
 function fieldErrorsOf<Field extends string>(error: z.ZodError, fields: readonly Field[]) {
@@ -46,6 +51,24 @@ function fieldErrorsOf<Field extends string>(error: z.ZodError, fields: readonly
 }
 
 export const WRONG_CREDENTIALS = "APSIS One rejected this client id and secret. Check them in APSIS One (Account settings → API keys) and the region.";
+
+/**
+ * Refused credential checks per client id and region, across all shops, in a minute. APSIS allows its token
+ * endpoint 10 requests a minute per account, counted before the secret is checked: without this bound anyone
+ * could type another shop's (not secret) client id with guessed secrets and, through the app, spend that
+ * account's token budget, holding back its owner's token refreshes. With it the app spends at most this many.
+ */
+export const MAX_FAILED_CHECKS_PER_MINUTE = 3;
+export const TOO_MANY_FAILED_CHECKS = "APSIS One refused this client id several times in the last minute. Wait a minute, check the client id and secret, and try again.";
+
+function failedChecksKey(region: string, clientId: string) {
+  return redisKey("apsis-failed-checks", createHash("sha256").update(`${region}:${clientId}`).digest("hex").slice(0, 32));
+}
+
+async function countFailedCheck(key: string) {
+  const [[, count]] = (await getRedis().multi().incr(key).pexpire(key, 60_000, "NX").exec()) as [[null, number], unknown];
+  return count;
+}
 
 export async function connectApsis({ shop, ...input }: {
   shop: string;
@@ -60,12 +83,17 @@ export async function connectApsis({ shop, ...input }: {
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error, ["region", "clientId", "clientSecret", "keyspace"] as const) };
   const { region, clientId, clientSecret } = parsed.data;
 
+  const failedChecks = failedChecksKey(region, clientId);
+  if (Number(await getRedis().get(failedChecks)) >= MAX_FAILED_CHECKS_PER_MINUTE) return { ok: false, formError: TOO_MANY_FAILED_CHECKS };
   let keyspaces: ApsisKeyspace[];
   try {
-    // The first call obtains a token: wrong credentials fail here, before anything is saved.
-    keyspaces = await createApsisClient({ region, clientId, clientSecret }, INTERACTIVE).keyspaces.list();
+    // The first call makes a token request (never a cached token): wrong credentials fail here, before anything is saved.
+    keyspaces = await createApsisClientToVerify({ region, clientId, clientSecret }, INTERACTIVE).keyspaces.list();
   } catch (error) {
-    if (error instanceof ApsisAuthError) return { ok: false, formError: WRONG_CREDENTIALS };
+    if (error instanceof ApsisAuthError) {
+      await countFailedCheck(failedChecks);
+      return { ok: false, formError: WRONG_CREDENTIALS };
+    }
     return { ok: false, formError: `The connection could not be checked, so nothing was saved. ${describeApsisError(error)}` };
   }
   let keyspace: string | null | undefined;
@@ -98,7 +126,7 @@ function keyspaceProblem(keyspace: string, keyspaces: readonly { discriminator: 
 /** Chooses the keyspace profiles are created in (profile key = the Shopify customer id). */
 export async function chooseApsisKeyspace({ shop, keyspace }: { shop: string; keyspace: unknown }): Promise<FormResult<"keyspace">> {
   const shopRow = await assertShopInvited({ shop });
-  const parsed = z.string({ error: "choose a keyspace" }).trim().min(1, "choose a keyspace").safeParse(keyspace);
+  const parsed = KeyspaceInputSchema.safeParse(keyspace);
   if (!parsed.success) return { ok: false, fieldErrors: { keyspace: parsed.error.issues[0].message } };
   const opened = await openApsisConnection({ shopId: shopRow.id }, INTERACTIVE);
   if (!opened) return { ok: false, formError: "Connect APSIS One first." };
@@ -172,7 +200,7 @@ export async function getApsisAccountDefinitions({ shop }: { shop: string }): Pr
   const { client } = opened;
   const [keyspaces, sections] = await Promise.all([client.keyspaces.list(), client.sections.list()]);
   const detailed = await Promise.all(
-    sections.map(async (section) => {
+    sections.filter(hasBoundedId).map(async (section) => {
       const [attributes, topics, events] = await Promise.all([
         client.attributes.list({ section: section.discriminator }),
         client.topics.list({ section: section.discriminator }),
@@ -180,18 +208,22 @@ export async function getApsisAccountDefinitions({ shop }: { shop: string }): Pr
       ]);
       return {
         discriminator: section.discriminator,
-        name: section.name,
-        attributes: attributes.map((a) => ({ discriminator: a.discriminator, name: a.name, type: normalizeAttributeType(a.type) })),
-        topics: topics.map((t) => ({ discriminator: t.discriminator, name: t.name, channel: topicChannel(t) })),
-        events: events.map((e) => ({ discriminator: e.discriminator, name: e.name ?? e.discriminator })),
+        // Names are APSIS's, shown on the page: clipped (utils/input-bounds.ts).
+        name: clipText(section.name),
+        attributes: attributes.filter(hasBoundedId).map((a) => ({ discriminator: a.discriminator, name: clipText(a.name), type: normalizeAttributeType(a.type) })),
+        topics: topics.filter(hasBoundedId).map((t) => ({ discriminator: t.discriminator, name: clipText(t.name), channel: topicChannel(t) })),
+        events: events.filter(hasBoundedId).map((e) => ({ discriminator: e.discriminator, name: clipText(e.name ?? e.discriminator) })),
       };
     }),
   );
   return {
-    keyspaces: keyspaces.map((k) => ({ discriminator: k.discriminator, name: k.name ?? k.discriminator, usable: isUsableKeyspace(k.discriminator) })),
+    keyspaces: keyspaces.filter(hasBoundedId).map((k) => ({ discriminator: k.discriminator, name: clipText(k.name ?? k.discriminator), usable: isUsableKeyspace(k.discriminator) })),
     sections: detailed,
   };
 }
+
+/** An id longer than any form accepts (BOUNDS.discriminator) could never be chosen: it is left out, not shown. */
+const hasBoundedId = (definition: { discriminator: string }) => definition.discriminator.length <= BOUNDS.discriminator;
 
 /** A topic's channel when APSIS says it (a channel-specific topic); null otherwise. */
 function topicChannel(topic: object): "email" | "sms" | null {

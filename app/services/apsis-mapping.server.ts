@@ -29,6 +29,7 @@ import {
   normalizeAttributeType,
   type ShopifyFieldKey,
 } from "../sync/apsis/fields";
+import { BOUNDS, boundedText } from "../utils/input-bounds";
 import { describeApsisError, INTERACTIVE, openApsisConnection } from "./apsis-account.server";
 import { readStoreCustomers } from "./apsis-shopify-customers.server";
 import { getShopifyAdmin } from "./shopify-admin.server";
@@ -69,8 +70,33 @@ export async function saveSyncConditions({ shop, conditions }: { shop: string; c
 
 // ---------------------------------------------------------------- attribute mappings
 
-const MappingsInputSchema = z.array(z.object({ field: z.string().trim().min(1), attribute: z.string().trim().min(1) })).max(200);
-const SectionInputSchema = z.string({ error: "choose a Section" }).trim().min(1, "choose a Section");
+const MAPPING_NEEDS_BOTH = "each mapping needs a Shopify field and an APSIS attribute";
+const MappingsInputSchema = z
+  .array(
+    z.object({
+      field: boundedText({ what: "a Shopify field name", max: BOUNDS.conditionKey, missing: MAPPING_NEEDS_BOTH }),
+      attribute: boundedText({ what: "an APSIS attribute id", max: BOUNDS.discriminator, missing: MAPPING_NEEDS_BOTH }),
+    }),
+    { error: MAPPING_NEEDS_BOTH },
+  )
+  .max(BOUNDS.attributeMappings, `at most ${BOUNDS.attributeMappings} attribute mappings per Section`);
+const SectionInputSchema = boundedText({ what: "a Section id", max: BOUNDS.discriminator, missing: "choose a Section" });
+
+/**
+ * Refused mappings input as issues on the mapping's field (`mappings.<Shopify field>` in the editor) when the
+ * mapping names a field; otherwise one form message.
+ */
+function mappingInputIssues(error: z.ZodError, mappings: unknown): { errors?: MappingIssue[]; formError?: string } {
+  const errors: MappingIssue[] = [];
+  for (const issue of error.issues) {
+    const index = issue.path[0];
+    const raw = typeof index === "number" && Array.isArray(mappings) ? (mappings[index] as { field?: unknown } | null) : null;
+    const field = typeof raw?.field === "string" && raw.field.length <= BOUNDS.conditionKey ? raw.field.trim() : "";
+    if (typeof index !== "number" || !field) return { formError: issue.message };
+    errors.push({ index, field, attribute: "", code: "invalid", message: issue.message });
+  }
+  return { errors };
+}
 
 /**
  * Replaces the Section's attribute mappings. Refused with `errors` (nothing saved) for an unknown Shopify field,
@@ -82,7 +108,7 @@ export async function saveAttributeMappings({ shop, section, mappings }: { shop:
   const sectionParsed = SectionInputSchema.safeParse(section);
   if (!sectionParsed.success) return { ok: false, formError: sectionParsed.error.issues[0].message };
   const parsed = MappingsInputSchema.safeParse(mappings);
-  if (!parsed.success) return { ok: false, formError: "Each mapping needs a Shopify field and an APSIS attribute." };
+  if (!parsed.success) return { ok: false, ...mappingInputIssues(parsed.error, mappings) };
   const opened = await openApsisConnection({ shopId: shopRow.id }, INTERACTIVE);
   if (!opened) return { ok: false, formError: NOT_CONNECTED };
   let attributes: ApsisAttribute[];
@@ -105,7 +131,10 @@ export async function saveAttributeMappings({ shop, section, mappings }: { shop:
 
 // ---------------------------------------------------------------- consent mappings
 
-const TopicListSchema = z.array(z.string().trim().min(1)).max(100).default([]);
+const TopicListSchema = z
+  .array(boundedText({ what: "a topic id", max: BOUNDS.discriminator, missing: "choose topics from the list" }), { error: "choose topics from the list" })
+  .max(BOUNDS.consentTopics, `at most ${BOUNDS.consentTopics} topics per channel`)
+  .default([]);
 
 export type ConsentMappingIssue = { channel: "email" | "sms"; topic: string; message: string };
 
@@ -121,7 +150,12 @@ export async function saveConsentMappings({ shop, section, email, sms }: { shop:
   if (!sectionParsed.success) return { ok: false, formError: sectionParsed.error.issues[0].message };
   const emailTopics = TopicListSchema.safeParse(email ?? []);
   const smsTopics = TopicListSchema.safeParse(sms ?? []);
-  if (!emailTopics.success || !smsTopics.success) return { ok: false, formError: "Choose topics from the list." };
+  if (!emailTopics.success || !smsTopics.success) {
+    const errors: ConsentMappingIssue[] = [];
+    if (!emailTopics.success) errors.push({ channel: "email", topic: "", message: emailTopics.error.issues[0].message });
+    if (!smsTopics.success) errors.push({ channel: "sms", topic: "", message: smsTopics.error.issues[0].message });
+    return { ok: false, errors };
+  }
   const opened = await openApsisConnection({ shopId: shopRow.id }, INTERACTIVE);
   if (!opened) return { ok: false, formError: NOT_CONNECTED };
   let topics: ApsisTopic[];

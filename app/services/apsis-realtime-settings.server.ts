@@ -4,6 +4,7 @@ import { ApsisNotFoundError } from "../integrations/apsis/errors";
 import { type ApsisRealtimeSettings, getApsisRealtimeSettings, ON_CUSTOMER_DELETE, saveApsisRealtimeSettings } from "../models/apsis-realtime-settings.server";
 import { assertShopInvited } from "../models/shop.server";
 import type { SyncCondition } from "../sync/apsis/conditions";
+import { BOUNDS, tooLong } from "../utils/input-bounds";
 import { describeApsisError, INTERACTIVE, openApsisConnection } from "./apsis-account.server";
 import { loadApsisMappings } from "./apsis-mapping.server";
 
@@ -33,6 +34,8 @@ export async function getRealtimeSettings({ shop }: { shop: string }): Promise<A
   return getApsisRealtimeSettings({ shopId: shopRow.id });
 }
 
+const PICK_EVENT = "choose an event from the list for each Section";
+
 /** A checkbox as a form sends it ("true"/"false"), or a boolean from code. */
 const flag = (error: string) => z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")], { error });
 
@@ -40,11 +43,27 @@ export const RealtimeSettingsInputSchema = z.object({
   realtimeEnabled: flag("say whether customers are synced in real time"),
   purchaseEventsEnabled: flag("say whether purchase events are added"),
   onCustomerDelete: z.enum(ON_CUSTOMER_DELETE, { error: "choose what happens to a deleted customer's APSIS profile: delete it or keep it" }),
-  /** Section → event discriminator; an empty choice is no choice. */
+  /**
+   * Section → event discriminator; an empty choice is no choice. Bounded (utils/input-bounds.ts); a bad Section
+   * key is reported without a path, so an oversized key never becomes the name of an error field.
+   */
   purchaseEvents: z
-    .record(z.string().trim().min(1), z.string().trim(), { error: "choose an event from the list for each Section" })
+    .record(z.string(), z.string(), { error: PICK_EVENT })
     .default({})
-    .transform((choices) => Object.fromEntries(Object.entries(choices).filter(([, event]) => event !== ""))),
+    .superRefine((choices, ctx) => {
+      const entries = Object.entries(choices);
+      if (entries.length > BOUNDS.purchaseEventSections) {
+        ctx.addIssue({ code: "custom", message: `purchase events can be chosen for at most ${BOUNDS.purchaseEventSections} Sections` });
+        return;
+      }
+      for (const [section, event] of entries) {
+        if (section.trim() === "" || section.length > BOUNDS.discriminator) ctx.addIssue({ code: "custom", message: PICK_EVENT });
+        else if (event.trim().length > BOUNDS.discriminator) ctx.addIssue({ code: "custom", path: [section], message: tooLong("the event id", BOUNDS.discriminator) });
+      }
+    })
+    .transform((choices) =>
+      Object.fromEntries(Object.entries(choices).map(([section, event]) => [section.trim(), event.trim()]).filter(([, event]) => event !== "")),
+    ),
 });
 
 type Field = "realtimeEnabled" | "purchaseEventsEnabled" | "onCustomerDelete" | `purchaseEvents.${string}`;
@@ -67,11 +86,16 @@ export async function saveRealtimeSettings({ shop, ...input }: {
   const parsed = RealtimeSettingsInputSchema.safeParse(input);
   if (!parsed.success) {
     const fieldErrors: Partial<Record<Field, string>> = {};
+    let formError: string | undefined;
     for (const issue of parsed.error.issues) {
-      const field = issue.path[0] === "purchaseEvents" && issue.path.length > 1 ? `purchaseEvents.${String(issue.path[1])}` : String(issue.path[0]);
+      if (issue.path[0] === "purchaseEvents" && issue.path.length === 1) {
+        formError ??= issue.message;
+        continue;
+      }
+      const field = issue.path[0] === "purchaseEvents" ? `purchaseEvents.${String(issue.path[1])}` : String(issue.path[0]);
       fieldErrors[field as Field] ??= issue.message;
     }
-    return { ok: false, fieldErrors };
+    return { ok: false, fieldErrors, ...(formError ? { formError } : {}) };
   }
   const settings = parsed.data;
   const opened = await openApsisConnection({ shopId: shopRow.id }, INTERACTIVE);

@@ -7,6 +7,7 @@ import { APSIS_CHANNELS, parseConsentState } from "../sync/apsis/consent";
 import { sectionOfTarget } from "../sync/apsis/profile";
 import { type ApsisClientTuning, openApsisConnection } from "./apsis-account.server";
 import { type CustomerSyncRequest, requestCustomerSync } from "./apsis-realtime.server";
+import { BOUNDS, tooLong } from "../utils/input-bounds";
 
 /**
  * The customer page block (extensions/customer-sync-status): one customer's APSIS One sync state, and its
@@ -20,6 +21,7 @@ import { type CustomerSyncRequest, requestCustomerSync } from "./apsis-realtime.
 export const CustomerGidSchema = z
   .string({ error: "a customer id is required" })
   .trim()
+  .max(BOUNDS.customerGid, tooLong("the customer id", BOUNDS.customerGid))
   .regex(/^gid:\/\/shopify\/Customer\/\d+$/, "the customer id must be a Shopify customer GID, e.g. gid://shopify/Customer/123");
 
 /** A missing or malformed customer id: the endpoint answers 400 with the message. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authenticateOps, isSameOriginRequest } from "./ops-auth.server";
+import { authenticateOps, clientAddressOf, describeLock, isSameOriginRequest, lockMsAfterFailures, loginLockedResponse, OPS_LOGIN_LIMITS } from "./ops-auth.server";
 
 const credentials = [
   { username: "alice@cs", password: "first-password-123" },
@@ -54,5 +54,38 @@ describe("isSameOriginRequest", () => {
     expect(isSameOriginRequest(request({ Origin: "https://evil.example" }), ["https://app.example.com"])).toBe(false);
     expect(isSameOriginRequest(request({ Origin: "null" }))).toBe(false);
     expect(isSameOriginRequest(request({}))).toBe(false);
+  });
+});
+
+describe("ops login: slowing down and locking out (the policy; Redis is exercised in tests/integration/security)", () => {
+  it("lets a few typos pass, then doubles a short lock, then locks for 15 minutes", () => {
+    const { FREE_FAILURES, LOCK_AFTER_FAILURES, LOCKOUT_MS } = OPS_LOGIN_LIMITS;
+    for (let n = 1; n < FREE_FAILURES; n++) expect(lockMsAfterFailures(n)).toBe(0);
+    expect(lockMsAfterFailures(FREE_FAILURES)).toBe(1000);
+    expect(lockMsAfterFailures(FREE_FAILURES + 1)).toBe(2000);
+    expect(lockMsAfterFailures(LOCK_AFTER_FAILURES - 1)).toBeLessThan(LOCKOUT_MS);
+    expect(lockMsAfterFailures(LOCK_AFTER_FAILURES)).toBe(15 * 60_000);
+    expect(lockMsAfterFailures(1000)).toBe(LOCKOUT_MS);
+  });
+
+  it("words the lock in minutes or seconds", () => {
+    expect(describeLock(15 * 60_000)).toBe("15 minutes");
+    expect(describeLock(61_000)).toBe("2 minutes");
+    expect(describeLock(60_000)).toBe("1 minute");
+    expect(describeLock(1_500)).toBe("2 seconds");
+    expect(describeLock(10)).toBe("1 second");
+  });
+
+  it("takes the client address from the load context only (no header the client writes)", () => {
+    expect(clientAddressOf({ clientAddress: "198.51.100.7" })).toBe("198.51.100.7");
+    expect(clientAddressOf({})).toBe("unknown");
+    expect(clientAddressOf(undefined)).toBe("unknown");
+  });
+
+  it("answers a lock with 429, Retry-After in seconds and the page's words", async () => {
+    const response = loginLockedResponse(15 * 60_000);
+    expect(response.status).toBe(429);
+    expect(response.headers.get("Retry-After")).toBe("900");
+    expect(await response.text()).toMatch(/the login is locked for 15 minutes/);
   });
 });

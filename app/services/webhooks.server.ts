@@ -13,6 +13,11 @@
  *  - break app/uninstalled: the uninstalled shop's refresh is refused, the library answers 500, and the
  *    sessions are never deleted (Shopify gives up after 8 retries).
  * Webhook processing never needs the session or the admin client it would return.
+ *
+ * The HMAC covers the body only; every header is the sender's word. So each route names the one topic it
+ * serves, the body must name the same shop as the header wherever it names one, and the job carries ids, not
+ * the payload (webhook-topics.server.ts, takeInPayload). Bodies are bounded while they are read, before the
+ * HMAC is checked, so unauthenticated senders cannot make the process buffer what they like.
  */
 import { createHash } from "node:crypto";
 import { LogSeverity, shopifyApi, WebhookValidationErrorReason, type WebhookFields } from "@shopify/shopify-api";
@@ -28,18 +33,31 @@ import {
 import { ShopDomainSchema } from "../models/shop.server";
 import { enqueue } from "../queues/enqueue.server";
 import {
-  describeIssues,
+  COMPLIANCE_TOPICS,
   parseJsonExact,
   ScopesUpdatePayloadSchema,
+  takeInPayload,
   toWebhookTopic,
   WEBHOOK_TOPICS,
   type WebhookTopic,
 } from "../queues/jobs/webhook-topics.server";
+import { getRedis, redisKey } from "../queues/redis.server";
 // Also installs the runtime adapters the library's validator uses, exactly as for authenticate.*.
 import { API_VERSION } from "../shopify.server";
+import { BodyTooLargeError, readTextWithin, TOO_LARGE_HEADERS } from "../utils/request-body.server";
 
 /** Shopify allows 5 s for the whole answer; a Redis that does not answer must not eat all of it. */
 const ENQUEUE_TIMEOUT_MS = 2_500;
+
+/**
+ * The largest body read. The largest genuine payloads are orders/create: Shopify caps an order at 500 line
+ * items for most shops (shopify.dev changelog "Order editing new validations", 2025-12), and a line item of
+ * the 2026-07 example is about 1 kB (2–3 kB with several tax lines, discounts and properties); customers,
+ * consent, compliance and app topics are a few kB. 500 × 3 kB + the order itself is about 1.5 MB, so 2 MiB
+ * is above every genuine delivery while capping what an unauthenticated sender can make us hold per request
+ * (it was unbounded: 10 MB bodies were buffered whole before the HMAC check).
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 2 * 1024 * 1024;
 
 let validator: ReturnType<typeof shopifyApi> | undefined;
 
@@ -59,10 +77,28 @@ function webhookValidator() {
   return validator;
 }
 
+const refuse = (status: number, statusText: string, message?: string, headers?: Record<string, string>) =>
+  new Response(message, { status, statusText, headers: { ...(message ? { "Content-Type": "text/plain; charset=utf-8" } : {}), ...headers } });
+
+/** GET (and every method but POST) on a webhook route: deliveries are POSTs. */
+export const methodNotAllowed = () => refuse(405, "Method Not Allowed", "Webhook deliveries are POST requests.", { Allow: "POST" });
+
+/**
+ * Too large: answered at once, and the connection closed, so the rest of the body is never read (Node would
+ * otherwise read and discard it to keep the connection alive).
+ */
+const tooLarge = () => refuse(413, "Payload Too Large", `Webhook bodies are limited to ${MAX_WEBHOOK_BODY_BYTES} bytes.`, TOO_LARGE_HEADERS);
+
 /** Verifies a delivery; throws the Response Shopify should get when it is not genuine or not complete. */
 export async function verifyWebhook(request: Request): Promise<{ rawBody: string; fields: WebhookFields }> {
-  if (request.method !== "POST") throw new Response(undefined, { status: 405, statusText: "Method not allowed" });
-  const rawBody = await request.text();
+  if (request.method !== "POST") throw methodNotAllowed();
+  let rawBody: string;
+  try {
+    rawBody = await readTextWithin(request, MAX_WEBHOOK_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw tooLarge();
+    throw error;
+  }
   const check = await webhookValidator().webhooks.validate({ rawBody, rawRequest: request });
   if (!check.valid) {
     if (check.reason === WebhookValidationErrorReason.InvalidHmac) {
@@ -96,39 +132,77 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export type ReceiveWebhookOptions = { enqueueTimeoutMs?: number };
+// ---------------------------------------------------------------------------------------------------------
+// Replays under a forged event id
+
+/**
+ * Dedupe is on X-Shopify-Event-Id, which the HMAC does not cover: a genuinely signed body replayed with a new
+ * event id is a new delivery. For most topics that is harmless (the worker reads the customer fresh from
+ * Shopify; a purchase event is unique per order; a bulk finish only wakes a waiter that asks Shopify). For
+ * these it is not: an old app/uninstalled replayed after a reinstall deletes the new sessions and closes the
+ * sync gate, an old shop/redact wipes a reinstalled shop, an old scopes update rolls the scope back. So for
+ * them a body is also deduplicated on a digest of topic + shop + raw body: once handled, the same signed body
+ * under another event id is answered 200 and nothing is done. Shopify's own retries carry the same event id
+ * and pass. (A genuine second event with a byte-identical body is dropped too: for a Shop object or a redact
+ * request that is the same event.) The digest is stored only after the delivery was handled, so a delivery
+ * answered 500 is retried normally; 90 days, because these topics are rare (about 100 bytes a key, naming no
+ * shop or customer) and their harm is not undone by a later event.
+ */
+const REPLAY_GUARDED: ReadonlySet<WebhookTopic> = new Set<WebhookTopic>(["app/uninstalled", "app/scopes_update", ...COMPLIANCE_TOPICS]);
+const REPLAY_WINDOW_MS = 90 * 24 * 3600_000;
+
+const bodyDigestKey = (topic: WebhookTopic, shop: string, rawBody: string) =>
+  redisKey("webhook-body", createHash("sha256").update(`${topic}\n${shop}\n`).update(rawBody).digest("hex"));
+
+async function isReplay(key: string | null, eventId: string, timeoutMs: number) {
+  if (!key) return false;
+  const handledAs = await withTimeout(getRedis().get(key), timeoutMs, "replay check");
+  return handledAs !== null && handledAs !== eventId;
+}
+
+async function rememberHandled(key: string | null, eventId: string, timeoutMs: number) {
+  if (key) await withTimeout(getRedis().set(key, eventId, "PX", REPLAY_WINDOW_MS, "NX"), timeoutMs, "replay record");
+}
+
+export type ReceiveWebhookOptions = {
+  /** The one topic the route serves (shopify.app.toml): any other X-Shopify-Topic is refused. */
+  topic: WebhookTopic;
+  enqueueTimeoutMs?: number;
+};
 
 /**
  * The whole webhook endpoint. Answers:
- *  - 401 bad HMAC / 400 incomplete headers or a malformed shop domain / 405 not POST: nothing recorded;
+ *  - 405 not POST / 413 a body over MAX_WEBHOOK_BODY_BYTES / 401 bad HMAC / 400 incomplete headers or a
+ *    malformed shop domain: nothing recorded;
+ *  - 400 a topic header that is not the route's, or a payload that names another shop or contradicts itself:
+ *    nothing recorded or done (the headers are not signed: this is someone else's body);
  *  - 200 for a new delivery (recorded, enqueued) and for a duplicate (nothing else done);
- *  - 200 for a genuine delivery that cannot be processed (not JSON, topic not subscribed): recorded as
- *    "failed"/"ignored" with the reason, because a retry would not change anything;
+ *  - 200 for a genuine delivery that cannot be processed (not JSON, not the topic's payload): recorded as
+ *    "failed" with the reason, because a retry would not change anything;
  *  - 500 when the database or the queue fails, so that Shopify retries. If the enqueue fails the receipt
  *    stays "received" (not "queued"), and a retry of a "received" event enqueues again instead of being
  *    treated as a duplicate; the job id keeps that from ever creating two jobs.
  */
-export async function receiveWebhook(request: Request, options: ReceiveWebhookOptions = {}): Promise<Response> {
+export async function receiveWebhook(request: Request, options: ReceiveWebhookOptions): Promise<Response> {
   const { rawBody, fields } = await verifyWebhook(request);
   const shop = ShopDomainSchema.safeParse(fields.domain);
-  if (!shop.success) return new Response(undefined, { status: 400, statusText: "Bad Request" });
+  if (!shop.success) return refuse(400, "Bad Request", "X-Shopify-Shop-Domain is not a myshopify.com domain.");
+  const topic = options.topic;
+  const refused = (reason: string) => {
+    console.warn(`webhook refused on /webhooks/${topic} for ${shop.data}: ${reason}`);
+    return refuse(400, "Bad Request", `Refused: ${reason}.`);
+  };
+  if (toWebhookTopic(fields.topic) !== topic) return refused(`this endpoint only takes ${topic} deliveries`);
 
-  const topic = toWebhookTopic(fields.topic);
   const delivery: WebhookDelivery = {
     // Shopify's dedupe key is the event id; a delivery without one falls back to the webhook id.
     eventId: fields.eventId ?? fields.webhookId,
     webhookId: fields.webhookId,
     shop: shop.data,
-    topic: topic ?? fields.topic,
+    topic,
     apiVersion: fields.apiVersion,
     triggeredAt: parseTimestamp(fields.triggeredAt),
   };
-  if (!topic) {
-    // Not reachable through the per-topic routes unless a subscription and its uri disagree: keep the
-    // receipt as evidence, answer 200 (a retry cannot help, and failures only make Shopify retry for 4 h).
-    await recordUnprocessedDelivery(delivery, { status: "ignored", detail: `topic ${fields.topic} is not one this app subscribes to` });
-    return ok();
-  }
 
   let payload: unknown;
   try {
@@ -139,8 +213,30 @@ export async function receiveWebhook(request: Request, options: ReceiveWebhookOp
     return ok();
   }
 
+  const taken = takeInPayload({ topic, shop: shop.data, payload });
+  if (taken.outcome === "refused") return refused(taken.reason);
+  if (taken.outcome === "malformed") {
+    await recordUnprocessedDelivery(delivery, { status: "failed", detail: taken.detail });
+    return ok();
+  }
+
+  const timeoutMs = options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
+  const digestKey = REPLAY_GUARDED.has(topic) ? bodyDigestKey(topic, shop.data, rawBody) : null;
+  try {
+    if (await isReplay(digestKey, delivery.eventId, timeoutMs)) {
+      console.warn(`webhook ${topic} for ${shop.data}: a body already handled arrived under another event id (${delivery.eventId}); nothing done`);
+      return ok();
+    }
+  } catch (error) {
+    return serverError("could not be checked for a replay", delivery, error);
+  }
+
   if (WEBHOOK_TOPICS[topic] === "inline") {
-    await handleInline(topic, delivery, payload);
+    await handleInline(topic, delivery, taken.payload);
+    // Done and recorded: a failure to remember the body only leaves a replay under a new event id unguarded.
+    await rememberHandled(digestKey, delivery.eventId, timeoutMs).catch((error) =>
+      console.warn(`webhook ${topic} for ${delivery.shop}: its body digest could not be stored: ${(error as Error).message}`),
+    );
     return ok();
   }
 
@@ -157,39 +253,38 @@ export async function receiveWebhook(request: Request, options: ReceiveWebhookOp
           topic,
           apiVersion: delivery.apiVersion,
           triggeredAt: fields.triggeredAt ?? null,
-          payload,
+          subject: taken.subject!,
         },
         { jobId: webhookJobId(delivery.eventId) },
       ),
-      options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS,
+      timeoutMs,
       "enqueue",
     );
+    await rememberHandled(digestKey, delivery.eventId, timeoutMs);
   } catch (error) {
-    console.error(
-      `webhook ${topic} for ${delivery.shop} (event ${delivery.eventId}) could not be enqueued, answering 500 so Shopify retries: ${(error as Error).message}`,
-    );
-    return new Response(undefined, { status: 500, statusText: "Internal Server Error" });
+    return serverError("could not be enqueued", delivery, error);
   }
   await markWebhookReceiptQueued({ receiptId: claim.receiptId });
   return ok();
+}
+
+function serverError(what: string, delivery: WebhookDelivery, error: unknown) {
+  console.error(
+    `webhook ${delivery.topic} for ${delivery.shop} (event ${delivery.eventId}) ${what}, answering 500 so Shopify retries: ${(error as Error).message}`,
+  );
+  return new Response(undefined, { status: 500, statusText: "Internal Server Error" });
 }
 
 /** Topics handled inside the request: tiny idempotent DB writes, recorded with their receipt in one transaction. */
 async function handleInline(topic: WebhookTopic, delivery: WebhookDelivery, payload: unknown) {
   switch (topic) {
     case "app/uninstalled":
-      // No payload field is needed (the shop comes from the delivery); works with or without a session.
+      // The shop comes from the delivery (its payload was checked to name the same shop); works with or without a session.
       await recordUninstallDelivery(delivery);
       return;
-    case "app/scopes_update": {
-      const parsed = ScopesUpdatePayloadSchema.safeParse(payload);
-      if (!parsed.success) {
-        await recordUnprocessedDelivery(delivery, { status: "failed", detail: `malformed payload: ${describeIssues(parsed.error)}` });
-        return;
-      }
-      await recordScopesUpdateDelivery(delivery, { scope: parsed.data.current.join(",") });
+    case "app/scopes_update":
+      await recordScopesUpdateDelivery(delivery, { scope: ScopesUpdatePayloadSchema.parse(payload).current.join(",") });
       return;
-    }
     default:
       throw new Error(`${topic} is not an inline topic`);
   }

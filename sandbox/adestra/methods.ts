@@ -80,6 +80,12 @@ const NAMESPACES: Record<string, Record<string, Method>> = {
       );
       return paginate(data.findContacts(table.id, criteria), paging).map(contactStruct);
     }),
+    // Fields left out keep their value; the contact stays on its core table, whose fields the keys must name.
+    update: method(["contact_id:int", "contact_data:struct"], ({ data }, contactId, contactData) => {
+      const contact = data.contact(contactId);
+      data.updateContact(contact, data.contactFields(data.table(contact.tableId), contactData, { update: true }));
+      return 1;
+    }),
     addList: method(["contact_id:int", "list_id:int"], ({ data }, contactId, listId) => {
       const contact = data.contact(contactId);
       const list = data.list(listId);

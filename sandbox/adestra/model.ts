@@ -132,8 +132,11 @@ export class AccountData {
     return field;
   }
 
-  /** contact_data as stored text, or the fault Adestra gives for it. */
-  contactFields(table: CoreTable, data: Struct): Record<string, string> {
+  /**
+   * contact_data as stored text, or the fault Adestra gives for it. A new contact needs a valid email; an
+   * update (contact.update) may leave the email out, and the contact keeps its own.
+   */
+  contactFields(table: CoreTable, data: Struct, { update = false }: { update?: boolean } = {}): Record<string, string> {
     const fields: Record<string, string> = {};
     for (const [key, value] of Object.entries(data)) {
       const field = this.fieldName(table, key);
@@ -143,8 +146,15 @@ export class AccountData {
       if (text.length > MAX_FIELD_LENGTH) throw new SandboxFault(FAULT.GENERIC, `value too long for type character varying(${MAX_FIELD_LENGTH}) in "${key}"`);
       fields[field] = text;
     }
-    if (!isEmail(fields.email ?? "")) throw new SandboxFault(FAULT.INVALID_EMAIL, `"${fields.email ?? ""}"`);
+    if ((!update || fields.email !== undefined) && !isEmail(fields.email ?? "")) throw new SandboxFault(FAULT.INVALID_EMAIL, `"${fields.email ?? ""}"`);
     return fields;
+  }
+
+  /** Overwrites the given fields of the contact; the others keep their value. */
+  updateContact(contact: SandboxContact, fields: Record<string, string>): void {
+    this.#indexEmail(contact, "delete");
+    Object.assign(contact.fields, fields);
+    this.#indexEmail(contact, "add");
   }
 
   /** Inserts, or (by the dedupe type) overwrites or leaves the contact with the same dedupe value; returns its id. */
@@ -152,11 +162,7 @@ export class AccountData {
     const key = fields[dedupeField];
     const existing = dedupeType === "none" || key === undefined ? undefined : this.findContacts(table.id, { [dedupeField]: key })[0];
     if (existing) {
-      if (dedupeType === "overwrite") {
-        this.#indexEmail(existing, "delete");
-        Object.assign(existing.fields, fields);
-        this.#indexEmail(existing, "add");
-      }
+      if (dedupeType === "overwrite") this.updateContact(existing, fields);
       return existing.id;
     }
     const contact = { id: this.#nextContactId++, tableId: table.id, fields: { ...fields } };

@@ -91,6 +91,26 @@ describe("Adestra sandbox, through the client", () => {
     expect(demo().contacts(CUSTOMERS)).toEqual([]);
   });
 
+  it("updates a known contact's core fields (others kept), and refuses what contact.create refuses", async () => {
+    const id = await client().contacts.upsert({ tableId: CUSTOMERS, data: { email: "cy@example.com", first_name: "Cy", city: "Lund", tags: "vip" } });
+    await client().contacts.update({ contactId: id, data: { first_name: "", city: "", "1.tags": "" } });
+    await expect(client().contacts.get(id)).resolves.toEqual({ id, email: "cy@example.com", first_name: "", city: "", tags: "" });
+    // Twice is the same (retry-safe); a new email is found by search under it.
+    await client().contacts.update({ contactId: id, data: { first_name: "" } });
+    await client().contacts.update({ contactId: id, data: { email: "Cy.New@example.com" } });
+    await expect(client().contacts.search({ tableId: CUSTOMERS, email: "cy@example.com" })).resolves.toEqual([]);
+    await expect(client().contacts.search({ tableId: CUSTOMERS, email: "cy.new@example.com" })).resolves.toMatchObject([{ id }]);
+
+    const update = (data: Record<string, string>, contactId = id) => client().contacts.update({ contactId, data });
+    await expect(update({ first_name: "" }, 999_999)).rejects.toBeInstanceOf(AdestraNotFoundError);
+    await expect(update({ favourite_colour: "" })).rejects.toBeInstanceOf(AdestraInvalidFieldError);
+    await expect(update({ "2.first_name": "" })).rejects.toBeInstanceOf(AdestraInvalidFieldError); // another core table's key
+    await expect(update({ email: "" })).rejects.toBeInstanceOf(AdestraInvalidEmailError);
+    await expect(update({ tags: "x".repeat(256) })).rejects.toMatchObject({ faultCode: 200, faultString: expect.stringMatching(/too long/) });
+    expect(demo().stats().faults).toEqual({ 207: 1, 211: 2, 214: 1, 200: 1 });
+    expect(demo().contacts(CUSTOMERS)).toEqual([{ id, fields: { email: "Cy.New@example.com", first_name: "", city: "", tags: "" } }]);
+  });
+
   it("adds a contact to a list once (1, then 0), and refuses a list on another core table", async () => {
     const id = await client().contacts.upsert({ tableId: CUSTOMERS, data: { email: "bo@example.com" } });
     await expect(client().contacts.addList({ contactId: id, listId: NEWSLETTER })).resolves.toBe("added");

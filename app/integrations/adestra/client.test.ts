@@ -197,6 +197,14 @@ describe("AdestraClient", () => {
     expect(calls[2].params).toEqual(["a@b.se", 10]);
   });
 
+  it("sends contact.update as (contact_id, contact_data), retries it after fault 304, and takes any non-fault reply as done", async () => {
+    const { client, calls } = clientWith([{ fault: 304 }, true, 1]);
+    await expect(client.contacts.update({ contactId: 5, data: { first_name: "", phone: null } })).resolves.toBeUndefined();
+    await expect(client.contacts.update({ contactId: 5, data: { city: "" } })).resolves.toBeUndefined();
+    expect(calls.map((call) => call.methodName)).toEqual(["contact.update", "contact.update", "contact.update"]);
+    expect(calls[1].params).toEqual([5, { first_name: "" }]);
+  });
+
   it("sends contact.import with the documented options and resolves true once queued", async () => {
     const { client, calls } = clientWith([1]);
     await expect(

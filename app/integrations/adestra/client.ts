@@ -105,6 +105,20 @@ export class AdestraClient {
       const added = await this.#call("contact.addList", [contactId, listId], { schema: FlagSchema, idempotent: true });
       return added ? "added" : "already";
     },
+    /** contact.removeList [SEEN]: answers 1; removing a contact that is not on the list changes nothing, so retrying is safe. */
+    removeList: async ({ contactId, listId }: { contactId: number; listId: number }): Promise<void> => {
+      await this.#call("contact.removeList", [contactId, listId], { schema: FlagSchema, idempotent: true });
+    },
+    /** contact.get [SEEN]: the contact's id, email and core fields; AdestraNotFoundError (207) once it is gone. */
+    get: (contactId: number): Promise<AdestraContact> => this.#call("contact.get", [contactId], { schema: ContactSchema, idempotent: true }),
+    /**
+     * contact.update [SEEN]: overwrites the given core fields of the contact (fields left out keep their
+     * value); writing the same values again changes nothing, so retrying is safe. The reply is only "a success
+     * value" in the research (Bool in one client), so any non-fault answer counts as done.
+     */
+    update: async ({ contactId, data }: { contactId: number; data: Record<string, ContactFieldValue> }): Promise<void> => {
+      await this.#call("contact.update", [contactId, data], { schema: ANY, idempotent: true });
+    },
     search: ({ tableId, email }: { tableId: number; email: string }): Promise<AdestraContact[]> =>
       this.#call("contact.search", [tableId, { email }], { schema: z.array(ContactSchema), idempotent: true }),
     /**

@@ -9,7 +9,7 @@ import {
   ApsisUnavailableError,
   ApsisValidationError,
 } from "./errors";
-import type { ApsisTokenCache } from "./token";
+import { type ApsisTokenCache, sealToken, tokenCacheSlot } from "./token";
 
 interface SeenRequest {
   method: string;
@@ -21,6 +21,9 @@ interface SeenRequest {
 type Reply = Response | Error | (() => Response);
 
 const BASE = "https://api.apsis.one";
+const CLIENT_ID = "b49b39a0-82a1-11ec-8017-5d554e8551d6";
+const CLIENT_SECRET = "s3cr3t";
+const APP_KEY = new Uint8Array(32).fill(9);
 const HOUR_S = 3_600;
 
 /** A JWT-shaped token whose payload carries the claims (the signature is never checked by the client). */
@@ -63,8 +66,8 @@ function clientWith(replies: Reply[], { tokenReplies, ...options }: Partial<Apsi
   });
   const client = new ApsisClient({
     baseUrl: `${BASE}/`,
-    clientId: "b49b39a0-82a1-11ec-8017-5d554e8551d6",
-    clientSecret: "s3cr3t",
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
     fetch,
     sleep: async (ms) => void sleeps.push(ms),
     ...options,
@@ -168,6 +171,7 @@ describe("ApsisClient tokens", () => {
   it("shares tokens through a tokenCache: a second client (another worker) makes no token request", async () => {
     const store = new Map<string, { token: string; ttlMs: number }>();
     const tokenCache: ApsisTokenCache = {
+      appKey: APP_KEY,
       get: async (key) => store.get(key)?.token,
       set: async (key, token, ttlMs) => void store.set(key, { token, ttlMs }),
       lock: async () => async () => {},
@@ -179,20 +183,23 @@ describe("ApsisClient tokens", () => {
     expect(first.tokenRequests).toHaveLength(1);
     expect(second.tokenRequests).toHaveLength(0);
     expect(bearerOf(second.requests[0])).toBe(bearerOf(first.requests[0]));
-    const [[key, { ttlMs }]] = [...store];
-    expect(key).toBe("api.apsis.one:b49b39a0-82a1-11ec-8017-5d554e8551d6");
+    const [[key, { token, ttlMs }]] = [...store];
+    // Keyed and sealed by the secret too (token.test.ts): neither the client id nor the token is in the cache.
+    expect(key).toBe(tokenCacheSlot({ host: "api.apsis.one", clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, appKey: APP_KEY }).key);
+    expect(token).not.toContain(bearerOf(first.requests[0])!.slice("Bearer ".length));
     expect(ttlMs).toBeGreaterThan(23 * HOUR_S * 1_000);
   });
 
   it("waits while another process holds the token lock, then uses the token it cached", async () => {
     let cached: string | undefined;
     const other = jwt({ exp: nowS() + HOUR_S, iat: nowS() - HOUR_S });
-    const tokenCache: ApsisTokenCache = { get: async () => cached, set: async () => {}, lock: async () => null };
+    const slot = tokenCacheSlot({ host: "api.apsis.one", clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, appKey: APP_KEY });
+    const tokenCache: ApsisTokenCache = { appKey: APP_KEY, get: async () => cached, set: async () => {}, lock: async () => null };
     const { client, requests, tokenRequests, sleeps } = clientWith([KEYSPACES], {
       tokenCache,
       sleep: async (ms) => {
         sleeps.push(ms);
-        cached = other; // the other process finished while we waited
+        cached = sealToken(other, slot); // the other process finished while we waited
       },
     });
     await client.keyspaces.list();

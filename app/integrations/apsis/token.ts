@@ -1,22 +1,84 @@
 /**
  * APSIS One access tokens (OAuth2 client credentials, docs/apis/apsis-one-api.md §2). The token endpoint
  * allows 10 requests a minute per account, so a token is reused until shortly before its JWT `exp`:
- *  - in process: one cached token, and concurrent callers share ONE in-flight token request;
+ *  - in process: one cached token per provider, and a provider is made for ONE client id and secret; concurrent
+ *    callers share ONE in-flight token request;
  *  - across processes (workers): an optional ApsisTokenCache (Redis: redis-token-cache.server.ts); with a lock,
  *    one process fetches while the others wait for the cache to fill.
+ *
+ * A token is handed only to the holder of the secret it was issued for. A client id is no secret (it is shown
+ * on the merchant's page, and anyone may type someone else's), so the shared cache is keyed by an HMAC of
+ * host, client id AND secret, and the token is stored sealed (AES-256-GCM) with a key derived from the secret:
+ * another secret finds nothing, and a Redis reader can neither use the token nor test a guessed secret
+ * offline, because both derivations also need the app's key (ApsisTokenCache.appKey), which Redis never holds.
  */
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import type { Fetch } from "../http/request";
 import { type Sleep, withRetries } from "../http/retry";
 import { ApsisMalformedResponseError, errorFromResponse, retryDelayMs } from "./errors";
 import { exchange, parseAnswer } from "./exchange";
 import { TokenSchema } from "./schemas";
 
-/** Tokens shared between processes, keyed by API host and client id. */
+/**
+ * A store shared between processes. It only ever sees what the provider gives it: keys that prove the secret
+ * and tokens sealed with it (tokenCacheSlot), never a token or a secret in clear.
+ */
 export interface ApsisTokenCache {
+  /** The app's own key for this cache (32 bytes, never stored in the cache): keys and seals are derived with it. */
+  readonly appKey: Uint8Array;
   get(key: string): Promise<string | null | undefined>;
-  set(key: string, token: string, ttlMs: number): Promise<void>;
+  set(key: string, sealed: string, ttlMs: number): Promise<void>;
+  delete?(key: string): Promise<void>;
   /** Lets one process fetch while others wait: a release function, or null while another process holds it. */
   lock?(key: string): Promise<(() => Promise<void>) | null>;
+}
+
+/** Where one client id and secret's token lives in a shared cache, and the key it is sealed with. */
+export type TokenCacheSlot = { key: string; sealKey: Buffer };
+
+const SEAL_VERSION = "v1";
+
+export function tokenCacheSlot({ host, clientId, clientSecret, appKey }: { host: string; clientId: string; clientSecret: string; appKey: Uint8Array }): TokenCacheSlot {
+  if (appKey.byteLength < 32) throw new TypeError("An APSIS token cache needs an app key of at least 32 bytes");
+  // JSON keeps the parts apart: ("a:b", "c") and ("a", "b:c") are different credentials.
+  const who = JSON.stringify([host, clientId, clientSecret]);
+  const indexKey = Buffer.from(hkdfSync("sha256", appKey, Buffer.alloc(0), "apsis-token-cache/key", 32));
+  const key = createHmac("sha256", indexKey).update(who).digest("base64url");
+  const sealKey = Buffer.from(hkdfSync("sha256", Buffer.from(clientSecret, "utf8"), appKey, `apsis-token-cache/seal${JSON.stringify([host, clientId])}`, 32));
+  return { key, sealKey };
+}
+
+/** The token encrypted for its slot: "v1.<iv>.<tag>.<ciphertext>" (base64url), bound to the slot's key. */
+export function sealToken(token: string, slot: TokenCacheSlot): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", slot.sealKey, iv).setAAD(Buffer.from(slot.key));
+  const ciphertext = Buffer.concat([cipher.update(token, "utf8"), cipher.final()]);
+  return [SEAL_VERSION, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ciphertext.toString("base64url")].join(".");
+}
+
+/** The token sealed for this slot; undefined for anything else (another secret's seal, a plain token, garbage). */
+export function openToken(sealed: string, slot: TokenCacheSlot): string | undefined {
+  const [version, iv, tag, ciphertext, extra] = sealed.split(".");
+  if (version !== SEAL_VERSION || !iv || !tag || ciphertext === undefined || extra !== undefined) return undefined;
+  try {
+    // A fixed tag length: Node otherwise accepts a truncated tag, which is far easier to forge.
+    const decipher = createDecipheriv("aes-256-gcm", slot.sealKey, Buffer.from(iv, "base64url"), { authTagLength: 16 }).setAAD(Buffer.from(slot.key));
+    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+type Credentials = Pick<ApsisTokenProviderOptions, "baseUrl" | "clientId" | "clientSecret">;
+
+function slotOf(cache: ApsisTokenCache, { baseUrl, clientId, clientSecret }: Credentials): TokenCacheSlot {
+  return tokenCacheSlot({ host: new URL(baseUrl).host, clientId, clientSecret, appKey: cache.appKey });
+}
+
+/** Removes the shared token of these credentials, the one a provider made with them would find. */
+export async function forgetSharedToken(cache: ApsisTokenCache, credentials: Credentials): Promise<void> {
+  await cache.delete?.(slotOf(cache, credentials).key);
 }
 
 export interface ApsisTokenProviderOptions {
@@ -49,13 +111,13 @@ interface Token {
 
 export class ApsisTokenProvider {
   readonly #options: ApsisTokenProviderOptions;
-  readonly #cacheKey: string;
+  readonly #slot?: TokenCacheSlot;
   #current?: Token;
   #inFlight?: Promise<Token>;
 
   constructor(options: ApsisTokenProviderOptions) {
     this.#options = options;
-    this.#cacheKey = `${new URL(options.baseUrl).host}:${options.clientId}`;
+    if (options.cache) this.#slot = slotOf(options.cache, options);
   }
 
   /** A token to send; `rejected` is one APSIS just refused, which is never handed out again. */
@@ -86,21 +148,23 @@ export class ApsisTokenProvider {
 
   async #obtain(rejected: string | undefined): Promise<Token> {
     const { cache } = this.#options;
-    if (!cache) return this.#fetch();
+    const slot = this.#slot;
+    if (!cache || !slot) return this.#fetch();
     for (;;) {
-      const shared = await this.#fromCache(cache, rejected);
+      const shared = await this.#fromCache(cache, slot, rejected);
       if (shared) return shared;
-      const release = cache.lock ? await cache.lock(this.#cacheKey) : async () => {};
+      // The lock is the slot's too: a wrong secret never holds up the right one's token.
+      const release = cache.lock ? await cache.lock(slot.key) : async () => {};
       if (!release) {
         await this.#options.sleep(LOCK_POLL_MS);
         continue;
       }
       try {
         // Another process may have filled the cache between the look and the lock.
-        const filled = await this.#fromCache(cache, rejected);
+        const filled = await this.#fromCache(cache, slot, rejected);
         if (filled) return filled;
         const token = await this.#fetch();
-        await cache.set(this.#cacheKey, token.value, token.refreshAt - Date.now());
+        await cache.set(slot.key, sealToken(token.value, slot), token.refreshAt - Date.now());
         return token;
       } finally {
         await release();
@@ -108,8 +172,9 @@ export class ApsisTokenProvider {
     }
   }
 
-  async #fromCache(cache: ApsisTokenCache, rejected: string | undefined): Promise<Token | undefined> {
-    const value = await cache.get(this.#cacheKey);
+  async #fromCache(cache: ApsisTokenCache, slot: TokenCacheSlot, rejected: string | undefined): Promise<Token | undefined> {
+    const sealed = await cache.get(slot.key);
+    const value = sealed ? openToken(sealed, slot) : undefined;
     if (!value || value === rejected) return undefined;
     const token = tokenFrom(value, readClaims(value).exp ?? Date.now() + UNREADABLE_EXPIRY_MS);
     return Date.now() < token.refreshAt ? token : undefined;

@@ -6,8 +6,10 @@
  *    sync (app/services/apsis-realtime.server.ts), which finishes the receipt after its write ("syncing" until
  *    then); an order is first recorded as a pending purchase event. Real-time sync off, or APSIS One not
  *    connected: "ignored", saying so;
- *  - a malformed payload fails the receipt with the reason and the job with an UnrecoverableError (a retry
- *    cannot fix it); a database error is retried by BullMQ, and the receipt fails on the last attempt.
+ *  - the job carries the delivery's subject (ids, and an order's purchase data), checked and taken from the
+ *    payload by the web request (webhook-topics.server.ts, takeInPayload), never the payload itself. A subject
+ *    that does not fit its topic fails the receipt with the reason and the job with an UnrecoverableError (a
+ *    retry cannot fix it); a database error is retried by BullMQ, and the receipt fails on the last attempt.
  */
 import { UnrecoverableError } from "bullmq";
 import type { z } from "zod";
@@ -20,27 +22,20 @@ import {
   type FinalReceiptStatus,
 } from "../../models/webhook-receipt.server";
 import { requestCustomerSync } from "../../services/apsis-realtime.server";
-import { purchaseEventData } from "../../sync/apsis/purchase-event";
-import { sectionOfTarget } from "../../sync/apsis/profile";
-import { enqueue } from "../enqueue.server";
 import { reportCustomerData, redactCustomer, redactShop, ShopMismatchError } from "../../services/compliance.server";
 import { getRedis } from "../redis.server";
 import type { WebhookJob } from "../registry";
 import type { JobContext } from "../worker.server";
 import {
-  BulkOperationFinishPayloadSchema,
-  customerGid,
-  customerGidOf,
-  CustomerDeletePayloadSchema,
-  CustomerPayloadSchema,
-  CustomersDataRequestPayloadSchema,
-  CustomersRedactPayloadSchema,
+  BulkOperationSubjectSchema,
+  CustomerRedactSubjectSchema,
+  CustomerSubjectSchema,
+  DataRequestSubjectSchema,
   describeIssues,
-  EmailConsentPayloadSchema,
-  OrderPayloadSchema,
-  ShopRedactPayloadSchema,
-  SmsConsentPayloadSchema,
+  OrderSubjectSchema,
+  ShopRedactSubjectSchema,
   toWebhookTopic,
+  type JobTopic,
   type WebhookTopic,
 } from "./webhook-topics.server";
 
@@ -58,8 +53,8 @@ type Outcome = {
 
 type TopicHandler<S extends z.ZodType> = {
   schema: S;
-  // Method syntax on purpose: the map below holds handlers of different payload types.
-  run(payload: z.infer<S>, delivery: Delivery): Promise<Outcome>;
+  // Method syntax on purpose: the map below holds handlers of different subject types.
+  run(subject: z.infer<S>, delivery: Delivery): Promise<Outcome>;
 };
 
 const topicHandler = <S extends z.ZodType>(schema: S, run: TopicHandler<S>["run"]): TopicHandler<S> => ({ schema, run });
@@ -75,45 +70,45 @@ async function syncInRealTime(d: Delivery, customerId: string, beforeQueue?: Par
 }
 
 /** orders/create: the order is recorded as the customer's pending purchase event, then the customer is synced. */
-async function purchase(order: z.infer<typeof OrderPayloadSchema>, d: Delivery): Promise<Outcome> {
-  const orderId = order.admin_graphql_api_id ?? `gid://shopify/Order/${order.id}`;
-  if (!order.customer) return { status: "ignored", detail: `order ${orderId} has no customer: no profile to add a purchase event to` };
-  const customerId = customerGidOf(order.customer);
+async function purchase(order: z.infer<typeof OrderSubjectSchema>, d: Delivery): Promise<Outcome> {
+  const { orderId, customerId } = order;
+  if (!customerId) return { status: "ignored", detail: `order ${orderId} has no customer: no profile to add a purchase event to` };
   return syncInRealTime(d, customerId, async ({ shopId, purchaseEventsEnabled }) => {
     if (!purchaseEventsEnabled) return;
-    await recordPendingPurchaseEvent({ shopId, orderId, customerId, data: purchaseEventData(order), orderedAt: new Date(order.created_at) });
+    await recordPendingPurchaseEvent({ shopId, orderId, customerId, data: order.purchase, orderedAt: new Date(order.orderedAt) });
   });
 }
 
-const TOPIC_HANDLERS: { [T in Exclude<WebhookTopic, "app/uninstalled" | "app/scopes_update">]: TopicHandler<z.ZodType> } = {
-  "customers/create": topicHandler(CustomerPayloadSchema, (p, d) => syncInRealTime(d, customerGidOf(p))),
-  "customers/update": topicHandler(CustomerPayloadSchema, (p, d) => syncInRealTime(d, customerGidOf(p))),
-  "customers/delete": topicHandler(CustomerDeletePayloadSchema, (p, d) => syncInRealTime(d, customerGidOf(p))),
-  "customers_email_marketing_consent/update": topicHandler(EmailConsentPayloadSchema, (p, d) => syncInRealTime(d, customerGid(p.customer_id))),
-  "customers_marketing_consent/update": topicHandler(SmsConsentPayloadSchema, (p, d) => syncInRealTime(d, customerGid(p.id))),
-  "orders/create": topicHandler(OrderPayloadSchema, purchase),
-  "bulk_operations/finish": topicHandler(BulkOperationFinishPayloadSchema, async (p) => {
+const customerChange = topicHandler(CustomerSubjectSchema, (s, d) => syncInRealTime(d, s.customerId));
+
+const TOPIC_HANDLERS: { [T in JobTopic]: TopicHandler<z.ZodType> } = {
+  "customers/create": customerChange,
+  "customers/update": customerChange,
+  "customers/delete": customerChange,
+  "customers_email_marketing_consent/update": customerChange,
+  "customers_marketing_consent/update": customerChange,
+  "orders/create": topicHandler(OrderSubjectSchema, purchase),
+  "bulk_operations/finish": topicHandler(BulkOperationSubjectSchema, async (s) => {
     // Wakes the job waiting on this operation (waitForBulkOperation); it reads the outcome from Shopify itself.
-    await markBulkOperationFinished({ redis: getRedis(), prefix: parseEnv().REDIS_PREFIX, id: p.admin_graphql_api_id, status: p.status });
-    const errorCode = p.error_code ? `, error ${p.error_code}` : "";
+    await markBulkOperationFinished({ redis: getRedis(), prefix: parseEnv().REDIS_PREFIX, id: s.bulkOperationId, status: s.status });
+    const errorCode = s.errorCode ? `, error ${s.errorCode}` : "";
     return {
       status: "processed",
-      detail: `bulk operation ${p.admin_graphql_api_id} finished (${p.status}${errorCode}); waiters notified`,
-      result: { bulkOperation: p.admin_graphql_api_id, status: p.status, errorCode: p.error_code ?? null },
+      detail: `bulk operation ${s.bulkOperationId} finished (${s.status}${errorCode}); waiters notified`,
+      result: { bulkOperation: s.bulkOperationId, status: s.status, errorCode: s.errorCode },
     };
   }),
-  "customers/data_request": topicHandler(CustomersDataRequestPayloadSchema, async (p, d) => {
+  // Compliance subjects keep Shopify's field names (ids only), so compliance.server.ts takes them as payloads.
+  "customers/data_request": topicHandler(DataRequestSubjectSchema, async (p, d) => {
     const result = await reportCustomerData({ shop: d.shop, receiptId: d.receiptId, payload: p });
     return { status: "processed", detail: "data request report stored", receiptFinished: true, result };
   }),
-  "customers/redact": topicHandler(CustomersRedactPayloadSchema, async (p, d) => {
+  "customers/redact": topicHandler(CustomerRedactSubjectSchema, async (p, d) => {
+    // Queues each destination's redaction (retried while it is down) before the receipt is finished.
     const result = await redactCustomer({ shop: d.shop, receiptId: d.receiptId, payload: p });
-    const sections = result.propagate.filter((l) => l.destination === "apsis").map((l) => sectionOfTarget(l.target)).filter((s): s is string => s !== null);
-    // The profile in APSIS One: deleted or anonymised as the merchant chose (a job of its own, retried while APSIS is down).
-    if (sections.length) await enqueue("apsis.redact-profile", { shop: d.shop, customerId: result.customer, sections }, { jobId: `apsis-redact-${d.receiptId}` });
     return { status: "processed", detail: "customer redacted", receiptFinished: true, result };
   }),
-  "shop/redact": topicHandler(ShopRedactPayloadSchema, async (p, d) => {
+  "shop/redact": topicHandler(ShopRedactSubjectSchema, async (p, d) => {
     const result = await redactShop({ shop: d.shop, receiptId: d.receiptId, payload: p });
     return { status: "processed", detail: "shop redacted", receiptFinished: true, result };
   }),
@@ -135,8 +130,8 @@ export async function processWebhookDelivery(job: WebhookJob, ctx: JobContext) {
   const handler = topic && topic in TOPIC_HANDLERS ? TOPIC_HANDLERS[topic as keyof typeof TOPIC_HANDLERS] : undefined;
   if (!topic || !handler) return fail(receiptId, `topic ${job.topic} is not processed by the worker`);
 
-  const parsed = handler.schema.safeParse(job.payload);
-  if (!parsed.success) return fail(receiptId, `malformed ${topic} payload: ${describeIssues(parsed.error)}`);
+  const parsed = handler.schema.safeParse(job.subject);
+  if (!parsed.success) return fail(receiptId, `malformed ${topic} job: ${describeIssues(parsed.error)}`);
 
   let outcome: Outcome;
   try {

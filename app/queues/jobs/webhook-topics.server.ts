@@ -7,6 +7,7 @@
  * worker job that processes them. It carries `.server` only because of where jobs live.
  */
 import { z } from "zod";
+import { MAX_EVENT_ITEMS, purchaseEventData, type PurchaseEventData } from "../../sync/apsis/purchase-event";
 
 /**
  * "inline": handled inside the webhook request (tiny idempotent DB writes that must not wait for a worker).
@@ -145,7 +146,7 @@ const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal amo
 export const OrderLineItemSchema = z.looseObject({
   product_id: ShopifyIdSchema.nullable().optional(),
   variant_id: ShopifyIdSchema.nullable().optional(),
-  sku: nullableString,
+  sku: z.string().max(255).nullable().optional(),
   title: z.string(),
   variant_title: nullableString,
   quantity: z.number().int(),
@@ -155,7 +156,7 @@ export const OrderLineItemSchema = z.looseObject({
 export const OrderPayloadSchema = z.looseObject({
   id: ShopifyIdSchema,
   admin_graphql_api_id: gid("Order").optional(),
-  name: z.string().min(1),
+  name: z.string().min(1).max(255),
   created_at: z.string().min(1),
   email: nullableString,
   currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 currency code"),
@@ -201,4 +202,189 @@ export const ScopesUpdatePayloadSchema = z.looseObject({
 /** "path message; path message" for a zod error, naming fields but never echoing values (they may be personal data). */
 export function describeIssues(error: z.ZodError) {
   return error.issues.map((issue) => `${issue.path.join(".") || "(payload)"} ${issue.message}`).join("; ");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Intake: what the web request checks in a genuine (HMAC-verified) payload, and the job subject it hands the
+// worker.
+//
+// The HMAC covers the body only. The topic and shop headers are not signed, so the route fixes the topic and
+// whatever the signed body says about the shop or the customer must agree with the headers and with itself;
+// otherwise the delivery is refused before anything is recorded (a signed body of shop A must never act on
+// shop B, nor a customers/update body act as a delete or an uninstall).
+//
+// The job carries ids (and an order's non-personal purchase data), never the payload: a job sits in Redis for
+// up to 7 days, and the worker reads the customer fresh from Shopify anyway (apsis-sync-customer.server.ts).
+
+const CustomerGidSchema = gid("Customer");
+
+/** The APSIS One purchase event data of an order (sync/apsis/purchase-event.ts): products and amounts only. */
+const PurchaseEventDataSchema = z.strictObject({
+  order_id: z.string().regex(/^\d{1,20}$/),
+  order_number: z.string().max(255),
+  total_price: z.number(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  items_count: z.number().int(),
+  items: z
+    .array(
+      z.strictObject({
+        product_id: z.string().nullable(),
+        variant_id: z.string().nullable(),
+        sku: z.string().max(255).nullable(),
+        title: z.string().max(255),
+        quantity: z.number().int(),
+        price: z.number(),
+      }),
+    )
+    .max(MAX_EVENT_ITEMS),
+}) satisfies z.ZodType<PurchaseEventData>;
+
+/** Subjects by topic: strict objects, so nothing but these fields can ever reach Redis. */
+export const CustomerSubjectSchema = z.strictObject({ customerId: CustomerGidSchema });
+export const OrderSubjectSchema = z.strictObject({
+  orderId: gid("Order"),
+  customerId: CustomerGidSchema.nullable(),
+  orderedAt: z.string().min(1).max(64),
+  purchase: PurchaseEventDataSchema,
+});
+export const BulkOperationSubjectSchema = z.strictObject({
+  bulkOperationId: gid("BulkOperation"),
+  status: z.string().min(1).max(64),
+  errorCode: z.string().max(64).nullable(),
+});
+// Compliance subjects keep Shopify's field names (compliance.server.ts takes them as they are), minus the
+// customer's email and phone.
+const idList = z.array(z.string().regex(/^\d{1,20}$/)).max(10_000);
+export const DataRequestSubjectSchema = z.strictObject({
+  shop_domain: z.string().min(1).max(255),
+  customer: z.strictObject({ id: z.string().regex(/^\d{1,20}$/) }),
+  orders_requested: idList.optional(),
+  data_request: z.strictObject({ id: z.string().regex(/^\d{1,20}$/) }).optional(),
+});
+export const CustomerRedactSubjectSchema = z.strictObject({
+  shop_domain: z.string().min(1).max(255),
+  customer: z.strictObject({ id: z.string().regex(/^\d{1,20}$/) }),
+  orders_to_redact: idList.optional(),
+});
+export const ShopRedactSubjectSchema = z.strictObject({ shop_domain: z.string().min(1).max(255) });
+
+/** Any job subject (the registry's WebhookJobSchema); the worker parses its topic's own schema. */
+export const WebhookSubjectSchema = z.union([
+  CustomerSubjectSchema,
+  OrderSubjectSchema,
+  BulkOperationSubjectSchema,
+  DataRequestSubjectSchema,
+  CustomerRedactSubjectSchema,
+  ShopRedactSubjectSchema,
+]);
+export type WebhookSubject = z.infer<typeof WebhookSubjectSchema>;
+
+export type JobTopic = { [T in WebhookTopic]: (typeof WEBHOOK_TOPICS)[T] extends "job" ? T : never }[WebhookTopic];
+
+type Intake<S extends z.ZodType> = {
+  schema: S;
+  /**
+   * Where the payload names its shop. A genuine payload of this topic always does; the value must be the
+   * shop header's (a missing one is refused too: otherwise any other signed body of shop A, which names no
+   * shop, would pass as this topic for shop B).
+   */
+  shopOf?: (payload: Record<string, unknown>) => unknown;
+  /** Ids of one thing that disagree (a genuine payload never contradicts itself): the reason, or null. */
+  contradiction?: (payload: z.infer<S>) => string | null;
+  /** The job subject (undefined for topics handled inline). */
+  subject?: (payload: z.infer<S>) => WebhookSubject;
+};
+
+const intake = <S extends z.ZodType>(definition: Intake<S>): Intake<z.ZodType> => definition as Intake<z.ZodType>;
+
+/** The customer's REST id and GID, and every address's customer_id, name one customer. */
+function customerContradiction(payload: { id: string; admin_graphql_api_id?: string | null; addresses?: unknown; default_address?: unknown }) {
+  if (payload.admin_graphql_api_id && payload.admin_graphql_api_id !== customerGid(payload.id)) return "the customer's id and admin_graphql_api_id differ";
+  const addresses = [...(Array.isArray(payload.addresses) ? payload.addresses : []), payload.default_address];
+  for (const address of addresses) {
+    const owner = (address as { customer_id?: unknown } | null | undefined)?.customer_id;
+    if (owner !== undefined && owner !== null && String(owner) !== payload.id) return "an address's customer_id is not the customer's id";
+  }
+  return null;
+}
+
+const customerSubject = (payload: { id: string; admin_graphql_api_id?: string | null }) => ({ customerId: customerGidOf(payload) });
+
+const CustomerIntake = intake({ schema: CustomerPayloadSchema, contradiction: customerContradiction, subject: customerSubject });
+
+const INTAKE: Record<WebhookTopic, Intake<z.ZodType>> = {
+  // The Shop object: myshopify_domain is the shop's own domain (`domain` is its primary, possibly custom, one).
+  "app/uninstalled": intake({ schema: z.looseObject({}), shopOf: (p) => p.myshopify_domain }),
+  "app/scopes_update": intake({ schema: ScopesUpdatePayloadSchema }),
+  "customers/create": CustomerIntake,
+  "customers/update": CustomerIntake,
+  "customers/delete": intake({ schema: CustomerDeletePayloadSchema, contradiction: customerContradiction, subject: customerSubject }),
+  "customers_email_marketing_consent/update": intake({
+    schema: EmailConsentPayloadSchema,
+    subject: (p) => ({ customerId: customerGid(p.customer_id) }),
+  }),
+  "customers_marketing_consent/update": intake({ schema: SmsConsentPayloadSchema, subject: (p) => ({ customerId: customerGid(p.id) }) }),
+  "orders/create": intake({
+    schema: OrderPayloadSchema,
+    contradiction: (order) => {
+      if (order.admin_graphql_api_id && order.admin_graphql_api_id !== `gid://shopify/Order/${order.id}`) return "the order's id and admin_graphql_api_id differ";
+      return order.customer ? customerContradiction(order.customer) : null;
+    },
+    subject: (order) => ({
+      orderId: order.admin_graphql_api_id ?? `gid://shopify/Order/${order.id}`,
+      customerId: order.customer ? customerGidOf(order.customer) : null,
+      orderedAt: order.created_at,
+      purchase: purchaseEventData(order),
+    }),
+  }),
+  "bulk_operations/finish": intake({
+    schema: BulkOperationFinishPayloadSchema,
+    subject: (p) => ({ bulkOperationId: p.admin_graphql_api_id, status: p.status, errorCode: p.error_code ?? null }),
+  }),
+  "customers/data_request": intake({
+    schema: CustomersDataRequestPayloadSchema,
+    shopOf: (p) => p.shop_domain,
+    subject: (p) => ({
+      shop_domain: p.shop_domain,
+      customer: { id: p.customer.id },
+      ...(p.orders_requested ? { orders_requested: p.orders_requested } : {}),
+      ...(p.data_request ? { data_request: { id: p.data_request.id } } : {}),
+    }),
+  }),
+  "customers/redact": intake({
+    schema: CustomersRedactPayloadSchema,
+    shopOf: (p) => p.shop_domain,
+    subject: (p) => ({
+      shop_domain: p.shop_domain,
+      customer: { id: p.customer.id },
+      ...(p.orders_to_redact ? { orders_to_redact: p.orders_to_redact } : {}),
+    }),
+  }),
+  "shop/redact": intake({ schema: ShopRedactPayloadSchema, shopOf: (p) => p.shop_domain, subject: (p) => ({ shop_domain: p.shop_domain }) }),
+};
+
+export type IntakeResult =
+  /** Disagrees with its headers or with itself: answered 4xx, nothing recorded. */
+  | { outcome: "refused"; reason: string }
+  /** Genuine but unusable (no retry can fix it): recorded as failed with the reason, answered 200. */
+  | { outcome: "malformed"; detail: string }
+  | { outcome: "accepted"; payload: unknown; subject?: WebhookSubject };
+
+/** Checks a parsed genuine payload of `topic` delivered with the shop header `shop` (already a valid myshopify domain). */
+export function takeInPayload({ topic, shop, payload }: { topic: WebhookTopic; shop: string; payload: unknown }): IntakeResult {
+  const definition = INTAKE[topic];
+  if (definition.shopOf) {
+    const claimed = payload && typeof payload === "object" ? definition.shopOf(payload as Record<string, unknown>) : undefined;
+    if (typeof claimed !== "string" || claimed.trim().toLowerCase() !== shop) {
+      return { outcome: "refused", reason: `the payload does not name the delivery's shop (${shop})` };
+    }
+  }
+  const parsed = definition.schema.safeParse(payload);
+  if (!parsed.success) return { outcome: "malformed", detail: `malformed ${topic} payload: ${describeIssues(parsed.error)}` };
+  const contradiction = definition.contradiction?.(parsed.data);
+  if (contradiction) return { outcome: "refused", reason: `the payload contradicts itself: ${contradiction}` };
+  const subject = definition.subject?.(parsed.data);
+  // Our own output, checked like the worker will: a subject that does not fit is a bug here, not Shopify's.
+  if (subject) WebhookSubjectSchema.parse(subject);
+  return { outcome: "accepted", payload: parsed.data, subject };
 }

@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
+import { BOUNDS } from "../../utils/input-bounds";
 
 /**
  * What a merchant chooses for a send (On Demand and Auto Send alike). Browser-safe: the Data Sync form
@@ -37,7 +38,8 @@ export const SendChoicesSchema = z
     listId: z.coerce
       .number({ error: "choose an Adestra list" })
       .int("choose an Adestra list")
-      .positive("choose an Adestra list"),
+      .positive("choose an Adestra list")
+      .max(BOUNDS.numericId, "choose an Adestra list"),
     activityFrom: optionalDay,
     activityTo: optionalDay,
   })

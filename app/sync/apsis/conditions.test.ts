@@ -113,3 +113,32 @@ describe("pickSection: the first matching rule wins, none → not synced", () =>
     expect(pickSection(customer({ tags: [] }), rules)).toBeNull();
   });
 });
+
+describe("sync conditions: bounds (utils/input-bounds.ts)", () => {
+  const errorsOf = (conditions: unknown) => {
+    const parsed = SyncConditionsSchema.safeParse(conditions);
+    return parsed.success ? [] : conditionErrors(parsed.error);
+  };
+
+  it("refuses a 5 MB value with the message on the rule's value", () => {
+    expect(errorsOf([{ field: "country", operator: "equals", value: "S".repeat(5_000_000), section: "s" }])).toEqual([
+      { index: 0, path: "value", message: "The value is at most 255 characters" },
+    ]);
+  });
+
+  it("bounds each value of an \"in\" list (text or array), the number of values, and the clauses' values", () => {
+    expect(errorsOf([{ field: "tags", operator: "in", value: `vip, ${"t".repeat(256)}`, section: "s" }])[0]).toMatchObject({ path: "value", message: "Each value is at most 255 characters" });
+    expect(errorsOf([{ field: "tags", operator: "in", value: Array.from({ length: 101 }, (_, i) => `t${i}`), section: "s" }])[0]).toMatchObject({ path: "value", message: "At most 100 values" });
+    expect(errorsOf([{ field: "country", operator: "equals", value: "SE", section: "s", and: [{ field: "city", operator: "equals", value: "x".repeat(256) }] }])[0]).toMatchObject({
+      index: 0,
+      path: "and.0.value",
+    });
+    expect(errorsOf([{ field: "tags", operator: "in", value: Array.from({ length: 100 }, () => "t".repeat(255)), section: "s" }])).toEqual([]);
+  });
+
+  it("bounds the Section id and the field and operator names (they are echoed in messages)", () => {
+    expect(errorsOf([{ field: "country", operator: "equals", value: "SE", section: "s".repeat(201) }])[0]).toMatchObject({ path: "section", message: "A Section id is at most 200 characters" });
+    expect(errorsOf([{ field: "f".repeat(51), operator: "equals", value: "SE", section: "s" }])[0]).toMatchObject({ path: "field", message: "A field name is at most 50 characters" });
+    expect(errorsOf([{ field: "country", operator: "o".repeat(51), value: "SE", section: "s" }])[0]).toMatchObject({ path: "operator" });
+  });
+});

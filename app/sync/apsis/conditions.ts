@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ShopifyCustomer } from "../../integrations/shopify/customer";
 import { EmailMarketingStateSchema, SmsMarketingStateSchema } from "../../integrations/shopify/customer";
+import { BOUNDS, boundedText, tooLong } from "../../utils/input-bounds";
 
 /**
  * Sync conditions: which Section a customer's profile goes to. An ordered list of rules; the FIRST rule the
@@ -79,8 +80,19 @@ export type ConditionClause = { field: ConditionField; operator: ConditionOperat
 export type SyncCondition = { section: string; always: true } | (ConditionClause & { section: string; and?: ConditionClause[] });
 
 const Scalar = z.union([z.string(), z.number()]);
+// Lengths and counts of values are checked in normalizeClause, where the message can name the value.
 const RawValue = z.union([Scalar, z.array(Scalar)]);
-const RawClause = z.object({ field: z.string(), operator: z.string(), value: RawValue.optional() });
+const conditionKey = (what: string) => z.string().max(BOUNDS.conditionKey, tooLong(what, BOUNDS.conditionKey));
+const RawClause = z.object({ field: conditionKey("A field name"), operator: conditionKey("An operator"), value: RawValue.optional() });
+
+/** Too many or too long values (the bounds of sync/apsis/conditions in utils/input-bounds.ts); null when fine. */
+function valueBoundsProblem(list: readonly (string | number)[]): string | null {
+  if (list.length > BOUNDS.conditionValues) return `At most ${BOUNDS.conditionValues} values`;
+  if (list.some((v) => typeof v === "string" && v.trim().length > BOUNDS.conditionValue)) {
+    return list.length === 1 ? tooLong("The value", BOUNDS.conditionValue) : tooLong("Each value", BOUNDS.conditionValue);
+  }
+  return null;
+}
 
 const isField = (field: string): field is ConditionField => Object.hasOwn(CONDITION_FIELDS, field);
 
@@ -106,6 +118,8 @@ function normalizeClause(raw: z.infer<typeof RawClause>, ctx: z.RefinementCtx, p
   if (value === undefined) return fail("Enter a value");
   let list = Array.isArray(value) ? value : [value];
   if (op === "in" && !Array.isArray(value) && typeof value === "string") list = value.split(",");
+  const tooMuch = valueBoundsProblem(list);
+  if (tooMuch) return fail(tooMuch);
   if (op !== "in" && list.length !== 1) return fail(`"${op}" takes one value`);
 
   if (spec.kind === "number") {
@@ -126,12 +140,15 @@ function normalizeClause(raw: z.infer<typeof RawClause>, ctx: z.RefinementCtx, p
 }
 
 const RawCondition = z.object({
-  section: z.string({ error: "Choose a Section" }).trim().min(1, "Choose a Section"),
+  section: boundedText({ what: "A Section id", max: BOUNDS.discriminator, missing: "Choose a Section" }),
   always: z.boolean().optional(),
-  field: z.string().optional(),
-  operator: z.string().optional(),
+  field: conditionKey("A field name").optional(),
+  operator: conditionKey("An operator").optional(),
   value: RawValue.optional(),
-  and: z.array(RawClause).max(9, "At most 10 clauses in one rule").optional(),
+  and: z
+    .array(RawClause)
+    .max(BOUNDS.conditionClauses - 1, `At most ${BOUNDS.conditionClauses} clauses in one rule`)
+    .optional(),
 });
 
 /** One rule: `{ section, field, operator, value, and? }` or `{ section, always: true }` ("otherwise"). */
@@ -153,7 +170,7 @@ export const SyncConditionSchema = RawCondition.transform((raw, ctx): SyncCondit
 /** The ordered rules; "otherwise" may only come last (rules after it could never match). */
 export const SyncConditionsSchema = z
   .array(SyncConditionSchema)
-  .max(50, "At most 50 rules")
+  .max(BOUNDS.conditionRules, `At most ${BOUNDS.conditionRules} rules`)
   .superRefine((rules, ctx) => {
     rules.forEach((rule, index) => {
       if ("always" in rule && index !== rules.length - 1) {

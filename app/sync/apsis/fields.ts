@@ -364,7 +364,7 @@ export type MappingIssue = {
   index: number;
   field: string;
   attribute: string;
-  code: "unknown_field" | "unknown_attribute" | "duplicate_attribute" | "type_mismatch" | "deprecated_attribute";
+  code: "unknown_field" | "unknown_attribute" | "duplicate_attribute" | "type_mismatch" | "deprecated_attribute" | "invalid";
   message: string;
 };
 

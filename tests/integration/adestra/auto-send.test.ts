@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay, nextAutoSendAt } from "../../../app/sync/adestra/schedule";
-import { connectDemo, expectedSend, setUpShop, type Stack, startStack, type Store, waitFor, waitForRun } from "./stack";
+import { connectDemo, expectedSend, setUpShop, type Stack, startStack, type Store, waitForRun } from "./stack";
+import { waitFor } from "../../support/wait-for";
 
 const STORE: Store = { domain: "auto-store.myshopify.com", customers: 120, seed: 77, ianaTimezone: "Asia/Tokyo" };
 const shop = STORE.domain;

@@ -130,12 +130,3 @@ export async function waitForRun(stack: Stack, runId: string, { timeoutMs = 50_0
   }
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, { timeoutMs = 30_000, what = "condition" } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

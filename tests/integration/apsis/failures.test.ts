@@ -16,10 +16,10 @@ import {
   type Stack,
   startStack,
   type Store,
-  waitFor,
   waitForRun,
   writeRequests,
 } from "./stack";
+import { waitFor } from "../../support/wait-for";
 
 const STORE: Store = { domain: "apsis-failures.myshopify.com", customers: 300, seed: 47, ianaTimezone: "America/New_York" };
 

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { seedCustomer } from "../../../sandbox/shopify/seed";
-import { configureDemo, connectDemo, DEMO, setUpShop, type Stack, startStack, type Store, waitFor } from "./stack";
+import { configureDemo, connectDemo, DEMO, setUpShop, type Stack, startStack, type Store } from "./stack";
+import { waitFor } from "../../support/wait-for";
 
 const BUSY: Store = { domain: "apsis-busy.myshopify.com", customers: 400, seed: 51, ianaTimezone: "Europe/Stockholm" };
 const QUIET: Store = { domain: "apsis-quiet.myshopify.com", customers: 20, seed: 52, ianaTimezone: "Europe/Stockholm" };

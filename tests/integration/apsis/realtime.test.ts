@@ -18,10 +18,10 @@ import {
   type Stack,
   startStack,
   type Store,
-  waitFor,
   waitForRun,
   writeRequests,
 } from "./stack";
+import { waitFor } from "../../support/wait-for";
 
 const STORE: Store = { domain: "apsis-realtime.myshopify.com", customers: 200, seed: 47, ianaTimezone: "Europe/Stockholm" };
 const OTHER: Store = { domain: "apsis-realtime-off.myshopify.com", customers: 5, seed: 48, ianaTimezone: "UTC" };

@@ -17,9 +17,9 @@ import {
   type Stack,
   startStack,
   type Store,
-  waitFor,
   waitForRun,
 } from "./stack";
+import { waitFor } from "../../support/wait-for";
 
 const STORE: Store = { domain: "apsis-resume.myshopify.com", customers: 400, seed: 43, ianaTimezone: "Europe/Stockholm" };
 

@@ -223,14 +223,18 @@ export async function waitForRun(stack: Stack, runId: string, { timeoutMs = 55_0
   }
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, { timeoutMs = 30_000, what = "condition" } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** A ProfileLink row as a finished APSIS One sync leaves it (seeded straight into the database): the customer's profile in `section`, with the consent last written. */
+export function seededProfileLink({ shopId, customerId, section, consent, lastSyncedAt }: { shopId: string; customerId: string; section: string; consent: object; lastSyncedAt: Date }) {
+  return {
+    shopId,
+    destination: "apsis",
+    target: `section:${section}`,
+    customerId,
+    destinationId: customerId.split("/").pop()!,
+    payloadHash: "seeded",
+    consent: JSON.stringify(consent),
+    lastSyncedAt,
+  };
 }
 
 /** Requests the sandbox counted that write something (anything but GET and the token). */

@@ -9,7 +9,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CustomerSyncStatus } from "../../../app/services/customer-sync-status.server";
 import { toCustomerSyncView } from "../../../extensions/customer-sync-status/src/view-model";
-import { connectDemo, DEMO, demoDefinitions, setUpShop, type Stack, startStack, type Store } from "../apsis/stack";
+import { connectDemo, DEMO, demoDefinitions, seededProfileLink, setUpShop, type Stack, startStack, type Store } from "../apsis/stack";
 
 const A: Store = { domain: "block-store-a.myshopify.com", customers: 2, seed: 21, ianaTimezone: "Europe/Stockholm" };
 const B: Store = { domain: "block-store-b.myshopify.com", customers: 2, seed: 22, ianaTimezone: "America/New_York" };
@@ -87,16 +87,8 @@ beforeAll(async () => {
   smsOffers = names.topic("Global", "SMS offers");
 
   const db = stack.app.db.getDb();
-  const link = (shopId: string, customerId: string, section: string, consent: object, lastSyncedAt: string) => ({
-    shopId,
-    destination: "apsis",
-    target: `section:${section}`,
-    customerId,
-    destinationId: customerId.split("/").pop()!,
-    payloadHash: "seeded",
-    consent: JSON.stringify(consent),
-    lastSyncedAt: new Date(lastSyncedAt),
-  });
+  const link = (shopId: string, customerId: string, section: string, consent: object, lastSyncedAt: string) =>
+    seededProfileLink({ shopId, customerId, section, consent, lastSyncedAt: new Date(lastSyncedAt) });
   await db.profileLink.createMany({
     data: [
       link(shopA.id, ANNA, DEMO.globalSection, { email: { address: "anna@example.com", topics: { [newsletter]: "opt-in" } }, sms: { address: "+46701234567", topics: { [smsOffers]: "opt-out" } } }, "2026-03-08T08:00:00.000Z"),

@@ -46,10 +46,28 @@ export function examplePayload(topic: WebhookTopic): Record<string, unknown> {
   return structuredClone(JSON.parse(readFileSync(file, "utf8")).response);
 }
 
+/**
+ * The example as Shopify would send it for `shop`: the shop fields name the shop (the examples hold
+ * "{shop}.myshopify.com" or null), and ids beyond 2^53 are exact. The examples were made with JavaScript, so
+ * their numeric ids are rounded (706405506930370000 for gid://shopify/Customer/706405506930370084); Shopify's
+ * own bodies carry the exact digits, and the app checks that a payload's ids agree.
+ */
+export function exampleBody(topic: WebhookTopic, shop: string): string {
+  const payload = examplePayload(topic);
+  if ("shop_domain" in payload) payload.shop_domain = shop;
+  if (topic === "app/uninstalled") Object.assign(payload, { domain: shop, myshopify_domain: shop });
+  let raw = JSON.stringify(payload);
+  for (const [, digits] of raw.matchAll(/"gid:\/\/shopify\/\w+\/(\d+)"/g)) {
+    if (Number.isSafeInteger(Number(digits))) continue;
+    raw = raw.replace(new RegExp(`(?<=[:,\\[])${String(Number(digits))}(?=[,}\\]])`, "g"), digits);
+  }
+  return raw;
+}
+
 export type DeliveryOptions = {
   topic: WebhookTopic;
   shop: string;
-  /** The raw body; defaults to the example payload. */
+  /** The raw body; defaults to the example payload (exampleBody). */
   body?: string;
   eventId?: string | null;
   webhookId?: string;
@@ -59,7 +77,7 @@ export type DeliveryOptions = {
 };
 
 export function signedRequest({ topic, shop, body, eventId, webhookId, secret = SECRET, headers = {} }: DeliveryOptions) {
-  const raw = body ?? JSON.stringify(examplePayload(topic));
+  const raw = body ?? exampleBody(topic, shop);
   const all: Record<string, string | null> = {
     "Content-Type": "application/json",
     "X-Shopify-Topic": topic,
@@ -83,16 +101,6 @@ export async function deliver(options: DeliveryOptions): Promise<Response> {
   } catch (thrown) {
     if (thrown instanceof Response) return thrown;
     throw thrown;
-  }
-}
-
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, { timeoutMs = 15_000, what = "condition" } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -35,7 +35,7 @@ describe("verification", () => {
     const shop = "tampered.myshopify.com";
     const request = signedRequest({ topic: "shop/redact", shop, body: JSON.stringify({ shop_domain: shop }) });
     const tampered = new Request(request.url, { method: "POST", headers: request.headers, body: JSON.stringify({ shop_domain: "other.myshopify.com" }) });
-    await expect(receiveWebhook(tampered)).rejects.toMatchObject({ status: 401 });
+    await expect(receiveWebhook(tampered, { topic: "shop/redact" })).rejects.toMatchObject({ status: 401 });
     expect(await receipts({ shopDomain: shop })).toEqual([]);
   });
 
@@ -43,13 +43,15 @@ describe("verification", () => {
     const shop = "no-headers.myshopify.com";
     expect((await deliver({ topic: "customers/update", shop, headers: { "X-Shopify-Webhook-Id": null } })).status).toBe(400);
     expect((await deliver({ topic: "customers/update", shop, headers: { "X-Shopify-Topic": null } })).status).toBe(400);
-    await expect(receiveWebhook(new Request("http://127.0.0.1:3000/webhooks/customers/update"))).rejects.toMatchObject({ status: 405 });
+    const get = receiveWebhook(new Request("http://127.0.0.1:3000/webhooks/customers/update"), { topic: "customers/update" });
+    await expect(get).rejects.toMatchObject({ status: 405 });
+    expect((await get.catch((r: Response) => r)).headers.get("Allow")).toBe("POST");
     expect(await receipts({ shopDomain: shop })).toEqual([]);
   });
 });
 
 describe("record and enqueue", () => {
-  it("a valid delivery is answered 200 with one receipt and one job carrying the payload", async () => {
+  it("a valid delivery is answered 200 with one receipt and one job carrying the customer's id, not the payload", async () => {
     const shop = "valid.myshopify.com";
     const eventId = randomUUID();
     const response = await deliver({ topic: "customers/update", shop, eventId, webhookId: "wh-1" });
@@ -64,7 +66,8 @@ describe("record and enqueue", () => {
     expect(jobs[0].id).toBe(`webhook-${eventId}`);
     expect(jobs[0].name).toBe("webhooks.process-delivery");
     expect(jobs[0].data).toMatchObject({ receiptId: receipt.id, eventId, shop, topic: "customers/update" });
-    expect(jobs[0].data.payload.admin_graphql_api_id).toBe("gid://shopify/Customer/706405506930370084");
+    expect(jobs[0].data.subject).toEqual({ customerId: "gid://shopify/Customer/706405506930370084" });
+    expect(jobs[0].data).not.toHaveProperty("payload");
   });
 
   it("the same event delivered 3 times (new webhook ids) is recorded once and queued once", async () => {
@@ -105,7 +108,7 @@ describe("record and enqueue", () => {
     expect(body).toContain("9223372036854775807");
     expect((await deliver({ topic: "customers/redact", shop, body })).status).toBe(200);
     const [job] = await jobsOf(shop);
-    expect(job.data.payload.customer.id).toBe("9223372036854775807");
+    expect(job.data.subject.customer).toEqual({ id: "9223372036854775807" });
   });
 
   it("job ids never contain ':'", () => {
@@ -120,11 +123,12 @@ describe("record and enqueue", () => {
     expect(await jobsOf(shop)).toEqual([]);
   });
 
-  it("a topic the app does not subscribe to is recorded as ignored, answered 200, not queued", async () => {
+  it("a topic header that is not the route's (even one the app does not subscribe to) is refused 400, nothing recorded or queued", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
     const shop = "other-topic.myshopify.com";
     const response = await deliver({ topic: "customers/update", shop, headers: { "X-Shopify-Topic": "products/update" } });
-    expect(response.status).toBe(200);
-    expect(await receipts({ shopDomain: shop })).toMatchObject([{ status: "ignored", topic: "PRODUCTS_UPDATE" }]);
+    expect(response.status).toBe(400);
+    expect(await receipts({ shopDomain: shop })).toEqual([]);
     expect(await jobsOf(shop)).toEqual([]);
   });
 });
@@ -195,7 +199,7 @@ describe("when the queue is unavailable", () => {
     const eventId = randomUUID();
     await breakTheQueue({ failFast: false });
     const started = Date.now();
-    const response = await receiveWebhook(signedRequest({ topic: "orders/create", shop, eventId }), { enqueueTimeoutMs: 300 });
+    const response = await receiveWebhook(signedRequest({ topic: "orders/create", shop, eventId }), { topic: "orders/create", enqueueTimeoutMs: 300 });
     expect(response.status).toBe(500);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(await receipts({ eventId })).toMatchObject([{ status: "received" }]);
@@ -278,6 +282,6 @@ describe("app/scopes_update (inline)", () => {
   it("a malformed payload is recorded as failed with the reason", async () => {
     const shop = "scopes-malformed.myshopify.com";
     expect((await deliver({ topic: "app/scopes_update", shop, body: JSON.stringify({ current: "read_customers" }) })).status).toBe(200);
-    expect(await receipts({ shopDomain: shop })).toMatchObject([{ status: "failed", detail: expect.stringMatching(/^malformed payload: current /) }]);
+    expect(await receipts({ shopDomain: shop })).toMatchObject([{ status: "failed", detail: expect.stringMatching(/^malformed app\/scopes_update payload: current /) }]);
   });
 });
