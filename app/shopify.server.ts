@@ -3,8 +3,8 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { getDb } from "./db.server";
 import { parseEnv } from "./env.server";
-import { assertEmbeddedRequestAcceptable } from "./integrations/shopify/embedded-request";
-import { sandboxTransport } from "./integrations/shopify/transport.server";
+import { assertEmbeddedRequestAcceptable } from "./shopify/embedded-request";
+import { sandboxTransport } from "./shopify/transport.server";
 import { EncryptedSessionStorage } from "./models/shopify-session-storage.server";
 
 const env = parseEnv();

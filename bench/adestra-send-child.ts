@@ -1,18 +1,18 @@
 /** The app side of bench/adestra-send.ts: one shop, one worker, two identical sends; prints one JSON line. */
-import { installOfflineSession } from "../tests/integration/integrations/shopify/sandbox-session";
+import { installOfflineSession } from "../tests/integration/shopify/sandbox-session";
 
 const SHOP = "bench-store.myshopify.com";
 const { parseEnv } = await import("../app/env.server");
 const env = parseEnv();
 const shops = await import("../app/models/shop.server");
 const { sessionStorage } = await import("../app/shopify.server");
-const connection = await import("../app/services/adestra-connection.server");
-const lists = await import("../app/services/adestra-lists.server");
-const send = await import("../app/services/adestra-send.server");
+const connection = await import("../app/destinations/adestra/connection.server");
+const lists = await import("../app/destinations/adestra/lists.server");
+const send = await import("../app/destinations/adestra/send.server");
 const runs = await import("../app/models/sync-run.server");
 const { startWorkers } = await import("../app/queues/worker.server");
-const { handlers } = await import("../app/queues/handlers.server");
-const { createRedis } = await import("../app/queues/redis.server");
+const { handlers } = await import("../app/jobs/handlers.server");
+const { createRedis } = await import("../app/redis.server");
 const { closeQueues } = await import("../app/queues/enqueue.server");
 
 await shops.setInvitation({ shop: SHOP, invited: true, actor: "bench", via: "cli" });

@@ -3,21 +3,21 @@
  * attribute mappings, email + SMS consent mapped), one worker, one Full Sync; prints one JSON line.
  */
 import { DEMO_APSIS } from "../sandbox/apsis/server";
-import { installOfflineSession } from "../tests/integration/integrations/shopify/sandbox-session";
+import { installOfflineSession } from "../tests/integration/shopify/sandbox-session";
 
 const SHOP = "bench-store.myshopify.com";
 const { parseEnv } = await import("../app/env.server");
 const env = parseEnv();
 const shops = await import("../app/models/shop.server");
 const { sessionStorage } = await import("../app/shopify.server");
-const connection = await import("../app/services/apsis-connection.server");
-const mapping = await import("../app/services/apsis-mapping.server");
-const fullSync = await import("../app/services/apsis-full-sync.server");
-const { guessMappings } = await import("../app/sync/apsis/fields");
+const connection = await import("../app/destinations/apsis/connection.server");
+const mapping = await import("../app/destinations/apsis/mapping.server");
+const fullSync = await import("../app/destinations/apsis/full-sync.server");
+const { guessMappings } = await import("../app/destinations/apsis/rules/fields");
 const runs = await import("../app/models/sync-run.server");
 const { startWorkers } = await import("../app/queues/worker.server");
-const { handlers } = await import("../app/queues/handlers.server");
-const { createRedis } = await import("../app/queues/redis.server");
+const { handlers } = await import("../app/jobs/handlers.server");
+const { createRedis } = await import("../app/redis.server");
 const { closeQueues } = await import("../app/queues/enqueue.server");
 
 const must = <T extends { ok: boolean }>(what: string, result: T) => {

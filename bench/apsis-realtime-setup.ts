@@ -7,7 +7,7 @@
  *   BENCH_SETUP = JSON { sandboxUrl, shops: [{ domain, ianaTimezone, clientId, clientSecret }] }
  */
 import { DEMO_APSIS } from "../sandbox/apsis/server";
-import { installOfflineSession } from "../tests/integration/integrations/shopify/sandbox-session";
+import { installOfflineSession } from "../tests/integration/shopify/sandbox-session";
 
 type SetupShop = { domain: string; ianaTimezone: string; clientId: string; clientSecret: string };
 const setup = JSON.parse(process.env.BENCH_SETUP ?? "null") as { sandboxUrl: string; shops: SetupShop[] } | null;
@@ -17,11 +17,11 @@ const { parseEnv } = await import("../app/env.server");
 const env = parseEnv();
 const shops = await import("../app/models/shop.server");
 const { sessionStorage } = await import("../app/shopify.server");
-const connection = await import("../app/services/apsis-connection.server");
-const mapping = await import("../app/services/apsis-mapping.server");
+const connection = await import("../app/destinations/apsis/connection.server");
+const mapping = await import("../app/destinations/apsis/mapping.server");
 const { saveApsisRealtimeSettings } = await import("../app/models/apsis-realtime-settings.server");
-const { guessMappings } = await import("../app/sync/apsis/fields");
-const { getRedis } = await import("../app/queues/redis.server");
+const { guessMappings } = await import("../app/destinations/apsis/rules/fields");
+const { getRedis } = await import("../app/redis.server");
 const { closeQueues } = await import("../app/queues/enqueue.server");
 const { getDb } = await import("../app/db.server");
 

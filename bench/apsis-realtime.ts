@@ -342,9 +342,9 @@ async function main() {
   Object.assign(process.env, env);
   const { getDb } = await import("../app/db.server");
   const runs = await import("../app/models/sync-run.server");
-  const fullSyncService = await import("../app/services/apsis-full-sync.server");
+  const fullSyncService = await import("../app/destinations/apsis/full-sync.server");
   const queues = await import("../app/queues/enqueue.server");
-  const { getRedis } = await import("../app/queues/redis.server");
+  const { getRedis } = await import("../app/redis.server");
   cleanups.push(async () => {
     await queues.closeQueues();
     getRedis().disconnect();

@@ -7,7 +7,7 @@
  *   tsx scripts/demo-connect-adestra.ts <shop.myshopify.com>...
  */
 import { demoAdestraAccount } from "../sandbox/adestra/demo";
-import { chooseAdestraTables, connectAdestra } from "../app/services/adestra-connection.server";
+import { chooseAdestraTables, connectAdestra } from "../app/destinations/adestra/connection.server";
 
 async function main(shops: string[]) {
   if (!shops.length) throw new Error("usage: tsx scripts/demo-connect-adestra.ts <shop.myshopify.com>...");

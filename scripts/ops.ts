@@ -185,10 +185,10 @@ async function send({ shop, values }: {
     if (error instanceof EnvError) throw new UsageError(`send needs the app's environment (.env.example): ${error.message}`);
     throw error;
   }
-  const { getSendSettings, startSend, AdestraSendRejectedError } = await import("../app/services/adestra-send.server");
+  const { getSendSettings, startSend, AdestraSendRejectedError } = await import("../app/destinations/adestra/send.server");
   const { getSyncRunSummary } = await import("../app/models/sync-run.server");
   const { closeQueues } = await import("../app/queues/enqueue.server");
-  const { getRedis } = await import("../app/queues/redis.server");
+  const { getRedis } = await import("../app/redis.server");
   const { getDb } = await import("../app/db.server");
   const finish = async () => {
     await closeQueues();
@@ -254,11 +254,11 @@ async function fullSync({ shop, detach }: { shop: string; detach: boolean }) {
     if (error instanceof EnvError) throw new UsageError(`full-sync needs the app's environment (.env.example): ${error.message}`);
     throw error;
   }
-  const { startFullSync, ApsisFullSyncRejectedError } = await import("../app/services/apsis-full-sync.server");
+  const { startFullSync, ApsisFullSyncRejectedError } = await import("../app/destinations/apsis/full-sync.server");
   const { ShopNotInvitedError } = await import("../app/models/shop.server");
   const { getSyncRunSummary } = await import("../app/models/sync-run.server");
   const { closeQueues } = await import("../app/queues/enqueue.server");
-  const { getRedis } = await import("../app/queues/redis.server");
+  const { getRedis } = await import("../app/redis.server");
   const { getDb } = await import("../app/db.server");
   try {
     let started;

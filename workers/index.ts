@@ -16,10 +16,10 @@ try {
   throw error;
 }
 
-const { getRedis } = await import("../app/queues/redis.server");
+const { getRedis } = await import("../app/redis.server");
 const { startWorkers } = await import("../app/queues/worker.server");
 const { upsertSchedulers } = await import("../app/queues/schedulers.server");
-const { handlers } = await import("../app/queues/handlers.server");
+const { handlers } = await import("../app/jobs/handlers.server");
 const { getDb } = await import("../app/db.server");
 
 const connection = getRedis();

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getDb, type Tx } from "../db.server";
-import { type SendChoices, SendChoicesSchema } from "../sync/adestra/choices";
+import { type SendChoices, SendChoicesSchema } from "../destinations/adestra/rules/choices";
 
 /** SendSettings rows for Adestra: one per shop and kind. */
 export const SendSettingsKindSchema = z.enum(["on_demand", "auto"]);

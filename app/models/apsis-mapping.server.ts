@@ -4,7 +4,7 @@ import { getDb } from "../db.server";
  * The APSIS configuration of a shop: sync conditions (ordered rules picking the Section), attribute mappings
  * and consent mappings per Section. Rows are replaced as a whole per save (one transaction), so a save that is
  * refused changes nothing and a saved set is never half old, half new. Validation lives in
- * app/sync/apsis/* and app/services/apsis-mapping.server.ts; this module only stores.
+ * app/destinations/apsis/rules/* and app/destinations/apsis/mapping.server.ts; this module only stores.
  */
 
 export async function listSyncConditionRows({ shopId }: { shopId: string }) {

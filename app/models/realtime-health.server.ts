@@ -1,5 +1,5 @@
 import { getDb } from "../db.server";
-import type { WebhookTopic } from "../queues/jobs/webhook-topics.server";
+import type { WebhookTopic } from "../shopify/webhook-topics";
 
 /**
  * What the Activity page reads about APSIS One real-time sync: the WebhookReceipts of the topics that start a

@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from "bullmq";
 import { parseEnv } from "../env.server";
 import { JOBS, REDACTION_JOBS, type JobName, type JobPayload, type QueueName } from "./registry";
-import { getRedis } from "./redis.server";
+import { getRedis } from "../redis.server";
 
 declare global {
   // eslint-disable-next-line no-var

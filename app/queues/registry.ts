@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { WebhookSubjectSchema } from "./jobs/webhook-topics.server";
+import { WebhookSubjectSchema } from "../shopify/webhook-topics";
 
 /**
  * Every job the app runs: its name, the queue it runs on and its payload schema.

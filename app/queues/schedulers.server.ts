@@ -1,5 +1,5 @@
 import { listEnabledAutoSends } from "../models/adestra-send-settings.server";
-import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay } from "../sync/adestra/schedule";
+import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay } from "../destinations/adestra/rules/schedule";
 import { getQueue } from "./enqueue.server";
 import { JOBS, type JobName } from "./registry";
 
@@ -20,7 +20,7 @@ export async function upsertSchedulers() {
 }
 
 // ---- Adestra Auto Send: one scheduler per shop, at a shop-local time spread by the shop's domain
-// (app/sync/adestra/schedule.ts). The database (SendSettings.autoSendEnabled) is the truth; Redis follows it.
+// (app/destinations/adestra/rules/schedule.ts). The database (SendSettings.autoSendEnabled) is the truth; Redis follows it.
 
 const AUTO_SEND_JOB = "adestra.auto-send" satisfies JobName;
 const AUTO_SEND_PREFIX = autoSendSchedulerId("");

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { toFullSyncStatusView } from "../components/apsis/status.server";
-import { getFullSyncStatus } from "../services/apsis-full-sync.server";
+import { toFullSyncStatusView } from "../destinations/apsis/ui/status.server";
+import { getFullSyncStatus } from "../destinations/apsis/full-sync.server";
 import { requireInvitedShop } from "../services/invitation.server";
 
 /**

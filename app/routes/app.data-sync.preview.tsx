@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { sentenceCase } from "../components/adestra/form-values";
-import { AdestraSendRejectedError, previewSend } from "../services/adestra-send.server";
+import { sentenceCase } from "../destinations/adestra/ui/form-values";
+import { AdestraSendRejectedError, previewSend } from "../destinations/adestra/send.server";
 import { requireInvitedShop } from "../services/invitation.server";
 
 const PREVIEW_EXAMPLES = 5;

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { toSendStatusView } from "../components/adestra/send-status.server";
-import { getSendStatus } from "../services/adestra-send.server";
+import { toSendStatusView } from "../destinations/adestra/ui/send-status-view";
+import { getSendStatus } from "../destinations/adestra/send.server";
 import { requireInvitedShop } from "../services/invitation.server";
 
 /**

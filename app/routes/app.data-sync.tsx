@@ -18,16 +18,16 @@ import {
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
-import { SendChoicesFields } from "../components/adestra/send-choices-fields";
-import { SendPreview } from "../components/adestra/send-preview";
-import { SendStatus } from "../components/adestra/send-status";
-import { todayIn, toSendStatusView } from "../components/adestra/send-status.server";
-import { sentenceCase } from "../components/adestra/form-values";
-import { choicesToEntries, emptyChoices, type SendChoicesValue, type SendStatusView } from "../components/adestra/types";
-import { useActionToast, type ActionResult } from "../components/adestra/use-toast";
+import { SendChoicesFields } from "../destinations/adestra/ui/send-choices-fields";
+import { SendPreview } from "../destinations/adestra/ui/send-preview";
+import { SendStatus } from "../destinations/adestra/ui/send-status";
+import { todayIn, toSendStatusView } from "../destinations/adestra/ui/send-status-view";
+import { sentenceCase } from "../destinations/adestra/ui/form-values";
+import { choicesToEntries, emptyChoices, type SendChoicesValue, type SendStatusView } from "../destinations/adestra/ui/types";
+import { useActionToast, type ActionResult } from "../destinations/adestra/ui/use-toast";
 import { AppErrorBoundary } from "../components/app-error-boundary";
-import { getAdestraConnection } from "../services/adestra-connection.server";
-import { listAdestraLists, createAdestraList } from "../services/adestra-lists.server";
+import { getAdestraConnection } from "../destinations/adestra/connection.server";
+import { listAdestraLists, createAdestraList } from "../destinations/adestra/lists.server";
 import {
   AdestraSendRejectedError,
   getSendSettings,
@@ -35,10 +35,10 @@ import {
   saveAutoSendSettings,
   sendNow,
   startSend,
-} from "../services/adestra-send.server";
-import { describeAdestraError } from "../services/adestra-account.server";
+} from "../destinations/adestra/send.server";
+import { describeAdestraError } from "../destinations/adestra/account.server";
 import { requireInvitedShop } from "../services/invitation.server";
-import { ACTIVITY_DEFINITION } from "../sync/adestra/choices";
+import { ACTIVITY_DEFINITION } from "../destinations/adestra/rules/choices";
 import { formatDateTime } from "../utils/format-date";
 import { readFormValues } from "../utils/read-form.server";
 

@@ -4,8 +4,8 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
-import { AdestraConnectionCard } from "../components/adestra/connection-card";
-import { sentenceCase } from "../components/adestra/form-values";
+import { AdestraConnectionCard } from "../destinations/adestra/ui/connection-card";
+import { sentenceCase } from "../destinations/adestra/ui/form-values";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { getConnections } from "../models/connection.server";
 import {
@@ -14,8 +14,8 @@ import {
   disconnectAdestra,
   getAdestraConnection,
   listAdestraCoreTables,
-} from "../services/adestra-connection.server";
-import { describeAdestraError } from "../services/adestra-account.server";
+} from "../destinations/adestra/connection.server";
+import { describeAdestraError } from "../destinations/adestra/account.server";
 import { requireInvitedShop } from "../services/invitation.server";
 import { formatDateTime } from "../utils/format-date";
 import { readFormValues } from "../utils/read-form.server";

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed, receiveWebhook } from "../services/webhooks.server";
+import { methodNotAllowed, receiveWebhook } from "../shopify/webhooks.server";
 
 /**
  * POST /webhooks/customers/delete (shopify.app.toml).
  * Only deliveries of this topic: the topic header is not signed, so the route fixes it.
- * Verification, dedupe and processing: app/services/webhooks.server.ts.
+ * Verification, dedupe and processing: app/shopify/webhooks.server.ts.
  */
 export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, { topic: "customers/delete" });
 

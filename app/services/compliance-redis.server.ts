@@ -8,13 +8,13 @@
 import type { Job, Queue } from "bullmq";
 import { parseEnv } from "../env.server";
 import { getQueue } from "../queues/enqueue.server";
-import { getRedis } from "../queues/redis.server";
+import { getRedis } from "../redis.server";
 import { QUEUE_NAMES, REDACTION_JOBS, type QueueName } from "../queues/registry";
 import { removeAdestraAutoSendScheduler } from "../queues/schedulers.server";
 import { decryptSecret } from "../utils/crypto.server";
-import { accountBucketKey } from "./adestra-account.server";
-import { forgetApsisToken } from "./apsis-account.server";
-import { pendingReceiptsKey, realtimeTouchedKey } from "./apsis-realtime.server";
+import { accountBucketKey } from "../destinations/adestra/account.server";
+import { forgetApsisToken } from "../destinations/apsis/account.server";
+import { pendingReceiptsKey, realtimeTouchedKey } from "../destinations/apsis/realtime.server";
 
 /** Every state a job record can rest in but "active" (a running job is locked); "waiting" includes paused. */
 const RESTING_STATES = ["completed", "failed", "waiting", "delayed", "prioritized", "waiting-children"] as const;

@@ -13,14 +13,14 @@ import {
 } from "../models/compliance.server";
 import { getShop } from "../models/shop.server";
 import { enqueue } from "../queues/enqueue.server";
-import { sectionOfTarget } from "../sync/apsis/profile";
+import { sectionOfTarget } from "../destinations/apsis/rules/profile";
 import { purgeCustomerFromRedis, purgeShopFromRedis } from "./compliance-redis.server";
 import {
   customerGid,
   type CustomersDataRequestPayloadSchema,
   type CustomersRedactPayloadSchema,
   type ShopRedactPayloadSchema,
-} from "../queues/jobs/webhook-topics.server";
+} from "../shopify/webhook-topics";
 
 type Context = { shop: string; receiptId?: string };
 

@@ -3,10 +3,10 @@ import { getApsisConnectionSummary } from "../models/apsis-connection.server";
 import { listApsisLinksOfCustomer } from "../models/apsis-profile-link.server";
 import { findCustomerSyncState } from "../models/customer-sync-state.server";
 import { assertShopInvited } from "../models/shop.server";
-import { APSIS_CHANNELS, parseConsentState } from "../sync/apsis/consent";
-import { sectionOfTarget } from "../sync/apsis/profile";
-import { type ApsisClientTuning, openApsisConnection } from "./apsis-account.server";
-import { type CustomerSyncRequest, requestCustomerSync } from "./apsis-realtime.server";
+import { APSIS_CHANNELS, parseConsentState } from "../destinations/apsis/rules/consent";
+import { sectionOfTarget } from "../destinations/apsis/rules/profile";
+import { type ApsisClientTuning, openApsisConnection } from "../destinations/apsis/account.server";
+import { type CustomerSyncRequest, requestCustomerSync } from "../destinations/apsis/realtime.server";
 import { BOUNDS, tooLong } from "../utils/input-bounds";
 
 /**

@@ -8,8 +8,8 @@
  */
 import { json } from "@remix-run/node";
 import type { InvitationRequired } from "../components/invitation-only";
-import { createShopifyGraphql } from "../integrations/shopify/graphql-client";
-import { readShop } from "../integrations/shopify/shop";
+import { createShopifyGraphql } from "../shopify/graphql-client";
+import { readShop } from "../shopify/shop";
 import { assertShopInvited, getShop, recordInstall, ShopNotInvitedError } from "../models/shop.server";
 import { authenticate } from "../shopify.server";
 

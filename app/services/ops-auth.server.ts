@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { parseEnv } from "../env.server";
 import { ShopDomainSchema } from "../models/shop.server";
-import { getRedis, redisKey } from "../queues/redis.server";
+import { getRedis, redisKey } from "../redis.server";
 import { BOUNDS, tooLong } from "../utils/input-bounds";
 
 export type OpsCredential = { username: string; password: string };

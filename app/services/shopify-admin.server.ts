@@ -1,7 +1,7 @@
-import type { AdminGraphqlClient } from "../integrations/shopify/graphql-client";
-import { createShopifyGraphql, type ShopifyGraphql } from "../integrations/shopify/graphql-client";
-import { needsRefresh, openOfflineAdmin } from "../integrations/shopify/offline-admin.server";
-import { getRedis, redisKey } from "../queues/redis.server";
+import type { AdminGraphqlClient } from "../shopify/graphql-client";
+import { createShopifyGraphql, type ShopifyGraphql } from "../shopify/graphql-client";
+import { needsRefresh, openOfflineAdmin } from "../shopify/offline-admin.server";
+import { getRedis, redisKey } from "../redis.server";
 import { sessionStorage, unauthenticated } from "../shopify.server";
 
 export type ShopifyAdmin = {

@@ -2,8 +2,8 @@
  * Strict positional arguments, as Adestra checks them: a method declares its parameters as "name:type" or
  * "name:type?" and gets them typed; a missing, extra or wrongly typed argument is fault 204.
  */
-import { FAULT } from "../../app/integrations/adestra/fault-codes";
-import { isStruct, type XmlRpcValue } from "../../app/integrations/adestra/xmlrpc";
+import { FAULT } from "../../app/destinations/adestra/client/fault-codes";
+import { isStruct, type XmlRpcValue } from "../../app/destinations/adestra/client/xmlrpc";
 import { SandboxFault } from "./faults";
 
 export type Struct = { [member: string]: XmlRpcValue };

@@ -3,7 +3,7 @@
  * URL with the sandbox's fetch, reads the CSV, upserts every row and puts it on the list; rows Adestra would
  * refuse are counted as rejected with the reason, and the record is visible in stats().imports.
  */
-import type { Fetch } from "../../app/integrations/http/request";
+import type { Fetch } from "../../app/http/request";
 import { parseCsv } from "./csv";
 import { SandboxFault } from "./faults";
 import type { AccountData, CoreTable, DedupeType, SandboxList } from "./model";

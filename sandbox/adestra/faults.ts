@@ -1,6 +1,6 @@
 /** Faults the sandbox answers with: Adestra's codes and texts, with what went wrong in brackets. */
-import { FAULT_TEXT, type FaultCode } from "../../app/integrations/adestra/fault-codes";
-import type { XmlRpcFault } from "../../app/integrations/adestra/xmlrpc";
+import { FAULT_TEXT, type FaultCode } from "../../app/destinations/adestra/client/fault-codes";
+import type { XmlRpcFault } from "../../app/destinations/adestra/client/xmlrpc";
 
 export class SandboxFault extends Error {
   constructor(

@@ -2,8 +2,8 @@
  * The XML-RPC methods the sandbox serves, with Adestra's argument lists (docs/apis/adestra-api.md §4) and
  * faults. Other namespaces answer 202 and other methods 203, as Adestra does for names it does not know.
  */
-import { FAULT } from "../../app/integrations/adestra/fault-codes";
-import type { XmlRpcStruct, XmlRpcValue } from "../../app/integrations/adestra/xmlrpc";
+import { FAULT } from "../../app/destinations/adestra/client/fault-codes";
+import type { XmlRpcStruct, XmlRpcValue } from "../../app/destinations/adestra/client/xmlrpc";
 import { type ArgsOf, isInt, type ParamSpec, parseArgs, parseOptions, type Struct } from "./args";
 import type { ImportRunner } from "./contact-import";
 import { SandboxFault } from "./faults";

@@ -4,8 +4,8 @@
  * are sets of addresses, and core fields hold text of at most 255 characters.
  */
 import { z } from "zod";
-import { FAULT } from "../../app/integrations/adestra/fault-codes";
-import type { XmlRpcValue } from "../../app/integrations/adestra/xmlrpc";
+import { FAULT } from "../../app/destinations/adestra/client/fault-codes";
+import type { XmlRpcValue } from "../../app/destinations/adestra/client/xmlrpc";
 import type { Struct } from "./args";
 import type { SandboxImport } from "./contact-import";
 import { SandboxFault } from "./faults";

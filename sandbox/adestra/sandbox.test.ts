@@ -10,7 +10,7 @@ import {
   AdestraInvalidFieldError,
   AdestraNotFoundError,
   AdestraUnavailableError,
-} from "../../app/integrations/adestra/errors";
+} from "../../app/destinations/adestra/client/errors";
 import type { AdestraSandbox } from "./server";
 import { demoAdestraClient, startDemoAdestraSandbox } from "./test-support";
 

@@ -5,9 +5,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { FAULT } from "../../app/integrations/adestra/fault-codes";
-import { decodeMethodCall, encodeFault, encodeMethodResponse, XmlRpcParseError } from "../../app/integrations/adestra/xmlrpc";
-import type { Fetch } from "../../app/integrations/http/request";
+import { FAULT } from "../../app/destinations/adestra/client/fault-codes";
+import { decodeMethodCall, encodeFault, encodeMethodResponse, XmlRpcParseError } from "../../app/destinations/adestra/client/xmlrpc";
+import type { Fetch } from "../../app/http/request";
 import { readBody, sendText } from "../shopify/http";
 import { type AdestraSandboxAccount, SandboxAccount } from "./account";
 import { ImportRunner } from "./contact-import";

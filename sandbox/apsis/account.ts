@@ -2,7 +2,7 @@
  * One sandbox account at run time: its API key and tokens, definitions, profiles and imports, its limits,
  * failure switch and counters, and the inspection API tests read outcomes from.
  */
-import { TOKEN_PATH } from "../../app/integrations/apsis/token";
+import { TOKEN_PATH } from "../../app/destinations/apsis/client/token";
 import type { AttributeValue } from "./attribute-values";
 import { AccountConfigSchema, type AccountConfig, type ApsisSandboxAccountConfig, type AttributeConfig, type EventConfig, type SectionConfig, type TopicConfig } from "./config";
 import { importView, type ApsisSandboxImport, type SandboxImport } from "./import-model";

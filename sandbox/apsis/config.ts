@@ -3,7 +3,7 @@
  * and event definitions the definitions endpoints serve and the writes are checked against.
  */
 import { z } from "zod";
-import { CONSENT_CHANNELS, VersionIdSchema } from "../../app/integrations/apsis/schemas";
+import { CONSENT_CHANNELS, VersionIdSchema } from "../../app/destinations/apsis/client/schemas";
 
 /** The attribute data types of APSIS's data model (help.apsis.one 6105174); the API's own names are INFERRED. */
 export const ATTRIBUTE_TYPES = ["text", "boolean", "date", "number", "decimal", "timestamp"] as const;

@@ -4,7 +4,7 @@
  * set by APSIS's double opt-in, never through the API (400).
  */
 import { z } from "zod";
-import { CONSENT_CHANNELS, CONSENT_TYPES } from "../../app/integrations/apsis/schemas";
+import { CONSENT_CHANNELS, CONSENT_TYPES } from "../../app/destinations/apsis/client/schemas";
 import type { SectionDefinitions } from "./account";
 import { ApsisProblem, parseBody } from "./problem";
 import type { StoredConsent } from "./profiles";

@@ -1,6 +1,6 @@
 /** One bulk import's record (docs/apis/apsis-one-api.md §8): waiting_for_file → queued → in_progress → completed | error. */
 import type { z } from "zod";
-import type { ImportBodySchema } from "../../app/integrations/apsis/schemas";
+import type { ImportBodySchema } from "../../app/destinations/apsis/client/schemas";
 
 export type ImportStatus = "waiting_for_file" | "queued" | "in_progress" | "completed" | "error";
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ApsisClient, ApsisImportBody, ApsisImportStatus } from "../../app/integrations/apsis/client";
-import { ApsisApiError, ApsisAuthError, ApsisRateLimitError, ApsisValidationError } from "../../app/integrations/apsis/errors";
-import { sleep } from "../../app/integrations/http/retry";
+import type { ApsisClient, ApsisImportBody, ApsisImportStatus } from "../../app/destinations/apsis/client/client";
+import { ApsisApiError, ApsisAuthError, ApsisRateLimitError, ApsisValidationError } from "../../app/destinations/apsis/client/errors";
+import { sleep } from "../../app/http/retry";
 import { DEMO_APSIS, demoApsisAccount, type ApsisSandbox } from "./server";
 import { demoAccount, demoApsisClient, startDemoApsisSandbox } from "./test-support";
 

@@ -7,7 +7,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { ImportBodySchema } from "../../app/integrations/apsis/schemas";
+import { ImportBodySchema } from "../../app/destinations/apsis/client/schemas";
 import { escapeHtml, sendText } from "../shopify/http";
 import type { SandboxAccount } from "./account";
 import { checkTopic, settableType } from "./consents";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ApsisRateLimitError, ApsisUnavailableError } from "../../app/integrations/apsis/errors";
-import { createMemoryLimiter } from "../../app/integrations/apsis/limiter";
-import { sleep } from "../../app/integrations/http/retry";
+import { ApsisRateLimitError, ApsisUnavailableError } from "../../app/destinations/apsis/client/errors";
+import { createMemoryLimiter } from "../../app/destinations/apsis/client/limiter";
+import { sleep } from "../../app/http/retry";
 import { DEMO_APSIS, type ApsisSandbox } from "./server";
 import { demoAccount, demoApsisClient, startDemoApsisSandbox } from "./test-support";
 

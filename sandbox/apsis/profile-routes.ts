@@ -4,7 +4,7 @@
  * and events. Attribute writes are JSON Merge Patch: a key sets, null clears, absent keys stay.
  */
 import { z } from "zod";
-import { VersionIdSchema } from "../../app/integrations/apsis/schemas";
+import { VersionIdSchema } from "../../app/destinations/apsis/client/schemas";
 import type { SandboxAccount, SectionDefinitions } from "./account";
 import { type AttributeValue, coerceAttributeValue } from "./attribute-values";
 import type { AttributeConfig } from "./config";

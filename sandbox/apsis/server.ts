@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { TOKEN_PATH } from "../../app/integrations/apsis/token";
+import { TOKEN_PATH } from "../../app/destinations/apsis/client/token";
 import { readBody, sendJson, sendText } from "../shopify/http";
 import { type ApsisSandboxAccount, SandboxAccount } from "./account";
 import type { ApsisSandboxAccountConfig } from "./config";

@@ -1,5 +1,5 @@
 /** Helpers for tests that talk to the APSIS sandbox through the app's real client. */
-import { ApsisClient, type ApsisClientOptions } from "../../app/integrations/apsis/client";
+import { ApsisClient, type ApsisClientOptions } from "../../app/destinations/apsis/client/client";
 import { DEMO_APSIS, demoApsisAccount, startApsisSandbox, type ApsisSandbox, type ApsisSandboxOptions } from "./server";
 
 /** The sandbox on a free port with the demo account (and whatever else the test asks for). */

@@ -5,7 +5,7 @@
  */
 import { createHmac, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { TOKEN_PATH } from "../../app/integrations/apsis/token";
+import { TOKEN_PATH } from "../../app/destinations/apsis/client/token";
 import { parseParams, readBody, sendJson } from "../shopify/http";
 import type { SandboxAccount } from "./account";
 import { ApsisProblem, tooManyRequests } from "./problem";

@@ -2,7 +2,7 @@ import "@shopify/shopify-api/adapters/node";
 import { ApiVersion, HttpResponseError, LogSeverity, RequestedTokenType, shopifyApi } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxTransport } from "../../app/integrations/shopify/transport.server";
+import { sandboxTransport } from "../../app/shopify/transport.server";
 import type { ShopifySandbox } from "./server";
 import { exchangeToken, graphql, postToken, startTestSandbox, TEST_APP, TEST_SHOP } from "./test-support";
 import { mintSessionToken, signJwt } from "./tokens";

@@ -4,7 +4,7 @@
  * Auto Send is on.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay, nextAutoSendAt } from "../../../app/sync/adestra/schedule";
+import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay, nextAutoSendAt } from "../../../app/destinations/adestra/rules/schedule";
 import { connectDemo, expectedSend, setUpShop, type Stack, startStack, type Store, waitForRun } from "./stack";
 import { waitFor } from "../../support/wait-for";
 

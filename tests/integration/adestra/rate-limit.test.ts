@@ -26,8 +26,8 @@ afterAll(async () => {
 
 describe("the account's token bucket in Redis", () => {
   it("is shared by every connection: a burst of 15, then callers are told to wait", async () => {
-    const { createTokenBucket } = await import("../../../app/services/adestra-rate-limit.server");
-    const { accountBucketKey } = await import("../../../app/services/adestra-account.server");
+    const { createTokenBucket } = await import("../../../app/destinations/adestra/rate-limit.server");
+    const { accountBucketKey } = await import("../../../app/destinations/adestra/account.server");
     const env = stack.app.env.parseEnv();
     const key = accountBucketKey("Bucket Test");
     expect(accountBucketKey(" bucket test")).toBe(key);

@@ -9,9 +9,9 @@ import { customerGid } from "../../../sandbox/shopify/customer";
 import { seedCustomer } from "../../../sandbox/shopify/seed";
 import { startShopifySandbox, type SandboxStoreConfig, type ShopifySandbox } from "../../../sandbox/shopify/server";
 import { demoAdestraAccount, startAdestraSandbox, type AdestraSandbox, type AdestraSandboxOptions } from "../../../sandbox/adestra/server";
-import { activityWindow, decideCustomer } from "../../../app/sync/adestra/filter";
-import type { SendChoices } from "../../../app/sync/adestra/choices";
-import { installOfflineSession } from "../integrations/shopify/sandbox-session";
+import { activityWindow, decideCustomer } from "../../../app/destinations/adestra/rules/filter";
+import type { SendChoices } from "../../../app/destinations/adestra/rules/choices";
+import { installOfflineSession } from "../shopify/sandbox-session";
 
 export type Store = { domain: string; customers: number; seed: number; ianaTimezone: string };
 
@@ -34,14 +34,14 @@ export async function startStack({ stores, adestra: adestraOptions = {} }: { sto
     shopify: await import("../../../app/shopify.server"),
     shops: await import("../../../app/models/shop.server"),
     runs: await import("../../../app/models/sync-run.server"),
-    connection: await import("../../../app/services/adestra-connection.server"),
-    lists: await import("../../../app/services/adestra-lists.server"),
-    send: await import("../../../app/services/adestra-send.server"),
+    connection: await import("../../../app/destinations/adestra/connection.server"),
+    lists: await import("../../../app/destinations/adestra/lists.server"),
+    send: await import("../../../app/destinations/adestra/send.server"),
     queues: await import("../../../app/queues/enqueue.server"),
     schedulers: await import("../../../app/queues/schedulers.server"),
-    redis: await import("../../../app/queues/redis.server"),
+    redis: await import("../../../app/redis.server"),
     worker: await import("../../../app/queues/worker.server"),
-    handlers: await import("../../../app/queues/handlers.server"),
+    handlers: await import("../../../app/jobs/handlers.server"),
   };
   const env = app.env.parseEnv();
   const connection = app.redis.createRedis(env.REDIS_URL);

@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 it("a quiet shop's update is synced ahead of a busy shop's backlog", async () => {
-  const { requestCustomerSync } = await import("../../../app/services/apsis-realtime.server");
+  const { requestCustomerSync } = await import("../../../app/destinations/apsis/realtime.server");
   const db = stack.app.db.getDb();
   // Paused while both shops' work is queued, so the order the worker takes it in is the queue's alone.
   const queue = stack.app.queues.getQueue("realtime");

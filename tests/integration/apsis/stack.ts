@@ -11,7 +11,7 @@ import { DEMO_APSIS, demoApsisAccount, startApsisSandbox, type ApsisSandbox, typ
 import { customerGid, type SandboxCustomer } from "../../../sandbox/shopify/customer";
 import { seedCustomer } from "../../../sandbox/shopify/seed";
 import { startShopifySandbox, type SandboxStoreConfig, type ShopifySandbox } from "../../../sandbox/shopify/server";
-import { installOfflineSession } from "../integrations/shopify/sandbox-session";
+import { installOfflineSession } from "../shopify/sandbox-session";
 import { startWebhookEndpoint } from "./webhook-endpoint";
 
 export type Store = { domain: string; customers: number; seed: number; ianaTimezone: string };
@@ -36,14 +36,14 @@ export async function startStack({ stores, apsis: apsisOptions = {}, worker = tr
     shopify: await import("../../../app/shopify.server"),
     shops: await import("../../../app/models/shop.server"),
     runs: await import("../../../app/models/sync-run.server"),
-    connection: await import("../../../app/services/apsis-connection.server"),
-    mapping: await import("../../../app/services/apsis-mapping.server"),
-    fullSync: await import("../../../app/services/apsis-full-sync.server"),
-    fields: await import("../../../app/sync/apsis/fields"),
+    connection: await import("../../../app/destinations/apsis/connection.server"),
+    mapping: await import("../../../app/destinations/apsis/mapping.server"),
+    fullSync: await import("../../../app/destinations/apsis/full-sync.server"),
+    fields: await import("../../../app/destinations/apsis/rules/fields"),
     queues: await import("../../../app/queues/enqueue.server"),
-    redis: await import("../../../app/queues/redis.server"),
+    redis: await import("../../../app/redis.server"),
     worker: await import("../../../app/queues/worker.server"),
-    handlers: await import("../../../app/queues/handlers.server"),
+    handlers: await import("../../../app/jobs/handlers.server"),
   };
   const env = app.env.parseEnv();
   const failedJobs: { job: Job | undefined; error: Error }[] = [];

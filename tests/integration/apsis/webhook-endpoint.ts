@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { WebhookTopic } from "../../../app/queues/jobs/webhook-topics.server";
+import type { WebhookTopic } from "../../../app/shopify/webhook-topics";
 
 async function toRequest(incoming: IncomingMessage, base: string) {
   const chunks: Buffer[] = [];

@@ -62,7 +62,7 @@ beforeAll(async () => {
     invite: [SHOP_A, SHOP_B],
   });
   prefix = process.env.REDIS_PREFIX!;
-  redis = (await import("../../../app/queues/redis.server")).getRedis();
+  redis = (await import("../../../app/redis.server")).getRedis();
 }, 180_000);
 
 afterAll(async () => {

@@ -18,7 +18,7 @@ let adestra: AdestraSandbox;
 let stack: Stack;
 let shopA: { id: string };
 let shopB: { id: string };
-let sends: typeof import("../../../app/services/adestra-send.server");
+let sends: typeof import("../../../app/destinations/adestra/send.server");
 
 const redis = () => stack.app.redis.getRedis();
 const prefix = () => stack.app.env.parseEnv().REDIS_PREFIX;
@@ -33,8 +33,8 @@ beforeAll(async () => {
   stack = await startStack({ stores: [SHOP_A, SHOP_B] });
   shopA = await setUpShop(stack, SHOP_A);
   shopB = await setUpShop(stack, SHOP_B);
-  sends = await import("../../../app/services/adestra-send.server");
-  const adestraConnection = await import("../../../app/services/adestra-connection.server");
+  sends = await import("../../../app/destinations/adestra/send.server");
+  const adestraConnection = await import("../../../app/destinations/adestra/connection.server");
   for (const shop of [SHOP_A.domain, SHOP_B.domain]) {
     const connected = await adestraConnection.connectAdestra({ shop, accountName: "demo", username: "shopify", password: "sandbox-password" });
     expect(connected.ok).toBe(true);

@@ -12,7 +12,7 @@ import { decryptSecret } from "../../../app/utils/crypto.server";
 import { DEMO_APSIS } from "../../../sandbox/apsis/server";
 import { signJwt } from "../../../sandbox/shopify/tokens";
 import { waitFor } from "../../support/wait-for";
-import { installOfflineSession } from "../integrations/shopify/sandbox-session";
+import { installOfflineSession } from "../shopify/sandbox-session";
 import { browserFetch, startWeb, type Web } from "./web-stack";
 
 const SHOP = "requests-main.myshopify.com";

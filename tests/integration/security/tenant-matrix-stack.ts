@@ -13,7 +13,7 @@ import { startShopifySandbox, type ShopifySandbox } from "../../../sandbox/shopi
 import { mintSessionToken } from "../../../sandbox/shopify/tokens";
 import { buildIfStale } from "../../../scripts/stack";
 import { freePort } from "../../support/browser";
-import { installOfflineSession } from "../integrations/shopify/sandbox-session";
+import { installOfflineSession } from "../shopify/sandbox-session";
 
 export type Tenant = {
   domain: string;
@@ -123,14 +123,14 @@ export async function startTenantStack() {
     env: await import("../../../app/env.server"),
     shopify: await import("../../../app/shopify.server"),
     shops: await import("../../../app/models/shop.server"),
-    adestraConnection: await import("../../../app/services/adestra-connection.server"),
-    send: await import("../../../app/services/adestra-send.server"),
-    apsisConnection: await import("../../../app/services/apsis-connection.server"),
-    mapping: await import("../../../app/services/apsis-mapping.server"),
-    realtimeSettings: await import("../../../app/services/apsis-realtime-settings.server"),
-    fields: await import("../../../app/sync/apsis/fields"),
+    adestraConnection: await import("../../../app/destinations/adestra/connection.server"),
+    send: await import("../../../app/destinations/adestra/send.server"),
+    apsisConnection: await import("../../../app/destinations/apsis/connection.server"),
+    mapping: await import("../../../app/destinations/apsis/mapping.server"),
+    realtimeSettings: await import("../../../app/destinations/apsis/realtime-settings.server"),
+    fields: await import("../../../app/destinations/apsis/rules/fields"),
     queues: await import("../../../app/queues/enqueue.server"),
-    redis: await import("../../../app/queues/redis.server"),
+    redis: await import("../../../app/redis.server"),
   };
 
   let web: ChildProcess | undefined;

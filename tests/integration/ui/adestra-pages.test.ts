@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintSessionToken } from "../../../sandbox/shopify/tokens";
-import { installOfflineSession } from "../integrations/shopify/sandbox-session";
+import { installOfflineSession } from "../shopify/sandbox-session";
 import { connectDemo, expectedSend, setUpShop, startStack, type Stack, type Store } from "../adestra/stack";
 
 const STORE: Store = { domain: "ui-pages.myshopify.com", customers: 40, seed: 23, ianaTimezone: "Europe/Stockholm" };

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { faker } from "@faker-js/faker";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "../../../app/db.server";
-import type { WebhookTopic } from "../../../app/queues/jobs/webhook-topics.server";
+import type { WebhookTopic } from "../../../app/shopify/webhook-topics";
 import * as appScopesUpdate from "../../../app/routes/webhooks.app.scopes_update";
 import * as appUninstalled from "../../../app/routes/webhooks.app.uninstalled";
 import * as bulkOperationsFinish from "../../../app/routes/webhooks.bulk_operations.finish";

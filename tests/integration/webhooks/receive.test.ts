@@ -1,5 +1,5 @@
 /**
- * The webhook endpoint (route action → app/services/webhooks.server.ts) against the real database and Redis:
+ * The webhook endpoint (route action → app/shopify/webhooks.server.ts) against the real database and Redis:
  * what is recorded and what is queued, never processed here (no worker in this file).
  */
 import { randomUUID } from "node:crypto";
@@ -11,8 +11,8 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "../../../app/db.server";
 import { parseEnv } from "../../../app/env.server";
 import { getQueue } from "../../../app/queues/enqueue.server";
-import { createRedis } from "../../../app/queues/redis.server";
-import { receiveWebhook, webhookJobId } from "../../../app/services/webhooks.server";
+import { createRedis } from "../../../app/redis.server";
+import { receiveWebhook, webhookJobId } from "../../../app/shopify/webhooks.server";
 import { deliver, examplePayload, seedSession, seedShop, signedRequest } from "./deliveries";
 
 const webhooks = () => getQueue("webhooks");

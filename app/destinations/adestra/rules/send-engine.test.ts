@@ -1,0 +1,177 @@
+import { describe, expect, it } from "vitest";
+import type { ShopifyCustomer } from "../../../shopify/customer";
+import { contactHash, unsubHash } from "./hash";
+import { type AdestraContactData, mapCustomer } from "./map-customer";
+import { type ContactWriter, type ErrorVerdict, type LinkStore, runSend, type SendCounters, type SendEngineOptions, type StoredHashes } from "./send-engine";
+import { customer } from "./test-customers";
+
+class StopError extends Error {}
+class RecordError extends Error {}
+
+/** An in-memory Adestra list + unsub list and ProfileLink store, with hooks to fail writes. */
+function fakes() {
+  const contacts = new Map<string, number>();
+  const list = new Set<number>();
+  const unsub = new Set<string>();
+  const stored = new Map<string, StoredHashes>();
+  const calls: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const hooks: { beforeWrite?: (what: string, email: string) => void } = {};
+  const track = async <T>(what: string, email: string, work: () => T): Promise<T> => {
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      hooks.beforeWrite?.(what, email);
+      calls.push(`${what} ${email}`);
+      return work();
+    } finally {
+      inFlight -= 1;
+    }
+  };
+  const writer: ContactWriter = {
+    upsertContact: (contact) =>
+      track("upsert", contact.email, () => {
+        if (!contacts.has(contact.email)) contacts.set(contact.email, contacts.size + 1);
+        return contacts.get(contact.email)!;
+      }),
+    addToList: (id) =>
+      track("addList", String(id), () => {
+        const had = list.has(id);
+        list.add(id);
+        return had ? "already" : "added";
+      }),
+    addToUnsubList: (email) => track("unsub", email, () => void unsub.add(email)),
+  };
+  const links: LinkStore = {
+    find: async (ids) => new Map(ids.filter((id) => stored.has(id)).map((id) => [id, { ...stored.get(id) }])),
+    saveList: async ({ customerId, hash }) => void stored.set(customerId, { ...stored.get(customerId), list: hash }),
+    saveUnsub: async ({ customerId, hash }) => void stored.set(customerId, { ...stored.get(customerId), unsub: hash }),
+  };
+  const listEmails = () => [...contacts].filter(([, id]) => list.has(id)).map(([email]) => email).sort();
+  return { writer, links, stored, calls, unsub, hooks, listEmails, maxInFlight: () => maxInFlight };
+}
+
+const classifyError = (error: unknown): ErrorVerdict =>
+  error instanceof StopError ? { kind: "stop" } : { kind: "record", reason: (error as Error).message, response: "fault 214" };
+
+async function* stream(customers: ShopifyCustomer[]) {
+  for (const c of customers) yield c;
+}
+
+const people = (n: number, state: (i: number) => ShopifyCustomer["emailMarketingState"] = () => "SUBSCRIBED") =>
+  Array.from({ length: n }, (_, i) => customer({ id: `gid://shopify/Customer/${i + 1}`, email: `p${i + 1}@example.com`, emailMarketingState: state(i) }));
+
+function send(f: ReturnType<typeof fakes>, customers: ShopifyCustomer[], overrides: Partial<SendEngineOptions> = {}) {
+  const progress: SendCounters[] = [];
+  const failures: { customerId: string; reason: string }[] = [];
+  const result = runSend({
+    customers: stream(customers),
+    choices: { profileGroup: "subscribers" },
+    timeZone: "UTC",
+    writer: f.writer,
+    links: f.links,
+    classifyError,
+    onProgress: async (c) => void progress.push(c),
+    onFailures: async (list) => void failures.push(...list),
+    ...overrides,
+  });
+  return result.then((r) => ({ ...r, progress, failures }));
+}
+
+describe("runSend", () => {
+  it("writes the chosen customers, records links, and a second identical send writes nothing", async () => {
+    const f = fakes();
+    const customers = people(250, (i) => (i % 5 === 0 ? "NOT_SUBSCRIBED" : "SUBSCRIBED"));
+    const first = await send(f, customers);
+    expect(first.counters).toEqual({ seen: 250, matched: 200, created: 200, updated: 0, unchanged: 0, skipped: 0, failed: 0, suppressed: 0 });
+    expect(f.listEmails()).toHaveLength(200);
+    expect(f.maxInFlight()).toBeLessThanOrEqual(4);
+    expect(f.maxInFlight()).toBeGreaterThan(1);
+
+    const callsBefore = f.calls.length;
+    const second = await send(f, customers);
+    expect(second.counters).toMatchObject({ matched: 200, unchanged: 200, created: 0, updated: 0 });
+    expect(f.calls.length).toBe(callsBefore);
+    // Progress ends with the final counters.
+    expect(second.progress.at(-1)).toEqual(second.counters);
+  });
+
+  it("a changed profile is written again and counted as updated (already on the list)", async () => {
+    const f = fakes();
+    const [ada] = people(1);
+    await send(f, [ada]);
+    const result = await send(f, [{ ...ada, city: "Göteborg" }]);
+    expect(result.counters).toMatchObject({ updated: 1, unchanged: 0, created: 0 });
+    const mapped = mapCustomer({ customer: { ...ada, city: "Göteborg" }, timeZone: "UTC" });
+    expect(f.stored.get(ada.id)?.list).toBe(contactHash((mapped as { contact: AdestraContactData }).contact));
+  });
+
+  it("all profiles: an unsubscribed customer goes on the unsub list BEFORE the list; subscribers only: unsub list only", async () => {
+    const f = fakes();
+    const [bob] = people(1, () => "UNSUBSCRIBED");
+    const all = await send(f, [bob], { choices: { profileGroup: "all" } });
+    expect(all.counters).toMatchObject({ matched: 1, created: 1, suppressed: 1 });
+    expect(f.calls.map((c) => c.split(" ")[0])).toEqual(["unsub", "upsert", "addList"]);
+    expect(f.stored.get(bob.id)?.unsub).toBe(unsubHash(bob.email!));
+
+    const g = fakes();
+    const subscribers = await send(g, [bob]);
+    expect(subscribers.counters).toMatchObject({ matched: 0, created: 0, suppressed: 1 });
+    expect(g.listEmails()).toEqual([]);
+    expect([...g.unsub]).toEqual([bob.email]);
+    // Already suppressed: not added again.
+    expect((await send(g, [bob])).counters.suppressed).toBe(0);
+  });
+
+  it("if the unsub list refuses the address, the customer is not written to the list", async () => {
+    const f = fakes();
+    const [bob] = people(1, () => "UNSUBSCRIBED");
+    f.hooks.beforeWrite = (what) => {
+      if (what === "unsub") throw new RecordError("Invalid contact email.");
+    };
+    const result = await send(f, [bob], { choices: { profileGroup: "all" } });
+    expect(result.counters).toMatchObject({ matched: 1, created: 0, failed: 1, suppressed: 0 });
+    expect(f.listEmails()).toEqual([]);
+    expect(result.failures).toEqual([expect.objectContaining({ customerId: bob.id, reason: expect.stringContaining("unsub list") })]);
+    expect(f.stored.get(bob.id)).toBeUndefined();
+  });
+
+  it("customers without an email are skipped; per-record failures are kept (bounded) and counted exactly", async () => {
+    const f = fakes();
+    const customers = [...people(30), customer({ id: "gid://shopify/Customer/999", email: null, emailMarketingState: null })];
+    f.hooks.beforeWrite = (what, email) => {
+      if (what === "upsert" && /p\d*[02468]@/.test(email)) throw new RecordError("Invalid contact email.");
+    };
+    const result = await send(f, customers, { choices: { profileGroup: "all" }, maxRecordedFailures: 5 });
+    expect(result.counters).toMatchObject({ seen: 31, matched: 30, created: 15, failed: 15, skipped: 1 });
+    expect(result.failures).toHaveLength(5);
+    expect(result.failures[0]).toMatchObject({ reason: "writing the contact failed: Invalid contact email.", response: "fault 214" });
+  });
+
+  it("a stopping error: writes in flight land and are recorded, nothing new starts, the result carries the error", async () => {
+    const f = fakes();
+    let writes = 0;
+    f.hooks.beforeWrite = (what) => {
+      if (what === "upsert" && ++writes > 50) throw new StopError("Adestra is unavailable");
+    };
+    const result = await send(f, people(300));
+    expect(result.stoppedBy).toBeInstanceOf(StopError);
+    const onList = f.listEmails();
+    expect(result.counters.created).toBe(onList.length);
+    expect(onList.length).toBeGreaterThanOrEqual(46);
+    expect(onList.length).toBeLessThanOrEqual(50);
+    // Exactly the customers on the list have a link: nothing is marked sent that was not.
+    const linked = [...f.stored.keys()].map((id) => `p${id.split("/").pop()}@example.com`).sort();
+    expect(linked).toEqual(onList);
+    expect(result.counters.seen).toBeLessThan(300);
+  });
+
+  it("an unexpected error (not Adestra's) rejects after the writes in flight", async () => {
+    const f = fakes();
+    let saves = 0;
+    const links: LinkStore = { ...f.links, saveList: async () => { if (++saves === 3) throw new Error("database is gone"); } };
+    await expect(send(f, people(20), { links })).rejects.toThrow("database is gone");
+  });
+});

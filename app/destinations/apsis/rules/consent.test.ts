@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { EmailMarketingStateSchema, SmsMarketingStateSchema } from "../../../shopify/customer";
+import {
+  APSIS_CHANNELS,
+  changedAddressChannels,
+  changedConsentWrites,
+  consentStateOf,
+  consentTypeOf,
+  consentWrites,
+  parseConsentState,
+  plannedConsentWrites,
+} from "./consent";
+import { customer } from "./test-customers";
+
+const topics = { email: ["topic.news", "topic.offers"], sms: ["topic.sms-offers"] };
+const EXPECTED: Record<string, "opt-in" | "opt-out" | null> = {
+  SUBSCRIBED: "opt-in",
+  UNSUBSCRIBED: "opt-out",
+  NOT_SUBSCRIBED: null,
+  PENDING: null,
+  INVALID: null,
+  REDACTED: null,
+};
+
+describe("email consent: every Shopify email marketing state", () => {
+  it.each(EmailMarketingStateSchema.options)("%s", (state) => {
+    const writes = consentWrites({ customer: customer({ emailMarketingState: state, phone: null, smsMarketingState: null }), topics });
+    const expected = EXPECTED[state];
+    if (expected === null) {
+      expect(writes).toEqual([]);
+      return;
+    }
+    expect(writes).toEqual(
+      topics.email.map((topic) => ({
+        channel: "email",
+        channelDiscriminator: APSIS_CHANNELS.email,
+        topic,
+        type: expected,
+        address: "ada@example.com",
+        reason: `Shopify email marketing state is ${state}`,
+      })),
+    );
+  });
+});
+
+describe("SMS consent: every Shopify SMS marketing state", () => {
+  it.each(SmsMarketingStateSchema.options)("%s", (state) => {
+    const writes = consentWrites({ customer: customer({ email: null, emailMarketingState: null, smsMarketingState: state }), topics });
+    const expected = EXPECTED[state];
+    if (expected === null) {
+      expect(writes).toEqual([]);
+      return;
+    }
+    expect(writes).toEqual([
+      { channel: "sms", channelDiscriminator: APSIS_CHANNELS.sms, topic: "topic.sms-offers", type: expected, address: "+46701234567", reason: `Shopify SMS marketing state is ${state}` },
+    ]);
+  });
+});
+
+describe("the consent rules", () => {
+  it("every state × channel: opt-in only ever from SUBSCRIBED", () => {
+    for (const email of [...EmailMarketingStateSchema.options, null]) {
+      for (const sms of [...SmsMarketingStateSchema.options, null]) {
+        const c = customer({
+          email: email ? "a@example.com" : null,
+          emailMarketingState: email,
+          phone: sms ? "+46700000000" : null,
+          smsMarketingState: sms,
+        });
+        const writes = consentWrites({ customer: c, topics });
+        const emailWrites = writes.filter((w) => w.channel === "email");
+        const smsWrites = writes.filter((w) => w.channel === "sms");
+        expect(emailWrites.map((w) => w.type)).toEqual(email && EXPECTED[email] ? topics.email.map(() => EXPECTED[email]) : []);
+        expect(smsWrites.map((w) => w.type)).toEqual(sms && EXPECTED[sms] ? topics.sms.map(() => EXPECTED[sms]) : []);
+        for (const w of writes) if (w.type === "opt-in") expect(w.channel === "email" ? email : sms).toBe("SUBSCRIBED");
+      }
+    }
+  });
+
+  it("no address, no write — whatever the state says", () => {
+    expect(consentWrites({ customer: customer({ email: null, emailMarketingState: "SUBSCRIBED", phone: null, smsMarketingState: "SUBSCRIBED" }), topics })).toEqual([]);
+  });
+
+  it("no topic mapped for a channel: nothing written on it", () => {
+    const writes = consentWrites({ customer: customer({ smsMarketingState: "SUBSCRIBED" }), topics: { email: [], sms: ["t.sms"] } });
+    expect(writes.map((w) => [w.channel, w.topic, w.type])).toEqual([["sms", "t.sms", "opt-in"]]);
+  });
+
+  it("a topic listed twice is written once", () => {
+    expect(consentWrites({ customer: customer(), topics: { email: ["t", "t"], sms: [] } })).toHaveLength(1);
+  });
+
+  it("consentTypeOf", () => {
+    expect(consentTypeOf("SUBSCRIBED")).toBe("opt-in");
+    expect(consentTypeOf("UNSUBSCRIBED")).toBe("opt-out");
+    expect(consentTypeOf("PENDING")).toBeNull();
+    expect(consentTypeOf(null)).toBeNull();
+  });
+});
+
+describe("only what changed in Shopify is written again", () => {
+  const writes = consentWrites({ customer: customer({ smsMarketingState: "UNSUBSCRIBED" }), topics });
+  const state = consentStateOf(writes);
+
+  it("keeps the address and each topic's type per channel, and round-trips as JSON", () => {
+    expect(state).toEqual({
+      email: { address: "ada@example.com", topics: { "topic.news": "opt-in", "topic.offers": "opt-in" } },
+      sms: { address: "+46701234567", topics: { "topic.sms-offers": "opt-out" } },
+    });
+    expect(parseConsentState(JSON.stringify(state))).toEqual(state);
+    expect(parseConsentState("not json")).toBeNull();
+  });
+
+  it("nothing written before: everything; the same again: nothing", () => {
+    expect(changedConsentWrites(writes, null)).toEqual(writes);
+    expect(changedConsentWrites(writes, state)).toEqual([]);
+  });
+
+  it("a changed state, a new topic or a new address is written; the rest is not", () => {
+    const now = consentWrites({
+      customer: customer({ email: "new@example.com", smsMarketingState: "SUBSCRIBED" }),
+      topics: { email: ["topic.news", "topic.offers"], sms: ["topic.sms-offers"] },
+    });
+    expect(changedConsentWrites(now, state).map((w) => [w.channel, w.topic, w.type])).toEqual([
+      ["email", "topic.news", "opt-in"],
+      ["email", "topic.offers", "opt-in"],
+      ["sms", "topic.sms-offers", "opt-in"],
+    ]);
+    const moreTopics = consentWrites({ customer: customer({ smsMarketingState: "UNSUBSCRIBED" }), topics: { ...topics, email: [...topics.email, "topic.third"] } });
+    expect(changedConsentWrites(moreTopics, state).map((w) => w.topic)).toEqual(["topic.third"]);
+  });
+});
+
+describe("an address change moves consent (plannedConsentWrites)", () => {
+  const before = consentStateOf(consentWrites({ customer: customer({ email: "old@example.com", emailMarketingState: "SUBSCRIBED", phone: null }), topics }));
+  const plan = (overrides: Parameters<typeof customer>[0]) => {
+    const c = customer({ phone: null, smsMarketingState: null, ...overrides });
+    return plannedConsentWrites({ customer: c, writes: consentWrites({ customer: c, topics }), previous: before }).map((w) => [w.address, w.topic, w.type, !!w.addressChange]);
+  };
+
+  it("SUBSCRIBED new address: the old address is opted out and the new one opted in on every topic, nothing twice", () => {
+    expect(plan({ email: "new@example.com", emailMarketingState: "SUBSCRIBED" })).toEqual([
+      ["old@example.com", "topic.news", "opt-out", true],
+      ["new@example.com", "topic.news", "opt-in", true],
+      ["old@example.com", "topic.offers", "opt-out", true],
+      ["new@example.com", "topic.offers", "opt-in", true],
+    ]);
+  });
+
+  it.each(["NOT_SUBSCRIBED", "PENDING", "INVALID"] as const)("%s new address: the old address is opted out, the new one never opted in", (state) => {
+    expect(plan({ email: "new@example.com", emailMarketingState: state })).toEqual([
+      ["old@example.com", "topic.news", "opt-out", true],
+      ["old@example.com", "topic.offers", "opt-out", true],
+    ]);
+  });
+
+  it("UNSUBSCRIBED new address: opted out once per topic", () => {
+    expect(plan({ email: "new@example.com", emailMarketingState: "UNSUBSCRIBED" })).toEqual([
+      ["old@example.com", "topic.news", "opt-out", true],
+      ["old@example.com", "topic.offers", "opt-out", true],
+    ]);
+  });
+
+  it("a change of letter case is not a change of address; no address means no move", () => {
+    expect(changedAddressChannels(customer({ email: "OLD@example.com", phone: null }), before)).toEqual([]);
+    expect(plan({ email: "OLD@example.com", emailMarketingState: "SUBSCRIBED" })).toEqual([]);
+    expect(plan({ email: null, emailMarketingState: null })).toEqual([]);
+  });
+
+  it("topics only opted out before are not moved", () => {
+    const optedOut = consentStateOf(consentWrites({ customer: customer({ email: "old@example.com", emailMarketingState: "UNSUBSCRIBED", phone: null }), topics }));
+    const c = customer({ email: "new@example.com", emailMarketingState: "NOT_SUBSCRIBED", phone: null });
+    expect(plannedConsentWrites({ customer: c, writes: consentWrites({ customer: c, topics }), previous: optedOut })).toEqual([]);
+  });
+});

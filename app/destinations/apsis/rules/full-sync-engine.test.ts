@@ -1,0 +1,281 @@
+import { describe, expect, it } from "vitest";
+import type { ShopifyCustomer } from "../../../shopify/customer";
+import { SyncConditionsSchema } from "./conditions";
+import type { ConsentState } from "./consent";
+import {
+  type ErrorVerdict,
+  type FullSyncCheckpoint,
+  type FullSyncCounters,
+  type FullSyncEngineOptions,
+  runFullSync,
+  type SectionPlan,
+  type StoredLink,
+} from "./full-sync-engine";
+import { customer } from "./test-customers";
+
+class Refused extends Error {}
+class Down extends Error {}
+
+const conditions = SyncConditionsSchema.parse([
+  { section: "sweden", field: "country", operator: "equals", value: "SE" },
+  { section: "global", field: "tags", operator: "contains", value: "vip" },
+]);
+const plan: SectionPlan = {
+  attributes: [
+    { field: "email", attribute: "email", attributeType: "text", versionId: "1" },
+    { field: "number_of_orders", attribute: "orders", attributeType: "number", versionId: "2" },
+  ],
+  topics: { email: ["news"], sms: ["sms"] },
+};
+const sections = new Map([
+  ["sweden", plan],
+  ["global", plan],
+]);
+
+/** 30 customers: ids 100..129; every third is Norwegian without vip (skipped), states vary. */
+function store(n = 30): ShopifyCustomer[] {
+  const states = ["SUBSCRIBED", "UNSUBSCRIBED", "NOT_SUBSCRIBED", "PENDING", "INVALID"] as const;
+  return Array.from({ length: n }, (_, i) =>
+    customer({
+      id: `gid://shopify/Customer/${100 + i}`,
+      email: `c${i}@example.com`,
+      emailMarketingState: states[i % states.length],
+      smsMarketingState: i % 4 === 0 ? "SUBSCRIBED" : "NOT_SUBSCRIBED",
+      countryCode: i % 3 === 0 ? "NO" : i % 2 ? "SE" : "DE",
+      country: null,
+      tags: i % 2 === 0 && i % 3 !== 0 ? ["vip"] : [],
+      numberOfOrders: i,
+    }),
+  );
+}
+
+/** A fake APSIS account and ProfileLink table. */
+function world() {
+  const profiles = new Map<string, { sections: Map<string, Record<string, unknown>>; consents: Map<string, string> }>();
+  const links = new Map<string, Map<string, StoredLink>>();
+  const events: { customerId: string; topic: string; type: string }[] = [];
+  let requests = 0;
+  let failOn: ((key: string, what: string) => Error | null) | null = null;
+  const writer: FullSyncEngineOptions["writer"] = {
+    async writeAttributes({ profileKey, section, attributes }) {
+      requests += 1;
+      const error = failOn?.(profileKey, "attributes");
+      if (error) throw error;
+      await Promise.resolve();
+      const p = profiles.get(profileKey) ?? { sections: new Map(), consents: new Map() };
+      profiles.set(profileKey, p);
+      p.sections.set(section, { ...(p.sections.get(section) ?? {}), ...attributes });
+    },
+    async writeConsent({ profileKey, section, write }) {
+      requests += 1;
+      const error = failOn?.(profileKey, "consent");
+      if (error) throw error;
+      const p = profiles.get(profileKey)!;
+      const key = `${section}|${write.channel}|${write.topic}`;
+      const before = p.consents.get(key);
+      p.consents.set(key, write.type);
+      return before === undefined ? "created" : before === write.type ? "unchanged" : "updated";
+    },
+  };
+  const linkStore: FullSyncEngineOptions["links"] = {
+    async find(ids) {
+      return new Map(ids.filter((id) => links.has(id)).map((id) => [id, new Map(links.get(id))]));
+    },
+    async save({ customer: c, section, payloadHash, consent, consents }) {
+      const byId = links.get(c.id) ?? new Map<string, StoredLink>();
+      byId.set(section, { payloadHash, consent: consent as ConsentState, sourceUpdatedAt: new Date(c.updatedAt) });
+      links.set(c.id, byId);
+      for (const { write } of consents) events.push({ customerId: c.id, topic: write.topic, type: write.type });
+    },
+    async recordConsents({ customer: c, consents }) {
+      for (const { write } of consents) events.push({ customerId: c.id, topic: write.topic, type: write.type });
+    },
+  };
+  return {
+    profiles,
+    links,
+    events,
+    writer,
+    linkStore,
+    requests: () => requests,
+    failWith: (f: typeof failOn) => (failOn = f),
+  };
+}
+
+const classify = (error: unknown): ErrorVerdict => (error instanceof Refused ? { kind: "record", reason: error.message, response: null } : { kind: "stop" });
+
+async function* from(customers: ShopifyCustomer[]) {
+  for (const c of customers) yield c;
+}
+
+function run(w: ReturnType<typeof world>, customers: ShopifyCustomer[], extra: Partial<FullSyncEngineOptions> = {}) {
+  const progress: { counters: FullSyncCounters; checkpoint: FullSyncCheckpoint | null }[] = [];
+  const failures: { customerId: string; reason: string }[] = [];
+  const result = runFullSync({
+    customers: from(customers),
+    conditions,
+    sections,
+    keyspace: "ks",
+    context: { timeZone: "UTC" },
+    writer: w.writer,
+    links: w.linkStore,
+    classifyError: classify,
+    onProgress: async (p) => void progress.push(p),
+    onFailures: async (f) => void failures.push(...f),
+    batchSize: 7,
+    concurrency: 3,
+    progressEveryRecords: 5,
+    ...extra,
+  });
+  return { result, progress, failures };
+}
+
+const expectedSkipped = (customers: ShopifyCustomer[]) => customers.filter((c) => c.countryCode !== "SE" && !c.tags.includes("vip")).length;
+
+describe("runFullSync", () => {
+  it("writes every matching customer once into its Section, skips the rest, counts exactly", async () => {
+    const w = world();
+    const customers = store();
+    const { result, progress } = run(w, customers);
+    const { counters, stoppedBy, checkpoint } = await result;
+    const skipped = expectedSkipped(customers);
+    expect(stoppedBy).toBeUndefined();
+    expect(counters).toEqual({ seen: 30, matched: 30 - skipped, created: 30 - skipped, updated: 0, unchanged: 0, skipped, failed: 0 });
+    expect(w.profiles.size).toBe(30 - skipped);
+    expect(w.profiles.get("101")!.sections.get("sweden")).toEqual({ email: "c1@example.com", orders: 1 });
+    expect(w.profiles.get("102")!.sections.get("global")).toEqual({ email: "c2@example.com", orders: 2 });
+    // Consent: SUBSCRIBED → opt-in, UNSUBSCRIBED → opt-out, nothing else.
+    expect(w.profiles.get("101")!.consents.get("sweden|email|news")).toBe("opt-out");
+    expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-in");
+    expect(w.profiles.get("107")!.consents.has("sweden|email|news")).toBe(false);
+    expect(checkpoint).toEqual({ afterId: "129", counters });
+    expect(progress.at(-1)!.counters).toEqual(counters);
+    expect((await result).halted).toBeUndefined();
+  });
+
+  it("a second run writes nothing: every matched customer is unchanged", async () => {
+    const w = world();
+    await run(w, store()).result;
+    const before = w.requests();
+    const { counters } = await run(w, store()).result;
+    expect(w.requests()).toBe(before);
+    expect(counters.unchanged).toBe(counters.matched);
+    expect(counters.created + counters.updated).toBe(0);
+  });
+
+  it("a customer older than what was last written (a real-time write got there first) is left alone", async () => {
+    const w = world();
+    const newer = store().map((c) => ({ ...c, updatedAt: "2026-03-05T12:00:00Z", numberOfOrders: 50 }));
+    await run(w, newer).result;
+    const before = w.requests();
+    // The same customers from an older export: nothing is written back over the newer state.
+    const { counters } = await run(w, store()).result;
+    expect(w.requests()).toBe(before);
+    expect(counters.unchanged).toBe(counters.matched);
+    expect(w.profiles.get("101")!.sections.get("sweden")).toMatchObject({ orders: 50 });
+  });
+
+  it("an email change moves consent from the old address to the new one", async () => {
+    const w = world();
+    await run(w, store()).result;
+    const moved = store().map((c) => (c.id.endsWith("/105") ? { ...c, email: "c5.new@example.com" } : c));
+    const { counters } = await run(w, moved).result;
+    expect(counters).toMatchObject({ updated: 1, created: 0 });
+    // 105 was SUBSCRIBED: the old address opted out, then the new one opted in, on the mapped topic.
+    expect(w.events.slice(-2)).toEqual([
+      { customerId: "gid://shopify/Customer/105", topic: "news", type: "opt-out" },
+      { customerId: "gid://shopify/Customer/105", topic: "news", type: "opt-in" },
+    ]);
+    expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-in");
+  });
+
+  it("a changed customer is updated; only consents that changed in Shopify are written again", async () => {
+    const w = world();
+    await run(w, store()).result;
+    const changed = store().map((c) => (c.id.endsWith("/105") ? { ...c, emailMarketingState: "UNSUBSCRIBED" as const } : c.id.endsWith("/101") ? { ...c, numberOfOrders: 99 } : c));
+    const events = w.events.length;
+    const { counters } = await run(w, changed).result;
+    expect(counters).toMatchObject({ updated: 2, created: 0 });
+    expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-out");
+    expect(w.profiles.get("101")!.sections.get("sweden")).toMatchObject({ orders: 99 });
+    // 105's email opt-out only; 101's consent did not change, so none was re-sent.
+    expect(w.events.slice(events)).toEqual([{ customerId: "gid://shopify/Customer/105", topic: "news", type: "opt-out" }]);
+  });
+
+  it("a refused profile is recorded with the reason and not linked; the others carry on", async () => {
+    const w = world();
+    w.failWith((key, what) => (key === "104" && what === "consent" ? new Refused("Bad Request: topic is not on this channel") : null));
+    const { result, failures } = run(w, store());
+    const { counters } = await result;
+    expect(counters.failed).toBe(1);
+    expect(failures).toEqual([expect.objectContaining({ customerId: "gid://shopify/Customer/104", reason: expect.stringContaining("topic is not on this channel") })]);
+    expect(w.links.has("gid://shopify/Customer/104")).toBe(false);
+    expect(counters.created).toBe(counters.matched - 1);
+  });
+
+  it("stopped mid-way and resumed from its checkpoint: same final state, exact counters, nothing linked that was not written", async () => {
+    const clean = world();
+    const { counters: cleanCounters } = await run(clean, store()).result;
+
+    const w = world();
+    let writes = 0;
+    w.failWith(() => (++writes > 20 ? new Down("APSIS 503") : null));
+    const first = run(w, store());
+    const stopped = await first.result;
+    expect(stopped.stoppedBy).toBeInstanceOf(Down);
+    // Every link is backed by a written profile.
+    for (const id of w.links.keys()) expect(w.profiles.has(id.split("/").pop()!)).toBe(true);
+    const saved = first.progress.map((p) => p.checkpoint).filter((c): c is FullSyncCheckpoint => c !== null).at(-1)!;
+    expect(Number(saved.afterId)).toBeLessThan(129);
+
+    w.failWith(null);
+    const rest = store().filter((c) => Number(c.id.split("/").pop()) > Number(saved.afterId));
+    const resumed = await run(w, rest, { resumeFrom: saved }).result;
+    expect(resumed.stoppedBy).toBeUndefined();
+    // Customers written after the checkpoint but before the stop are found unchanged, not written twice.
+    expect(resumed.counters.created + resumed.counters.unchanged).toBe(cleanCounters.created);
+    expect({ ...resumed.counters, created: 0, unchanged: 0 }).toEqual({ ...cleanCounters, created: 0, unchanged: 0 });
+    expect([...w.profiles.entries()].map(([k, p]) => [k, [...p.sections], [...p.consents]]).sort()).toEqual(
+      [...clean.profiles.entries()].map(([k, p]) => [k, [...p.sections], [...p.consents]]).sort(),
+    );
+  });
+
+  it("shouldStop stops before the next write, leaving the unwritten after the checkpoint", async () => {
+    const w = world();
+    let n = 0;
+    const { result } = run(w, store(), { shouldStop: () => ++n > 10 });
+    const { counters, stoppedBy, checkpoint, halted } = await result;
+    expect(stoppedBy).toBeUndefined();
+    expect(halted).toBe(true);
+    expect(counters.seen).toBeLessThan(30);
+    expect(Number(checkpoint!.afterId)).toBeLessThan(129);
+  });
+
+  it("ids out of order: the checkpoint stops moving", async () => {
+    const w = world();
+    const customers = store(14);
+    const shuffled = [...customers.slice(7), ...customers.slice(0, 7)];
+    const { checkpoint } = await run(w, shuffled).result;
+    expect(checkpoint!.afterId).toBe("113");
+  });
+
+  it("customers without email or phone are still synced (the key is the customer id), with no consent", async () => {
+    const w = world();
+    const bare = customer({ id: "gid://shopify/Customer/5", email: null, emailMarketingState: null, phone: null, smsMarketingState: null });
+    const { counters } = await run(w, [bare]).result;
+    expect(counters.created).toBe(1);
+    expect(w.profiles.get("5")!.consents.size).toBe(0);
+    expect(w.profiles.get("5")!.sections.get("sweden")).toEqual({ email: null, orders: 3 });
+  });
+
+  it("a database failure (not an APSIS answer) is thrown after the writes in flight land", async () => {
+    const w = world();
+    const save = w.linkStore.save;
+    let saves = 0;
+    w.linkStore.save = async (link) => {
+      if (++saves === 5) throw new Error("database is locked");
+      return save(link);
+    };
+    await expect(run(w, store()).result).rejects.toThrow("database is locked");
+  });
+});

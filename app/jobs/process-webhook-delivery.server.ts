@@ -1,0 +1,151 @@
+/**
+ * Job `webhooks.process-delivery`: one recorded webhook delivery, dispatched by topic. Every outcome lands on
+ * the delivery's WebhookReceipt ("processed" / "ignored" / "failed" with the reason):
+ *  - compliance topics do their real work (no session needed);
+ *  - customer, consent and order topics pass the invitation gate and go to the customer's APSIS One real-time
+ *    sync (app/destinations/apsis/realtime.server.ts), which finishes the receipt after its write ("syncing" until
+ *    then); an order is first recorded as a pending purchase event. Real-time sync off, or APSIS One not
+ *    connected: "ignored", saying so;
+ *  - the job carries the delivery's subject (ids, and an order's purchase data), checked and taken from the
+ *    payload by the web request (webhook-topics.server.ts, takeInPayload), never the payload itself. A subject
+ *    that does not fit its topic fails the receipt with the reason and the job with an UnrecoverableError (a
+ *    retry cannot fix it); a database error is retried by BullMQ, and the receipt fails on the last attempt.
+ */
+import { UnrecoverableError } from "bullmq";
+import type { z } from "zod";
+import { parseEnv } from "../env.server";
+import { markBulkOperationFinished } from "../shopify/bulk-notifications.server";
+import { recordPendingPurchaseEvent } from "../models/apsis-purchase-event.server";
+import {
+  finishWebhookReceipt,
+  getWebhookReceipt,
+  type FinalReceiptStatus,
+} from "../models/webhook-receipt.server";
+import { requestCustomerSync } from "../destinations/apsis/realtime.server";
+import { reportCustomerData, redactCustomer, redactShop, ShopMismatchError } from "../services/compliance.server";
+import { getRedis } from "../redis.server";
+import type { WebhookJob } from "../queues/registry";
+import type { JobContext } from "../queues/worker.server";
+import {
+  BulkOperationSubjectSchema,
+  CustomerRedactSubjectSchema,
+  CustomerSubjectSchema,
+  DataRequestSubjectSchema,
+  describeIssues,
+  OrderSubjectSchema,
+  ShopRedactSubjectSchema,
+  toWebhookTopic,
+  type JobTopic,
+  type WebhookTopic,
+} from "../shopify/webhook-topics";
+
+type Delivery = { shop: string; receiptId: string; topic: WebhookTopic };
+
+type Outcome = {
+  /** "syncing": handed to the customer's real-time sync, which finishes the receipt. */
+  status: FinalReceiptStatus | "syncing";
+  detail: string;
+  /** The work already finished the receipt in its own transaction. */
+  receiptFinished?: boolean;
+  /** Returned as the job's result (kept by BullMQ for a day): counts and ids only, no personal data. */
+  result?: unknown;
+};
+
+type TopicHandler<S extends z.ZodType> = {
+  schema: S;
+  // Method syntax on purpose: the map below holds handlers of different subject types.
+  run(subject: z.infer<S>, delivery: Delivery): Promise<Outcome>;
+};
+
+const topicHandler = <S extends z.ZodType>(schema: S, run: TopicHandler<S>["run"]): TopicHandler<S> => ({ schema, run });
+
+/**
+ * A customer's change for the real-time sync (app/destinations/apsis/realtime.server.ts): the receipt is handed over
+ * ("syncing") and finished by the customer's sync; a change that is not synced is "ignored", saying why.
+ */
+async function syncInRealTime(d: Delivery, customerId: string, beforeQueue?: Parameters<typeof requestCustomerSync>[0]["beforeQueue"]): Promise<Outcome> {
+  const request = await requestCustomerSync({ shop: d.shop, customerId, receiptId: d.receiptId, requireRealtime: true, beforeQueue });
+  if (!request.queued) return { status: "ignored", detail: `ignored: ${customerId} not synced: ${request.reason}` };
+  return { status: "syncing", detail: `${customerId}: queued for real-time sync`, receiptFinished: true };
+}
+
+/** orders/create: the order is recorded as the customer's pending purchase event, then the customer is synced. */
+async function purchase(order: z.infer<typeof OrderSubjectSchema>, d: Delivery): Promise<Outcome> {
+  const { orderId, customerId } = order;
+  if (!customerId) return { status: "ignored", detail: `order ${orderId} has no customer: no profile to add a purchase event to` };
+  return syncInRealTime(d, customerId, async ({ shopId, purchaseEventsEnabled }) => {
+    if (!purchaseEventsEnabled) return;
+    await recordPendingPurchaseEvent({ shopId, orderId, customerId, data: order.purchase, orderedAt: new Date(order.orderedAt) });
+  });
+}
+
+const customerChange = topicHandler(CustomerSubjectSchema, (s, d) => syncInRealTime(d, s.customerId));
+
+const TOPIC_HANDLERS: { [T in JobTopic]: TopicHandler<z.ZodType> } = {
+  "customers/create": customerChange,
+  "customers/update": customerChange,
+  "customers/delete": customerChange,
+  "customers_email_marketing_consent/update": customerChange,
+  "customers_marketing_consent/update": customerChange,
+  "orders/create": topicHandler(OrderSubjectSchema, purchase),
+  "bulk_operations/finish": topicHandler(BulkOperationSubjectSchema, async (s) => {
+    // Wakes the job waiting on this operation (waitForBulkOperation); it reads the outcome from Shopify itself.
+    await markBulkOperationFinished({ redis: getRedis(), prefix: parseEnv().REDIS_PREFIX, id: s.bulkOperationId, status: s.status });
+    const errorCode = s.errorCode ? `, error ${s.errorCode}` : "";
+    return {
+      status: "processed",
+      detail: `bulk operation ${s.bulkOperationId} finished (${s.status}${errorCode}); waiters notified`,
+      result: { bulkOperation: s.bulkOperationId, status: s.status, errorCode: s.errorCode },
+    };
+  }),
+  // Compliance subjects keep Shopify's field names (ids only), so compliance.server.ts takes them as payloads.
+  "customers/data_request": topicHandler(DataRequestSubjectSchema, async (p, d) => {
+    const result = await reportCustomerData({ shop: d.shop, receiptId: d.receiptId, payload: p });
+    return { status: "processed", detail: "data request report stored", receiptFinished: true, result };
+  }),
+  "customers/redact": topicHandler(CustomerRedactSubjectSchema, async (p, d) => {
+    // Queues each destination's redaction (retried while it is down) before the receipt is finished.
+    const result = await redactCustomer({ shop: d.shop, receiptId: d.receiptId, payload: p });
+    return { status: "processed", detail: "customer redacted", receiptFinished: true, result };
+  }),
+  "shop/redact": topicHandler(ShopRedactSubjectSchema, async (p, d) => {
+    const result = await redactShop({ shop: d.shop, receiptId: d.receiptId, payload: p });
+    return { status: "processed", detail: "shop redacted", receiptFinished: true, result };
+  }),
+};
+
+async function fail(receiptId: string, detail: string): Promise<never> {
+  await finishWebhookReceipt({ receiptId, status: "failed", detail });
+  throw new UnrecoverableError(detail);
+}
+
+export async function processWebhookDelivery(job: WebhookJob, ctx: JobContext) {
+  const { receiptId, shop } = job;
+  const receipt = await getWebhookReceipt({ receiptId });
+  if (receipt && ["syncing", "processed", "ignored", "failed"].includes(receipt.status)) {
+    return { skipped: `receipt already ${receipt.status}` };
+  }
+
+  const topic = toWebhookTopic(job.topic);
+  const handler = topic && topic in TOPIC_HANDLERS ? TOPIC_HANDLERS[topic as keyof typeof TOPIC_HANDLERS] : undefined;
+  if (!topic || !handler) return fail(receiptId, `topic ${job.topic} is not processed by the worker`);
+
+  const parsed = handler.schema.safeParse(job.subject);
+  if (!parsed.success) return fail(receiptId, `malformed ${topic} job: ${describeIssues(parsed.error)}`);
+
+  let outcome: Outcome;
+  try {
+    outcome = await handler.run(parsed.data, { shop, receiptId, topic });
+  } catch (error) {
+    if (error instanceof ShopMismatchError) return fail(receiptId, error.message);
+    // Transient (database, network): BullMQ retries with backoff; the last attempt leaves the reason behind.
+    const attempts = ctx.job.opts.attempts ?? 1;
+    if (ctx.job.attemptsMade + 1 >= attempts) {
+      await finishWebhookReceipt({ receiptId, status: "failed", detail: `failed after ${attempts} attempt(s): ${(error as Error).message}` });
+    }
+    throw error;
+  }
+  if (!outcome.receiptFinished && outcome.status !== "syncing") await finishWebhookReceipt({ receiptId, status: outcome.status, detail: outcome.detail });
+  ctx.log(`${topic} for ${shop}: ${outcome.status}: ${outcome.detail}`);
+  return { topic, status: outcome.status, detail: outcome.detail, result: outcome.result ?? null };
+}
