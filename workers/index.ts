@@ -18,7 +18,7 @@ try {
 
 const { getRedis } = await import("../app/redis.server");
 const { startWorkers } = await import("../app/queues/worker.server");
-const { upsertSchedulers } = await import("../app/queues/schedulers.server");
+const { upsertSchedulers } = await import("../app/jobs/schedulers.server");
 const { handlers } = await import("../app/jobs/handlers.server");
 const { getDb } = await import("../app/db.server");
 

@@ -75,7 +75,7 @@ async function purchase(order: z.infer<typeof OrderSubjectSchema>, d: Delivery):
   if (!customerId) return { status: "ignored", detail: `order ${orderId} has no customer: no profile to add a purchase event to` };
   return syncInRealTime(d, customerId, async ({ shopId, purchaseEventsEnabled }) => {
     if (!purchaseEventsEnabled) return;
-    await recordPendingPurchaseEvent({ shopId, orderId, customerId, data: order.purchase, orderedAt: new Date(order.orderedAt) });
+    await recordPendingPurchaseEvent({ shopId, orderId, customerId, data: order.summary, orderedAt: new Date(order.orderedAt) });
   });
 }
 

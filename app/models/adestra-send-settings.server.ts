@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { getDb, type Tx } from "../db.server";
-import { type SendChoices, SendChoicesSchema } from "../destinations/adestra/rules/choices";
 
 /** SendSettings rows for Adestra: one per shop and kind. */
 export const SendSettingsKindSchema = z.enum(["on_demand", "auto"]);
@@ -13,22 +12,13 @@ export async function getSendSettingsRows({ shopId }: { shopId: string }) {
 
 export type SendSettingsRow = NonNullable<Awaited<ReturnType<typeof getSendSettingsRows>>["auto"]>;
 
-/** The saved choices of a row, or null when none were saved (no list yet) or they no longer parse. */
-export function choicesOfRow(row: SendSettingsRow | null): SendChoices | null {
-  if (!row || row.listId === null) return null;
-  const parsed = SendChoicesSchema.safeParse({
-    profileGroup: row.profileGroup,
-    listId: row.listId,
-    activityFrom: row.activityFrom ?? undefined,
-    activityTo: row.activityTo ?? undefined,
-  });
-  return parsed.success ? parsed.data : null;
-}
+/** The choices a row stores (validated by the Adestra send's own schema, rules/choices.ts, before they get here). */
+export type StoredSendChoices = { profileGroup: string; listId: number; activityFrom?: string; activityTo?: string };
 
 export async function saveSendSettings({ shopId, kind, choices, listName, autoSendEnabled, sendMinuteOfDay }: {
   shopId: string;
   kind: SendSettingsKind;
-  choices: SendChoices;
+  choices: StoredSendChoices;
   listName: string | null;
   autoSendEnabled?: boolean;
   sendMinuteOfDay?: number | null;

@@ -1,5 +1,4 @@
 import { getDb } from "../db.server";
-import type { WebhookTopic } from "../shopify/webhook-topics";
 
 /**
  * What the Activity page reads about APSIS One real-time sync: the WebhookReceipts of the topics that start a
@@ -15,7 +14,7 @@ export const REALTIME_TOPICS = [
   "customers_email_marketing_consent/update",
   "customers_marketing_consent/update",
   "orders/create",
-] as const satisfies readonly WebhookTopic[];
+] as const; // each a subscribed topic (checked in shopify/webhook-topics.test.ts)
 
 /**
  * How far before the counted hours a delivery written inside them is looked for. processedAt has no index, so

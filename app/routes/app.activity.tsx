@@ -4,13 +4,13 @@ import { useLoaderData } from "@remix-run/react";
 import { Card, Layout, Page } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppErrorBoundary } from "../components/app-error-boundary";
-import { RealtimeHealthCard } from "../components/realtime-health-card";
-import { toRealtimeHealthView } from "../components/realtime-health-card.server";
+import { RealtimeHealthCard } from "../destinations/apsis/ui/realtime-health-card";
+import { toRealtimeHealthView } from "../destinations/apsis/ui/realtime-health-card.server";
 import { SyncRunsTable } from "../runs/ui/sync-runs-table";
 import { toSyncRunRows } from "../runs/ui/sync-runs-table.server";
 import { listSyncRuns } from "../models/sync-run.server";
 import { requireInvitedShop } from "../services/invitation.server";
-import { getRealtimeHealth } from "../services/realtime-health.server";
+import { getRealtimeHealth } from "../destinations/apsis/realtime-health.server";
 
 const SHOWN = 50;
 

@@ -5,7 +5,7 @@ import { Badge, Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { z } from "zod";
-import { sentenceCase } from "../destinations/adestra/ui/form-values";
+import { sentenceCase } from "../utils/form-values";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { AttributeMappingCard, type AttributeMappingState } from "../destinations/apsis/ui/attribute-mapping-card";
 import { ConditionsCard } from "../destinations/apsis/ui/conditions-card";

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { sentenceCase } from "../destinations/adestra/ui/form-values";
+import { sentenceCase } from "../utils/form-values";
 import { AdestraSendRejectedError, previewSend } from "../destinations/adestra/send.server";
 import { requireInvitedShop } from "../services/invitation.server";
 

@@ -22,9 +22,9 @@ import { SendChoicesFields } from "../destinations/adestra/ui/send-choices-field
 import { SendPreview } from "../destinations/adestra/ui/send-preview";
 import { SendStatus } from "../destinations/adestra/ui/send-status";
 import { todayIn, toSendStatusView } from "../destinations/adestra/ui/send-status-view";
-import { sentenceCase } from "../destinations/adestra/ui/form-values";
+import { sentenceCase } from "../utils/form-values";
 import { choicesToEntries, emptyChoices, type SendChoicesValue, type SendStatusView } from "../destinations/adestra/ui/types";
-import { useActionToast, type ActionResult } from "../destinations/adestra/ui/use-toast";
+import { useActionToast, type ActionResult } from "../components/use-toast";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { getAdestraConnection } from "../destinations/adestra/connection.server";
 import { listAdestraLists, createAdestraList } from "../destinations/adestra/lists.server";

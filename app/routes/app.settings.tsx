@@ -5,7 +5,7 @@ import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopi
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
 import { AdestraConnectionCard } from "../destinations/adestra/ui/connection-card";
-import { sentenceCase } from "../destinations/adestra/ui/form-values";
+import { sentenceCase } from "../utils/form-values";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { getConnections } from "../models/connection.server";
 import {

@@ -10,7 +10,7 @@ import { parseEnv } from "../env.server";
 import { getQueue } from "../queues/enqueue.server";
 import { getRedis } from "../redis.server";
 import { QUEUE_NAMES, REDACTION_JOBS, type QueueName } from "../queues/registry";
-import { removeAdestraAutoSendScheduler } from "../queues/schedulers.server";
+import { removeAdestraAutoSendScheduler } from "../destinations/adestra/auto-send-schedule.server";
 import { decryptSecret } from "../utils/crypto.server";
 import { accountBucketKey } from "../destinations/adestra/account.server";
 import { forgetApsisToken } from "../destinations/apsis/account.server";

@@ -114,3 +114,10 @@ describe("takeInPayload", () => {
     expect(takeInPayload({ topic: "orders/create", shop, payload: customer })).toMatchObject({ outcome: "malformed", detail: expect.stringMatching(/^malformed orders\/create payload: /) });
   });
 });
+
+describe("the topics other modules name", () => {
+  it("are all subscribed topics (the Activity page's real-time topics among them)", async () => {
+    const { REALTIME_TOPICS } = await import("../models/realtime-health.server");
+    for (const topic of REALTIME_TOPICS) expect(WEBHOOK_TOPICS, topic).toHaveProperty([topic]);
+  });
+});

@@ -7,7 +7,6 @@
  * worker job that processes them.
  */
 import { z } from "zod";
-import { MAX_EVENT_ITEMS, purchaseEventData, type PurchaseEventData } from "../destinations/apsis/rules/purchase-event";
 
 /**
  * "inline": handled inside the webhook request (tiny idempotent DB writes that must not wait for a worker).
@@ -218,8 +217,44 @@ export function describeIssues(error: z.ZodError) {
 
 const CustomerGidSchema = gid("Customer");
 
-/** The APSIS One purchase event data of an order (sync/apsis/purchase-event.ts): products and amounts only. */
-const PurchaseEventDataSchema = z.strictObject({
+/**
+ * An order's non-personal summary, which is all of an order that travels in a job: products and amounts only.
+ * It is also the data of an APSIS One purchase event (one event per order with its line items inside: APSIS caps
+ * an event's payload at 100 kB, and a Shopify Section defines one purchase event). Amounts are numbers in the
+ * order's currency; ids are the Shopify numeric ids as strings (they exceed 2^53).
+ */
+export type OrderSummary = {
+  order_id: string;
+  order_number: string;
+  total_price: number;
+  currency: string;
+  items_count: number;
+  items: { product_id: string | null; variant_id: string | null; sku: string | null; title: string; quantity: number; price: number }[];
+};
+
+/** Far below 100 kB even with long titles; an order with more lines keeps the first ones and the true count. */
+export const MAX_SUMMARY_LINES = 100;
+const MAX_TITLE = 255;
+
+export function orderSummary(order: z.infer<typeof OrderPayloadSchema>): OrderSummary {
+  return {
+    order_id: order.id,
+    order_number: order.name,
+    total_price: Number(order.total_price),
+    currency: order.currency,
+    items_count: order.line_items.reduce((sum, item) => sum + item.quantity, 0),
+    items: order.line_items.slice(0, MAX_SUMMARY_LINES).map((item) => ({
+      product_id: item.product_id ?? null,
+      variant_id: item.variant_id ?? null,
+      sku: item.sku || null,
+      title: (item.variant_title ? `${item.title} - ${item.variant_title}` : item.title).slice(0, MAX_TITLE),
+      quantity: item.quantity,
+      price: Number(item.price),
+    })),
+  };
+}
+
+const OrderSummarySchema = z.strictObject({
   order_id: z.string().regex(/^\d{1,20}$/),
   order_number: z.string().max(255),
   total_price: z.number(),
@@ -236,8 +271,8 @@ const PurchaseEventDataSchema = z.strictObject({
         price: z.number(),
       }),
     )
-    .max(MAX_EVENT_ITEMS),
-}) satisfies z.ZodType<PurchaseEventData>;
+    .max(MAX_SUMMARY_LINES),
+}) satisfies z.ZodType<OrderSummary>;
 
 /** Subjects by topic: strict objects, so nothing but these fields can ever reach Redis. */
 export const CustomerSubjectSchema = z.strictObject({ customerId: CustomerGidSchema });
@@ -245,7 +280,7 @@ export const OrderSubjectSchema = z.strictObject({
   orderId: gid("Order"),
   customerId: CustomerGidSchema.nullable(),
   orderedAt: z.string().min(1).max(64),
-  purchase: PurchaseEventDataSchema,
+  summary: OrderSummarySchema,
 });
 export const BulkOperationSubjectSchema = z.strictObject({
   bulkOperationId: gid("BulkOperation"),
@@ -334,7 +369,7 @@ const INTAKE: Record<WebhookTopic, Intake<z.ZodType>> = {
       orderId: order.admin_graphql_api_id ?? `gid://shopify/Order/${order.id}`,
       customerId: order.customer ? customerGidOf(order.customer) : null,
       orderedAt: order.created_at,
-      purchase: purchaseEventData(order),
+      summary: orderSummary(order),
     }),
   }),
   "bulk_operations/finish": intake({

@@ -1,5 +1,5 @@
 import { json } from "@remix-run/node";
-import { formValues } from "../destinations/adestra/ui/form-values";
+import { formValues } from "./form-values";
 import { BOUNDS } from "./input-bounds";
 import { BodyTooLargeError, readBodyWithin, TOO_LARGE_HEADERS } from "./request-body.server";
 

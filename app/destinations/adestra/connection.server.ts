@@ -9,7 +9,7 @@ import {
 } from "../../models/adestra-connection.server";
 import { getSendSettingsRows, setAutoSendEnabled } from "../../models/adestra-send-settings.server";
 import { assertShopInvited } from "../../models/shop.server";
-import { removeAdestraAutoSendScheduler } from "../../queues/schedulers.server";
+import { removeAdestraAutoSendScheduler } from "./auto-send-schedule.server";
 import { encryptSecret } from "../../utils/crypto.server";
 import { BOUNDS, clipText, tooLong } from "../../utils/input-bounds";
 import { createAdestraClient, describeAdestraError, INTERACTIVE, openAdestraConnection } from "./account.server";

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { AdestraNotFoundError } from "./client/errors";
 import { countCustomers, readCustomerPages } from "../../shopify/customers";
-import { choicesOfRow, getSendSettingsRows, saveSendSettings, type SendSettingsKind } from "../../models/adestra-send-settings.server";
+import { getSendSettingsRows, saveSendSettings, type SendSettingsKind } from "../../models/adestra-send-settings.server";
 import { assertShopInvited } from "../../models/shop.server";
 import {
   createSyncRun,
@@ -12,8 +12,9 @@ import {
   type SyncRunSummary,
 } from "../../models/sync-run.server";
 import { enqueue } from "../../queues/enqueue.server";
-import { getAdestraAutoSendNextRun, removeAdestraAutoSendScheduler, upsertAdestraAutoSendScheduler } from "../../queues/schedulers.server";
+import { getAdestraAutoSendNextRun, removeAdestraAutoSendScheduler, upsertAdestraAutoSendScheduler } from "./auto-send-schedule.server";
 import {
+  choicesOfRow,
   type PreviewChoices,
   PreviewChoicesSchema,
   type ProfileGroup,
@@ -31,7 +32,7 @@ import { customerSearchQuery } from "./rules/search-query";
 import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./account.server";
 import { findLiveSyncRun, withRunStartLock } from "../../runs/start-run.server";
 import { AUTO_SEND_LOCKED } from "./connection.server";
-import { getShopifyAdmin } from "../../services/shopify-admin.server";
+import { getShopifyAdmin } from "../../shopify/admin.server";
 
 /**
  * Data Sync → On Demand and Auto Send: preview, start a send (one per shop at a time), its status, and the

@@ -32,7 +32,7 @@ import {
 import { BOUNDS, boundedText } from "../../utils/input-bounds";
 import { describeApsisError, INTERACTIVE, openApsisConnection } from "./account.server";
 import { readStoreCustomers } from "./shopify-customers.server";
-import { getShopifyAdmin } from "../../services/shopify-admin.server";
+import { getShopifyAdmin } from "../../shopify/admin.server";
 
 /**
  * APSIS One page → Sync conditions, Attribute mapping, Consent mapping. Every save validates against the live

@@ -38,7 +38,7 @@ export async function startStack({ stores, adestra: adestraOptions = {} }: { sto
     lists: await import("../../../app/destinations/adestra/lists.server"),
     send: await import("../../../app/destinations/adestra/send.server"),
     queues: await import("../../../app/queues/enqueue.server"),
-    schedulers: await import("../../../app/queues/schedulers.server"),
+    schedulers: await import("../../../app/destinations/adestra/auto-send-schedule.server"),
     redis: await import("../../../app/redis.server"),
     worker: await import("../../../app/queues/worker.server"),
     handlers: await import("../../../app/jobs/handlers.server"),

@@ -16,7 +16,7 @@ const LOCK = "lock.myshopify.com";
 let sandbox: ShopifySandbox;
 let webhookReceiver: Server;
 let app: {
-  getShopifyAdmin: typeof import("../../../app/services/shopify-admin.server").getShopifyAdmin;
+  getShopifyAdmin: typeof import("../../../app/shopify/admin.server").getShopifyAdmin;
   customers: typeof import("../../../app/shopify/customers");
   bulk: typeof import("../../../app/shopify/bulk-operation");
   stream: typeof import("../../../app/shopify/bulk-stream");
@@ -62,7 +62,7 @@ beforeAll(async () => {
   process.env.SHOPIFY_ADMIN_TRANSPORT_URL = sandbox.url;
   const { sessionStorage } = await import("../../../app/shopify.server");
   app = {
-    getShopifyAdmin: (await import("../../../app/services/shopify-admin.server")).getShopifyAdmin,
+    getShopifyAdmin: (await import("../../../app/shopify/admin.server")).getShopifyAdmin,
     customers: await import("../../../app/shopify/customers"),
     bulk: await import("../../../app/shopify/bulk-operation"),
     stream: await import("../../../app/shopify/bulk-stream"),

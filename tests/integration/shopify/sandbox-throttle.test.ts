@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 it("the paged reader survives THROTTLED replies and returns every customer once", async () => {
-  const { getShopifyAdmin } = await import("../../../app/services/shopify-admin.server");
+  const { getShopifyAdmin } = await import("../../../app/shopify/admin.server");
   const { readCustomerPages } = await import("../../../app/shopify/customers");
   const { graphql } = await getShopifyAdmin({ shop: SHOP });
 
@@ -54,7 +54,7 @@ it("the paged reader survives THROTTLED replies and returns every customer once"
 });
 
 it("a page that costs more than the whole bucket fails at once instead of waiting for ever", async () => {
-  const { getShopifyAdmin } = await import("../../../app/services/shopify-admin.server");
+  const { getShopifyAdmin } = await import("../../../app/shopify/admin.server");
   const { readCustomerPages } = await import("../../../app/shopify/customers");
   const { graphql } = await getShopifyAdmin({ shop: SHOP });
   const pages = readCustomerPages({ graphql, pageSize: 100 })[Symbol.asyncIterator]();

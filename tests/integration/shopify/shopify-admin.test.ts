@@ -8,7 +8,7 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ShopifySessionNotFoundError, ShopifyTokenRefreshError } from "../../../app/shopify/errors";
 import { readShop } from "../../../app/shopify/shop";
-import { getShopifyAdmin } from "../../../app/services/shopify-admin.server";
+import { getShopifyAdmin } from "../../../app/shopify/admin.server";
 import { sessionStorage } from "../../../app/shopify.server";
 
 const SHOP = "lock-test.myshopify.com";

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../../app/db.server";
 import { setInvitation } from "../../../app/models/shop.server";
 import { loader as activityLoader } from "../../../app/routes/app.activity";
-import { getRealtimeHealth } from "../../../app/services/realtime-health.server";
+import { getRealtimeHealth } from "../../../app/destinations/apsis/realtime-health.server";
 import { sessionStorage } from "../../../app/shopify.server";
 
 const A = "health-a.myshopify.com";

@@ -5,13 +5,14 @@
  * invited, or when a send is already running (that one is the day's send).
  */
 import type { z } from "zod";
-import { choicesOfRow, getSendSettingsRows } from "../../../models/adestra-send-settings.server";
+import { getSendSettingsRows } from "../../../models/adestra-send-settings.server";
+import { choicesOfRow } from "../rules/choices";
 import { getShop, ShopNotInvitedError } from "../../../models/shop.server";
 import { AdestraSendRejectedError, recordRejectedAutoSend, startSend } from "../send.server";
 import type { AdestraAutoSendJobSchema } from "../../../queues/registry";
 import { autoSendSchedulerId } from "../rules/schedule";
 import { getQueue } from "../../../queues/enqueue.server";
-import { removeAdestraAutoSendScheduler, upsertAdestraAutoSendScheduler } from "../../../queues/schedulers.server";
+import { removeAdestraAutoSendScheduler, upsertAdestraAutoSendScheduler } from "../auto-send-schedule.server";
 import type { JobContext } from "../../../queues/worker.server";
 
 export async function adestraAutoSendJob({ shop }: z.infer<typeof AdestraAutoSendJobSchema>, { log }: JobContext) {

@@ -51,7 +51,7 @@ import {
   type SyncRunCounters,
 } from "../../../models/sync-run.server";
 import { describeAdestraError, openAdestraConnection, RECONNECT_MESSAGE } from "../account.server";
-import { getShopifyAdmin } from "../../../services/shopify-admin.server";
+import { getShopifyAdmin } from "../../../shopify/admin.server";
 import { ADESTRA_CONTACT_FIELDS, type AdestraContactData } from "../rules/map-customer";
 import { parseSendRunSettings } from "../rules/run-settings";
 import { type ErrorVerdict, runSend, type SendCounters } from "../rules/send-engine";

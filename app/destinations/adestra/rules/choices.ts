@@ -75,3 +75,17 @@ export function sameSendChoices(a: SendChoices, b: SendChoices) {
     (a.activityTo ?? null) === (b.activityTo ?? null)
   );
 }
+
+/** The saved choices of a SendSettings row, or null when none were saved (no list yet) or they no longer parse. */
+export function choicesOfRow(
+  row: { profileGroup: string | null; listId: number | null; activityFrom: string | null; activityTo: string | null } | null,
+): SendChoices | null {
+  if (!row || row.listId === null) return null;
+  const parsed = SendChoicesSchema.safeParse({
+    profileGroup: row.profileGroup,
+    listId: row.listId,
+    activityFrom: row.activityFrom ?? undefined,
+    activityTo: row.activityTo ?? undefined,
+  });
+  return parsed.success ? parsed.data : null;
+}

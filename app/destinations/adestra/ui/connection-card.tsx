@@ -1,7 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
-import { useActionToast, type ActionResult } from "./use-toast";
+import { useActionToast, type ActionResult } from "../../../components/use-toast";
 
 export type AdestraConnectionView =
   | { connected: false }

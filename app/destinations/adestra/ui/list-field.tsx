@@ -2,7 +2,7 @@ import { useFetcher } from "@remix-run/react";
 import { BlockStack, Button, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import type { AdestraListOption } from "./types";
-import { useActionToast, type ActionResult } from "./use-toast";
+import { useActionToast, type ActionResult } from "../../../components/use-toast";
 
 type CreateListResult = ActionResult & { list?: AdestraListOption };
 

@@ -62,7 +62,7 @@ import { describeApsisError, openApsisConnection, RECONNECT_MESSAGE } from "../a
 import { ApsisMappingOutdatedError, classifyWriteError, profilePorts, sectionPlans } from "../profile-writer.server";
 import { realtimeTouchedKey, requestCustomerSync } from "../realtime.server";
 import { readStoreCustomers } from "../shopify-customers.server";
-import { getShopifyAdmin } from "../../../services/shopify-admin.server";
+import { getShopifyAdmin } from "../../../shopify/admin.server";
 import {
   type FullSyncCounters,
   runFullSync,

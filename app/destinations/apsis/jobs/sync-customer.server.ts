@@ -31,7 +31,7 @@ import { describeApsisError, openApsisConnection } from "../account.server";
 import { loadApsisMappings } from "../mapping.server";
 import { ApsisMappingOutdatedError, classifyWriteError, profilePorts, sectionPlans, waitingOutRateLimits } from "../profile-writer.server";
 import { pendingReceiptsKey, realtimeTouchedKey } from "../realtime.server";
-import { getShopifyAdmin } from "../../../services/shopify-admin.server";
+import { getShopifyAdmin } from "../../../shopify/admin.server";
 import { pickSection } from "../rules/conditions";
 import { type FullSyncCounters, type FullSyncFailure, runFullSync, type SectionPlan } from "../rules/full-sync-engine";
 import { profileKeyOf } from "../rules/profile";

@@ -1,7 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, Select, Text } from "@shopify/polaris";
 import { useState } from "react";
-import { useActionToast } from "../../adestra/ui/use-toast";
+import { useActionToast } from "../../../components/use-toast";
 import { SectionSelect } from "./section-select";
 import { APSIS_ACTION, TYPE_LABELS, type ApsisActionResult, type AttributeType, type SectionView, type ShopifyFieldView } from "./types";
 

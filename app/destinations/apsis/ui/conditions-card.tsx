@@ -1,7 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
-import { useActionToast } from "../../adestra/ui/use-toast";
+import { useActionToast } from "../../../components/use-toast";
 import { APSIS_ACTION, OPERATOR_LABELS, type ApsisActionResult, type ConditionFieldView, type ConditionRow, type SectionView } from "./types";
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;

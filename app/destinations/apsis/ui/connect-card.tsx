@@ -1,7 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
-import { useActionToast } from "../../adestra/ui/use-toast";
+import { useActionToast } from "../../../components/use-toast";
 import { APSIS_ACTION, type ApsisActionResult } from "./types";
 
 export type ApsisConnectionView =

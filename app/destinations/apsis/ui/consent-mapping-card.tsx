@@ -1,7 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, ChoiceList, InlineGrid, InlineStack, List, Text } from "@shopify/polaris";
 import { useState } from "react";
-import { useActionToast } from "../../adestra/ui/use-toast";
+import { useActionToast } from "../../../components/use-toast";
 import { SectionSelect } from "./section-select";
 import { APSIS_ACTION, type ApsisActionResult, type SectionView } from "./types";
 

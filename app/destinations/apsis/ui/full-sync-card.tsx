@@ -1,7 +1,7 @@
 import { useFetcher, useRevalidator } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, List, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect, useId, useRef, useState } from "react";
-import { useActionToast } from "../../adestra/ui/use-toast";
+import { useActionToast } from "../../../components/use-toast";
 import { APSIS_ACTION, type ApsisActionResult, type FullSyncRunView, type FullSyncStatusView } from "./types";
 
 const n = (value: number) => value.toLocaleString("en-US");

@@ -1,7 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, Checkbox, ChoiceList, InlineStack, Select, Text } from "@shopify/polaris";
 import { useState } from "react";
-import { useActionToast } from "../../adestra/ui/use-toast";
+import { useActionToast } from "../../../components/use-toast";
 import { APSIS_ACTION, type ApsisActionResult } from "./types";
 
 export type OnCustomerDeleteChoice = "delete_profile" | "keep_profile";

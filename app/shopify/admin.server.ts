@@ -1,6 +1,6 @@
-import type { AdminGraphqlClient } from "../shopify/graphql-client";
-import { createShopifyGraphql, type ShopifyGraphql } from "../shopify/graphql-client";
-import { needsRefresh, openOfflineAdmin } from "../shopify/offline-admin.server";
+import type { AdminGraphqlClient } from "./graphql-client";
+import { createShopifyGraphql, type ShopifyGraphql } from "./graphql-client";
+import { needsRefresh, openOfflineAdmin } from "./offline-admin.server";
 import { getRedis, redisKey } from "../redis.server";
 import { sessionStorage, unauthenticated } from "../shopify.server";
 

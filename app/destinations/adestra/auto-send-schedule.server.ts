@@ -1,26 +1,11 @@
-import { listEnabledAutoSends } from "../models/adestra-send-settings.server";
-import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay } from "../destinations/adestra/rules/schedule";
-import { getQueue } from "./enqueue.server";
-import { JOBS, type JobName } from "./registry";
-
 /**
- * Recurring work, as BullMQ job schedulers with stable ids (the id is the job name), upserted by every
- * worker at boot: upserting is idempotent, so N workers keep exactly one schedule each.
- * A renamed or removed scheduler must be removed explicitly here (removeJobScheduler), or it keeps firing.
+ * Adestra Auto Send: one BullMQ job scheduler per shop, at a shop-local time spread by the shop's domain
+ * (rules/schedule.ts). The database (SendSettings.autoSendEnabled) is the truth; Redis follows it.
  */
-const SCHEDULES: { name: JobName; pattern: string }[] = [
-  { name: "maintenance.prune-webhook-receipts", pattern: "17 3 * * *" },
-];
-
-export async function upsertSchedulers() {
-  for (const { name, pattern } of SCHEDULES) {
-    await getQueue(JOBS[name].queue).upsertJobScheduler(name, { pattern, tz: "UTC" }, { name, data: {} });
-  }
-  await reconcileAdestraAutoSendSchedulers();
-}
-
-// ---- Adestra Auto Send: one scheduler per shop, at a shop-local time spread by the shop's domain
-// (app/destinations/adestra/rules/schedule.ts). The database (SendSettings.autoSendEnabled) is the truth; Redis follows it.
+import { listEnabledAutoSends } from "../../models/adestra-send-settings.server";
+import { getQueue } from "../../queues/enqueue.server";
+import { JOBS, type JobName } from "../../queues/registry";
+import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay } from "./rules/schedule";
 
 const AUTO_SEND_JOB = "adestra.auto-send" satisfies JobName;
 const AUTO_SEND_PREFIX = autoSendSchedulerId("");

@@ -4,7 +4,7 @@ import {
   getRealtimeEnabled,
   HOUR_MS,
   listLatestRealtimeFailures,
-} from "../models/realtime-health.server";
+} from "../../models/realtime-health.server";
 
 /**
  * How APSIS One real-time sync is keeping up, for the Activity page: what the webhook receipts of the real-time

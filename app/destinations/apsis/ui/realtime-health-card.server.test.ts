@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RealtimeHealth } from "../services/realtime-health.server";
+import type { RealtimeHealth } from "../realtime-health.server";
 import { describeLag, formatDuration, toRealtimeHealthView } from "./realtime-health-card.server";
 
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
-import type { RealtimeHealth } from "../services/realtime-health.server";
-import { formatDateTime } from "../utils/format-date";
+import type { RealtimeHealth } from "../realtime-health.server";
+import { formatDateTime } from "../../../utils/format-date";
 import type { RealtimeHealthView } from "./realtime-health-card";
 
 const n = (value: number) => value.toLocaleString("en-US");
