@@ -12,14 +12,14 @@ export function formValues(formData: FormData): Record<string, string> {
   return values;
 }
 
-/** The first message per top-level field, the shape Polaris fields show with `error=`; path-less issues go to `form`. */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
-  const errors: Record<string, string> = {};
+/** The first message per field, of the fields a form shows (the shape Polaris fields show with `error=`). */
+export function fieldErrorsOf<Field extends string>(error: z.ZodError, fields: readonly Field[]): Partial<Record<Field, string>> {
+  const out: Partial<Record<Field, string>> = {};
   for (const issue of error.issues) {
-    const field = issue.path.length ? String(issue.path[0]) : "form";
-    errors[field] ??= issue.message;
+    const field = issue.path[0] as Field;
+    if (fields.includes(field)) out[field] ??= issue.message;
   }
-  return errors;
+  return out;
 }
 
 /** Service messages are phrased to follow a field label ("enter a name for the list"); shown alone they start upper-case. */

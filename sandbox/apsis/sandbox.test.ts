@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ApsisClient, currentVersionId } from "../../app/destinations/apsis/client/client";
+import { ApsisClient } from "../../app/destinations/apsis/client/client";
+import { currentVersionId } from "../../app/destinations/apsis/rules/fields";
 import { ApsisConflictError, ApsisNotFoundError, ApsisPayloadTooLargeError, ApsisRateLimitError, ApsisValidationError } from "../../app/destinations/apsis/client/errors";
 import { DEMO_APSIS, demoApsisAccount, type ApsisSandbox } from "./server";
 import { demoAccount, demoApsisClient, startDemoApsisSandbox } from "./test-support";

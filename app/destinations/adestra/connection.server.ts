@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fieldErrorsOf } from "../../utils/form-values";
 import { parseEnv } from "../../env.server";
 import { AdestraAuthError, AdestraNotFoundError, AdestraPermissionError } from "./client/errors";
 import {
@@ -36,15 +37,6 @@ export const ConnectAdestraSchema = z.object({
   username: loginPart("username"),
   password: z.string({ error: "enter the password" }).min(1, "enter the password").max(BOUNDS.secret, tooLong("the password", BOUNDS.secret)),
 });
-
-function fieldErrorsOf<Field extends string>(error: z.ZodError, fields: readonly Field[]) {
-  const out: Partial<Record<Field, string>> = {};
-  for (const issue of error.issues) {
-    const field = issue.path[0] as Field;
-    if (fields.includes(field)) out[field] ??= issue.message;
-  }
-  return out;
-}
 
 export const WRONG_CREDENTIALS = "Adestra rejected the account name, username or password";
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { fieldErrorsOf } from "../../utils/form-values";
 import { parseEnv } from "../../env.server";
 import type { ApsisKeyspace } from "./client/client";
 import { ApsisAuthError } from "./client/errors";
@@ -40,15 +41,6 @@ export const ConnectApsisSchema = z.object({
   clientSecret: boundedText({ what: "the client secret", max: BOUNDS.secret, missing: "enter the API client secret" }),
   keyspace: KeyspaceInputSchema.optional(),
 });
-
-function fieldErrorsOf<Field extends string>(error: z.ZodError, fields: readonly Field[]) {
-  const out: Partial<Record<Field, string>> = {};
-  for (const issue of error.issues) {
-    const field = issue.path[0] as Field;
-    if (fields.includes(field)) out[field] ??= issue.message;
-  }
-  return out;
-}
 
 export const WRONG_CREDENTIALS = "APSIS One rejected this client id and secret. Check them in APSIS One (Account settings → API keys) and the region.";
 

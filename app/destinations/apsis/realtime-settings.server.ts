@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type ApsisEventDefinition, currentVersionId } from "./client/client";
+import type { ApsisEventDefinition } from "./client/client";
+import { currentVersionId } from "./rules/fields";
 import { ApsisNotFoundError } from "./client/errors";
 import { type ApsisRealtimeSettings, getApsisRealtimeSettings, ON_CUSTOMER_DELETE, saveApsisRealtimeSettings } from "../../models/apsis-realtime-settings.server";
 import { assertShopInvited } from "../../models/shop.server";

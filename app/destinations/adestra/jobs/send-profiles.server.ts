@@ -54,7 +54,8 @@ import { describeAdestraError, openAdestraConnection, RECONNECT_MESSAGE } from "
 import { getShopifyAdmin } from "../../../shopify/admin.server";
 import { ADESTRA_CONTACT_FIELDS, type AdestraContactData } from "../rules/map-customer";
 import { parseSendRunSettings } from "../rules/run-settings";
-import { type ErrorVerdict, runSend, type SendCounters } from "../rules/send-engine";
+import type { ErrorVerdict } from "../../../runs/failures";
+import { runSend, type SendCounters } from "../rules/send-engine";
 import { getRedis } from "../../../redis.server";
 import type { JobContext } from "../../../queues/worker.server";
 import type { AdestraSendProfilesJobSchema } from "../../../queues/registry";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { ShopifyCustomer } from "../../../shopify/customer";
 import { contactHash, unsubHash } from "./hash";
 import { type AdestraContactData, mapCustomer } from "./map-customer";
-import { type ContactWriter, type ErrorVerdict, type LinkStore, runSend, type SendCounters, type SendEngineOptions, type StoredHashes } from "./send-engine";
+import type { ErrorVerdict } from "../../../runs/failures";
+import { type ContactWriter, type LinkStore, runSend, type SendCounters, type SendEngineOptions, type StoredHashes } from "./send-engine";
 import { customer } from "./test-customers";
 
 class StopError extends Error {}

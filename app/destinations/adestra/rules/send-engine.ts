@@ -3,6 +3,7 @@ import type { SendChoices } from "./choices";
 import { activityWindow, decideCustomer } from "./filter";
 import { contactHash, unsubHash } from "./hash";
 import { type AdestraContactData, mapCustomer } from "./map-customer";
+import { type ErrorVerdict, MAX_RECORDED_FAILURES } from "../../../runs/failures";
 
 /**
  * The send, as a pure loop over ports: customers in, contacts and unsub addresses out, counters and
@@ -66,9 +67,6 @@ export type LinkStore = {
   saveUnsub(link: { customerId: string; email: string; hash: string }): Promise<void>;
 };
 
-/** "record": this customer failed, carry on. "stop": nothing more can be written (the result carries it). */
-export type ErrorVerdict = { kind: "record"; reason: string; response: string | null } | { kind: "stop" };
-
 export type SendEngineOptions = {
   customers: AsyncIterable<ShopifyCustomer>;
   choices: Pick<SendChoices, "profileGroup" | "activityFrom" | "activityTo">;
@@ -92,7 +90,6 @@ export type SendEngineOptions = {
 export type SendEngineResult = { counters: SendCounters; stoppedBy?: unknown };
 
 export const DEFAULT_SEND_CONCURRENCY = 4;
-export const MAX_RECORDED_FAILURES = 1000;
 
 type Work = { customer: ShopifyCustomer; email: string; contact: (Partial<AdestraContactData> & { email: string }) | null; suppress: boolean };
 

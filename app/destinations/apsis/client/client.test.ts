@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApsisClient, type ApsisClientOptions, currentVersionId } from "./client";
+import { currentVersionId } from "../rules/fields";
+import { ApsisClient, type ApsisClientOptions } from "./client";
 import {
   ApsisAuthError,
   ApsisConflictError,
@@ -348,7 +349,7 @@ describe("ApsisClient calls", () => {
     const [listed] = await client.attributes.list({ section: "usercreated.sections.global-abc" });
     expect(listed.versions).toEqual([{ id: "1", deprecated_at: "2024-01-01T00:00:00Z" }, { id: "9820534", deprecated_at: null }]);
     expect(currentVersionId(listed)).toBe("9820534");
-    expect(currentVersionId({ versions: [] })).toBeUndefined();
+    expect(currentVersionId({ versions: [] })).toBeNull();
     expect(requests[0].url.pathname).toBe("/audience/sections/usercreated.sections.global-abc/attributes");
   });
 

@@ -41,7 +41,6 @@ import { type ApsisTokenCache, ApsisTokenProvider } from "./token";
 import { type ApsisSend, apsisPath, createApsisTransport } from "./transport";
 
 export type * from "./schemas";
-export { currentVersionId } from "./schemas";
 
 export const APSIS_BASE_URLS = { eu: "https://api.apsis.one", apac: "https://api-apac.apsis.one" } as const;
 

@@ -104,7 +104,3 @@ export const TokenSchema = z.object({
   token_type: z.string().optional(),
 });
 
-/** The version id to write with: the first version not deprecated (as APSIS's Magento and PrestaShop modules pick it). */
-export function currentVersionId(definition: { versions: { id: string; deprecated_at: string | null }[] }): string | undefined {
-  return definition.versions.find((version) => version.deprecated_at === null)?.id;
-}

@@ -16,7 +16,8 @@
  */
 import { UnrecoverableError } from "bullmq";
 import type { z } from "zod";
-import { type ApsisClient, currentVersionId } from "../client/client";
+import type { ApsisClient } from "../client/client";
+import { currentVersionId } from "../rules/fields";
 import { ApsisApiError, ApsisAuthError } from "../client/errors";
 import type { ShopifyCustomer } from "../../../shopify/customer";
 import { readCustomer } from "../../../shopify/customers";

@@ -354,9 +354,9 @@ export function mapAttributes({ customer, mappings, context }: {
   return out;
 }
 
-/** The version id to write an attribute with: its first version not deprecated (as APSIS's own modules do). */
-export function currentVersionId(attribute: ApsisAttributeDefinition): string | null {
-  const version = attribute.versions?.find((v) => !v.deprecated_at);
+/** The version id to write an attribute with: its first version not deprecated (as APSIS's Magento and PrestaShop modules pick it); null when every version is. */
+export function currentVersionId(definition: Pick<ApsisAttributeDefinition, "versions">): string | null {
+  const version = definition.versions?.find((v) => !v.deprecated_at);
   return version ? String(version.id) : null;
 }
 

@@ -1,9 +1,9 @@
+import type { ErrorVerdict } from "../../../runs/failures";
 import { describe, expect, it } from "vitest";
 import type { ShopifyCustomer } from "../../../shopify/customer";
 import { SyncConditionsSchema } from "./conditions";
 import type { ConsentState } from "./consent";
 import {
-  type ErrorVerdict,
   type FullSyncCheckpoint,
   type FullSyncCounters,
   type FullSyncEngineOptions,

@@ -11,6 +11,7 @@ import {
 } from "./consent";
 import { type FieldContext, type FieldValue, mapAttributes, type ResolvedAttributeMapping } from "./fields";
 import { profileHash, profileKeyOf } from "./profile";
+import { type ErrorVerdict, MAX_RECORDED_FAILURES } from "../../../runs/failures";
 
 /**
  * THE way a Shopify customer becomes an APSIS One profile, as a pure loop over ports: customers in (ascending
@@ -98,9 +99,6 @@ export type ProfileLinkStore = {
   recordConsents(events: { customer: ShopifyCustomer; consents: WrittenConsent[] }): Promise<void>;
 };
 
-/** "record": this customer failed, carry on. "stop": nothing more can be written (the result carries it). */
-export type ErrorVerdict = { kind: "record"; reason: string; response: string | null } | { kind: "stop" };
-
 export type FullSyncFailure = { customerId: string; email: string | null; reason: string; response: string | null };
 
 export type FullSyncEngineOptions = {
@@ -140,7 +138,6 @@ export type FullSyncResult = {
 };
 
 export const DEFAULT_FULL_SYNC_CONCURRENCY = 16;
-export const MAX_RECORDED_FAILURES = 1000;
 
 type Outcome = keyof Pick<FullSyncCounters, "created" | "updated" | "unchanged" | "skipped" | "failed">;
 type Item = { customer: ShopifyCustomer; seq: number; idNum: bigint; outcome: Outcome | null; matched: boolean };
