@@ -31,7 +31,8 @@ import {
 } from "./rules/fields";
 import { BOUNDS, boundedText } from "../../utils/input-bounds";
 import { describeApsisError, INTERACTIVE, openApsisConnection } from "./account.server";
-import { readStoreCustomers } from "./shopify-customers.server";
+import { parseEnv } from "../../env.server";
+import { readStoreCustomers } from "../../shopify/store-customers.server";
 import { getShopifyAdmin } from "../../shopify/admin.server";
 
 /**
@@ -258,7 +259,7 @@ export async function countConditionMatches({ shop, conditions, signal }: { shop
   if (!parsed.success) return { ok: false, errors: conditionErrors(parsed.error) };
   const rules = parsed.data;
   const { graphql } = await getShopifyAdmin({ shop, signal });
-  const { total, method, customers } = await readStoreCustomers({ graphql });
+  const { total, method, customers } = await readStoreCustomers({ graphql, threshold: parseEnv().APSIS_BULK_EXPORT_THRESHOLD });
   const counts = rules.map((rule) => ({ section: rule.section, matches: 0, picked: 0 }));
   let notSynced = 0;
   for await (const customer of customers as AsyncIterable<ShopifyCustomer>) {

@@ -24,19 +24,13 @@ import {
   AdestraNotFoundError,
   AdestraPermissionError,
 } from "../client/errors";
-import { startCustomerBulkExport, waitForBulkOperation } from "../../../shopify/bulk-operation";
-import { createBulkOperationNotifications } from "../../../shopify/bulk-notifications.server";
-import { streamBulkCustomers } from "../../../shopify/bulk-stream";
-import type { ShopifyCustomer } from "../../../shopify/customer";
-import { countCustomers, readCustomerPages } from "../../../shopify/customers";
+import { readStoreCustomers } from "../../../shopify/store-customers.server";
 import {
   ShopifyAuthError,
-  ShopifyBulkOperationInProgressError,
   ShopifyGraphqlError,
   ShopifyMalformedDataError,
   ShopifySessionNotFoundError,
 } from "../../../shopify/errors";
-import type { ShopifyGraphql } from "../../../shopify/graphql-client";
 import { findAdestraLinkHashes, listTarget, unsubTarget, upsertAdestraLink } from "../../../models/adestra-profile-link.server";
 import { recordLastSendAt } from "../../../models/adestra-send-settings.server";
 import { assertShopInvited, ShopNotInvitedError } from "../../../models/shop.server";
@@ -56,7 +50,6 @@ import { ADESTRA_CONTACT_FIELDS, type AdestraContactData } from "../rules/map-cu
 import { parseSendRunSettings } from "../rules/run-settings";
 import type { ErrorVerdict } from "../../../runs/failures";
 import { runSend, type SendCounters } from "../rules/send-engine";
-import { getRedis } from "../../../redis.server";
 import type { JobContext } from "../../../queues/worker.server";
 import type { AdestraSendProfilesJobSchema } from "../../../queues/registry";
 import type { z } from "zod";
@@ -124,11 +117,9 @@ async function send({ run, log, onCounters }: { run: RunRow; log: (m: string) =>
   const selectFields = await coreTableFields({ client, tableId, log });
 
   const { graphql } = await getShopifyAdmin({ shop });
-  const { count } = await countCustomers({ graphql });
-  await setSyncRunTotal({ runId: run.id, total: count });
-  const threshold = parseEnv().ADESTRA_BULK_EXPORT_THRESHOLD;
-  log(`${shop}: ${count} customers, read ${count > threshold ? "by bulk export" : "page by page"}`);
-  const customers = count > threshold ? bulkExport({ graphql, log }) : readCustomerPages({ graphql, sortKey: "ID" });
+  const { total, method, customers } = await readStoreCustomers({ graphql, log, threshold: parseEnv().ADESTRA_BULK_EXPORT_THRESHOLD });
+  await setSyncRunTotal({ runId: run.id, total });
+  log(`${shop}: ${total} customers, read ${method === "bulk" ? "by bulk export" : "page by page"}`);
 
   const list = listTarget(listId);
   const unsub = unsubTarget(unsubListId);
@@ -225,23 +216,3 @@ function classifyRunError(error: unknown, counters: SendCounters | undefined): {
   return { final: false, code: "interrupted", message: error instanceof Error ? error.message : String(error) };
 }
 
-const BULK_BUSY_WAIT_MS = 30_000;
-const BULK_BUSY_MAX_WAIT_MS = 20 * 60_000;
-
-/** The store's customers through a bulk export (one at a time per shop: wait while another runs). */
-async function* bulkExport({ graphql, log }: { graphql: ShopifyGraphql; log: (m: string) => void }): AsyncIterable<ShopifyCustomer> {
-  let id: string | undefined;
-  for (let waited = 0; !id; waited += BULK_BUSY_WAIT_MS) {
-    try {
-      id = await startCustomerBulkExport({ graphql });
-    } catch (error) {
-      if (!(error instanceof ShopifyBulkOperationInProgressError) || waited >= BULK_BUSY_MAX_WAIT_MS) throw error;
-      log("another bulk operation is running for this store; waiting");
-      await new Promise((resolve) => setTimeout(resolve, BULK_BUSY_WAIT_MS));
-    }
-  }
-  const notifications = createBulkOperationNotifications({ redis: getRedis(), prefix: parseEnv().REDIS_PREFIX });
-  const done = await waitForBulkOperation({ graphql, id, notifications, pollIntervalMs: 5_000 });
-  log(`bulk export ${id} finished: ${done.objectCount} customers`);
-  yield* streamBulkCustomers({ url: done.url });
-}

@@ -61,7 +61,8 @@ import {
 import { describeApsisError, openApsisConnection, RECONNECT_MESSAGE } from "../account.server";
 import { ApsisMappingOutdatedError, classifyWriteError, profilePorts, sectionPlans } from "../profile-writer.server";
 import { realtimeTouchedKey, requestCustomerSync } from "../realtime.server";
-import { readStoreCustomers } from "../shopify-customers.server";
+import { parseEnv } from "../../../env.server";
+import { readStoreCustomers } from "../../../shopify/store-customers.server";
 import { getShopifyAdmin } from "../../../shopify/admin.server";
 import {
   type FullSyncCounters,
@@ -185,7 +186,7 @@ async function fullSync({ run, log, onCounters, shutdown }: {
   }
 
   const { graphql } = await getShopifyAdmin({ shop });
-  const { total, method, customers } = await readStoreCustomers({ graphql, afterId: checkpoint?.afterId, log });
+  const { total, method, customers } = await readStoreCustomers({ graphql, afterId: checkpoint?.afterId, log, threshold: parseEnv().APSIS_BULK_EXPORT_THRESHOLD });
   await setSyncRunTotal({ runId: run.id, total });
   log(`${shop}: ${total} customers, read ${method === "bulk" ? "by bulk export" : "page by page"}${checkpoint ? ` after ${checkpoint.afterId}` : ""}`);
 

@@ -1,25 +1,25 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { parseEnv } from "../../env.server";
-import { createBulkOperationNotifications } from "../../shopify/bulk-notifications.server";
-import { startCustomerBulkExport, waitForBulkOperation } from "../../shopify/bulk-operation";
-import { streamBulkCustomers } from "../../shopify/bulk-stream";
-import type { ShopifyCustomer } from "../../shopify/customer";
-import { countCustomers, readCustomerPages } from "../../shopify/customers";
-import { ShopifyBulkOperationInProgressError } from "../../shopify/errors";
-import type { ShopifyGraphql } from "../../shopify/graphql-client";
-import { getRedis } from "../../redis.server";
+import { parseEnv } from "../env.server";
+import { createBulkOperationNotifications } from "./bulk-notifications.server";
+import { startCustomerBulkExport, waitForBulkOperation } from "./bulk-operation";
+import { streamBulkCustomers } from "./bulk-stream";
+import type { ShopifyCustomer } from "./customer";
+import { countCustomers, readCustomerPages } from "./customers";
+import { ShopifyBulkOperationInProgressError } from "./errors";
+import type { ShopifyGraphql } from "./graphql-client";
+import { getRedis } from "../redis.server";
 
 /**
- * A store's customers for the APSIS side, in ascending id order and constant memory: page by page (sortKey ID)
- * for stores up to APSIS_BULK_EXPORT_THRESHOLD customers, through a Shopify bulk export (JSONL streamed as it
- * downloads) above it. `afterId` (a numeric customer id) reads only the customers after it — how a Full Sync
+ * A store's customers, in ascending id order and constant memory, for every destination's sends and syncs: page
+ * by page (sortKey ID) for stores up to `threshold` customers (each destination's *_BULK_EXPORT_THRESHOLD), through
+ * a Shopify bulk export (JSONL streamed as it downloads) above it. `afterId` (a numeric customer id) reads only the customers after it — how a Full Sync
  * resumes from its checkpoint (`id:>N` in Shopify's search syntax, for both ways of reading).
  */
-export async function readStoreCustomers({ graphql, afterId, log = () => {}, threshold = parseEnv().APSIS_BULK_EXPORT_THRESHOLD }: {
+export async function readStoreCustomers({ graphql, afterId, log = () => {}, threshold }: {
   graphql: ShopifyGraphql;
   afterId?: string | null;
   log?: (message: string) => void;
-  threshold?: number;
+  threshold: number;
 }): Promise<{ total: number; method: "read" | "bulk"; customers: AsyncIterable<ShopifyCustomer> }> {
   const { count: total } = await countCustomers({ graphql });
   const query = afterId ? `id:>${afterId}` : undefined;
