@@ -2,9 +2,10 @@
  * Reading a request body with a bound (issue 8, findings 3 and 4): `request.text()`, `formData()` and `json()`
  * buffer whatever is sent, before anything can check it. Here a body over the bound is refused from its
  * Content-Length, or else as soon as the bytes read pass it (a chunked body has none), so no more than the
- * bound is ever held. The rest is never read: the refusal's answer carries `Connection: close` (see
- * TOO_LARGE_HEADERS), so Node closes the connection after answering instead of draining the upload. The reader is
- * not cancelled either: that destroys the socket before the 413 can be written.
+ * bound is ever held. The rest is never kept: the refusal's answer carries `Connection: close` (see
+ * TOO_LARGE_HEADERS), and server.mjs then closes the connection after a short lingering close (what still
+ * arrives is dropped) so the client reads the 413. The reader is not cancelled: that destroys the socket before
+ * the 413 can be written.
  */
 
 export class BodyTooLargeError extends Error {
