@@ -2,16 +2,15 @@
  * Invitation only: a shop can install the app, but sync features unlock only after customer success enables it
  * (scripts/ops.ts or the /ops console). Every embedded loader starts here:
  *  - `getShopAccess(request)` for pages that show the invitation message themselves (the Overview);
- *  - `requireShopContext(request)` for everything that syncs: it throws a 403 that the pages' ErrorBoundary
- *    (app/components/app-error-boundary.tsx) renders as the invitation-only page, and otherwise answers the
- *    shop's context (app/models/shop.server.ts ShopContext), read once for the request, that the use-cases
- *    take. The server, not the UI, enforces the rule.
+ *  - `requireInvitedShop(request)` for everything that syncs: it throws a 403 that the pages' ErrorBoundary
+ *    (app/components/app-error-boundary.tsx) renders as the invitation-only page. Later sync actions and
+ *    loaders call it first; the server, not the UI, enforces the rule.
  */
 import { json } from "@remix-run/node";
 import type { InvitationRequired } from "../components/invitation-only";
 import { createShopifyGraphql } from "../shopify/graphql-client";
 import { readShop } from "../shopify/shop";
-import { getShop, invitedShopContext, recordInstall, resolveShopContext, type ShopContext, ShopNotInvitedError, whyNotInvited } from "../models/shop.server";
+import { assertShopInvited, getShop, recordInstall, ShopNotInvitedError } from "../models/shop.server";
 import { authenticate } from "../shopify.server";
 
 type AdminContext = Awaited<ReturnType<typeof authenticate.admin>>;
@@ -21,9 +20,9 @@ export type InvitationView = "invited" | "pending" | "revoked";
 /** A page load waits at most this long for a throttled shop query; the shop is then recorded without details. */
 const SHOP_QUERY_THROTTLE_DEADLINE_MS = 5_000;
 
-/** The gate's own predicate (whyNotInvited, app/models/shop.server.ts) as the pages word it. */
+/** Mirrors assertShopInvited (app/models/shop.server.ts): invited and installed. */
 export function invitationView(record: ShopRecord | null): InvitationView {
-  if (!whyNotInvited(record)) return "invited";
+  if (record?.invitation === "invited" && !record.uninstalledAt) return "invited";
   return record?.invitation === "revoked" ? "revoked" : "pending";
 }
 
@@ -84,12 +83,12 @@ export async function getShopAccess(request: Request) {
 }
 
 /**
- * The gate for one shop domain, without authentication (tests can use it): returns the shop's context, or
+ * The gate for one shop domain, without authentication (jobs and tests can use it): returns the shop row, or
  * throws the 403 Response the embedded pages render as the invitation-only page.
  */
-export async function requireInvitedShopDomain({ shop }: { shop: string }): Promise<ShopContext> {
+export async function requireInvitedShopDomain({ shop }: { shop: string }): Promise<ShopRecord> {
   try {
-    return await resolveShopContext({ shop });
+    return await assertShopInvited({ shop });
   } catch (error) {
     if (!(error instanceof ShopNotInvitedError)) throw error;
     const row = await getShop({ shop });
@@ -97,18 +96,9 @@ export async function requireInvitedShopDomain({ shop }: { shop: string }): Prom
   }
 }
 
-/**
- * Authenticates an embedded request and refuses (403) a shop that customer success has not enabled; `context`
- * is the shop's context for the use-cases, from the row read for this request.
- */
+/** Authenticates an embedded request and refuses (403) a shop that customer success has not enabled. */
 export async function requireInvitedShop(request: Request) {
   const access = await getShopAccess(request);
-  const context = invitedShopContext(access.shopRecord);
-  if (access.invitation !== "invited" || !context) throw invitationRequiredResponse(access.shop, access.invitation === "revoked" ? "revoked" : "pending");
-  return { ...access, context, invitation: "invited" as const, invited: true as const };
-}
-
-/** What a sync page's loader or action starts with: the invited shop's context (or the 403 above). */
-export async function requireShopContext(request: Request): Promise<ShopContext> {
-  return (await requireInvitedShop(request)).context;
+  if (access.invitation !== "invited") throw invitationRequiredResponse(access.shop, access.invitation);
+  return { ...access, invitation: "invited" as const, invited: true as const };
 }

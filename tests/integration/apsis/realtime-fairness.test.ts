@@ -20,11 +20,10 @@ beforeAll(async () => {
   stack = await startStack({ stores: [BUSY, QUIET] });
   const { saveApsisRealtimeSettings } = await import("../../../app/models/apsis-realtime-settings.server");
   for (const store of [BUSY, QUIET]) {
-    const shop = await setUpShop(stack, store);
-    const { id } = shop;
+    const { id } = await setUpShop(stack, store);
     if (store === BUSY) busyShopId = id;
-    await connectDemo(stack, shop);
-    await configureDemo(stack, shop);
+    await connectDemo(stack, store.domain);
+    await configureDemo(stack, store.domain);
     await saveApsisRealtimeSettings({
       shopId: id,
       settings: { realtimeEnabled: true, purchaseEventsEnabled: false, onCustomerDelete: "delete_profile", purchaseEvents: {} },

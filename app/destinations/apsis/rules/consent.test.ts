@@ -10,13 +10,9 @@ import {
   parseConsentState,
   plannedConsentWrites,
 } from "./consent";
-import type { ShopifyCustomer } from "../../../shopify/customer";
-import { shopifyCustomer } from "../../../../tests/support/factories";
+import { customer } from "./test-customers";
 
 const topics = { email: ["topic.news", "topic.offers"], sms: ["topic.sms-offers"] };
-/** The customer whose consent is written: the addresses and states the expectations name, unless a test changes them. */
-const customer = (overrides: Partial<ShopifyCustomer> = {}) =>
-  shopifyCustomer({ email: "ada@example.com", emailMarketingState: "SUBSCRIBED", phone: "+46701234567", smsMarketingState: "NOT_SUBSCRIBED", ...overrides });
 const EXPECTED: Record<string, "opt-in" | "opt-out" | null> = {
   SUBSCRIBED: "opt-in",
   UNSUBSCRIBED: "opt-out",

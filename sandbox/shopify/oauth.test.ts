@@ -1,11 +1,11 @@
-import { HttpResponseError, RequestedTokenType } from "@shopify/shopify-api";
+import "@shopify/shopify-api/adapters/node";
+import { ApiVersion, HttpResponseError, LogSeverity, RequestedTokenType, shopifyApi } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxTransport } from "../../../app/shopify/transport.server";
-import type { ShopifySandbox } from "../../../sandbox/shopify/server";
-import { testShopifyApi } from "./library";
+import { sandboxTransport } from "../../app/shopify/transport.server";
+import type { ShopifySandbox } from "./server";
 import { exchangeToken, graphql, postToken, startTestSandbox, TEST_APP, TEST_SHOP } from "./test-support";
-import { mintSessionToken, signJwt } from "../../../sandbox/shopify/tokens";
+import { mintSessionToken, signJwt } from "./tokens";
 
 let sandbox: ShopifySandbox;
 beforeAll(async () => {
@@ -15,7 +15,16 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-const library = () => testShopifyApi({ scopes: ["read_customers"] });
+const library = () =>
+  shopifyApi({
+    apiKey: TEST_APP.apiKey,
+    apiSecretKey: TEST_APP.apiSecret,
+    scopes: ["read_customers"],
+    hostName: "127.0.0.1:3000",
+    apiVersion: ApiVersion.July26,
+    isEmbeddedApp: true,
+    logger: { level: LogSeverity.Error },
+  });
 
 const exchange = (subjectToken: string, extra: Record<string, unknown> = {}) =>
   postToken(sandbox, {
