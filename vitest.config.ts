@@ -2,7 +2,9 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Test tiers (docs/decisions/008-test-tiers.md):
- *  - unit: pure code next to it (app/, sandbox/, scripts/)
+ *  - unit: pure code next to it (app/, sandbox/, scripts/, extensions/); no server, no network
+ *  - sandbox: tests/sandbox, each sandbox (Shopify, Adestra, APSIS One) started on a free port and driven
+ *    over real HTTP, as its clients do; no database
  *  - integration-sqlite / integration-postgres: tests/integration against real Redis, a real database
  *    (a fresh migrated copy per test file) and the sandboxes over HTTP; the same files run on both databases
  *  - e2e: tests/e2e, the built app in headless Chromium
@@ -27,7 +29,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["app/**/*.test.{ts,tsx}", "sandbox/**/*.test.ts", "scripts/**/*.test.ts", "extensions/**/*.test.ts"] },
+        test: {
+          name: "unit",
+          include: ["app/**/*.test.{ts,tsx}", "sandbox/**/*.test.ts", "scripts/**/*.test.ts", "extensions/**/*.test.ts"],
+          setupFiles: ["tests/support/setup-unit.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: { name: "sandbox", include: ["tests/sandbox/**/*.test.ts"] },
       },
       integration("sqlite"),
       integration("postgres"),

@@ -21,11 +21,12 @@ await installOfflineSession({
   sandboxUrl: process.env.BENCH_SANDBOX_URL!, shop: SHOP, apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET,
   storeSession: (s) => sessionStorage.storeSession(s),
 });
-const connected = await connection.connectAdestra({ shop: SHOP, accountName: "demo", username: "shopify", password: "sandbox-password" });
+const shop = await shops.resolveShopContext({ shop: SHOP });
+const connected = await connection.connectAdestra({ shop, accountName: "demo", username: "shopify", password: "sandbox-password" });
 if (!connected.ok) throw new Error(JSON.stringify(connected));
-const chosen = await connection.chooseAdestraTables({ shop: SHOP, coreTableId: 1, unsubListId: 10 });
+const chosen = await connection.chooseAdestraTables({ shop, coreTableId: 1, unsubListId: 10 });
 if (!chosen.ok) throw new Error(JSON.stringify(chosen));
-const created = await lists.createAdestraList({ shop: SHOP, name: "Bench list" });
+const created = await lists.createAdestraList({ shop, name: "Bench list" });
 if (!created.ok) throw new Error(JSON.stringify(created));
 
 const redis = createRedis(env.REDIS_URL);
@@ -33,7 +34,7 @@ const workers = startWorkers({ connection: redis, prefix: env.REDIS_PREFIX, hand
 
 async function timedSend() {
   const started = performance.now();
-  const { runId } = await send.startSend({ shop: SHOP, trigger: "ops", choices: { profileGroup: "all", listId: created.ok ? created.list.id : 0 } });
+  const { runId } = await send.startSend({ shop, trigger: "ops", choices: { profileGroup: "all", listId: created.ok ? created.list.id : 0 } });
   for (;;) {
     const run = await runs.getSyncRunSummary({ runId });
     if (run && run.status !== "queued" && run.status !== "running") {

@@ -13,7 +13,7 @@ const { sessionStorage } = await import("../app/shopify.server");
 const connection = await import("../app/destinations/apsis/connection.server");
 const mapping = await import("../app/destinations/apsis/mapping.server");
 const fullSync = await import("../app/destinations/apsis/full-sync.server");
-const { guessMappings } = await import("../app/destinations/apsis/rules/fields");
+const { guessMappings } = await import("../app/destinations/apsis/rules/guess-mappings");
 const runs = await import("../app/models/sync-run.server");
 const { startWorkers } = await import("../app/queues/worker.server");
 const { handlers } = await import("../app/jobs/handlers.server");
@@ -31,26 +31,27 @@ await installOfflineSession({
   sandboxUrl: process.env.BENCH_SANDBOX_URL!, shop: SHOP, apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET,
   storeSession: (s) => sessionStorage.storeSession(s),
 });
-must("connect", await connection.connectApsis({ shop: SHOP, region: "eu", clientId: DEMO_APSIS.clientId, clientSecret: DEMO_APSIS.clientSecret }));
-const { sections } = await connection.getApsisAccountDefinitions({ shop: SHOP });
+const shop = await shops.resolveShopContext({ shop: SHOP });
+must("connect", await connection.connectApsis({ shop, region: "eu", clientId: DEMO_APSIS.clientId, clientSecret: DEMO_APSIS.clientSecret }));
+const { sections } = await connection.getApsisAccountDefinitions({ shop });
 const section = (name: string) => sections.find((s) => s.name === name)!;
 must("conditions", await mapping.saveSyncConditions({
-  shop: SHOP,
+  shop,
   conditions: [
     { section: section("Sweden").discriminator, field: "country", operator: "equals", value: "SE" },
     { section: section("Global").discriminator, always: true },
   ],
 }));
 for (const s of [section("Sweden"), section("Global")]) {
-  must("attributes", await mapping.saveAttributeMappings({ shop: SHOP, section: s.discriminator, mappings: guessMappings(s.attributes) }));
+  must("attributes", await mapping.saveAttributeMappings({ shop, section: s.discriminator, mappings: guessMappings(s.attributes) }));
   const topic = (name: string) => s.topics.find((t) => t.name === name)!.discriminator;
-  must("consents", await mapping.saveConsentMappings({ shop: SHOP, section: s.discriminator, email: [topic("Newsletter")], sms: [topic("SMS offers")] }));
+  must("consents", await mapping.saveConsentMappings({ shop, section: s.discriminator, email: [topic("Newsletter")], sms: [topic("SMS offers")] }));
 }
 
 const redis = createRedis(env.REDIS_URL);
 const workers = startWorkers({ connection: redis, prefix: env.REDIS_PREFIX, handlers, concurrency: { webhooks: 1, sync: 1 } });
 const started = performance.now();
-const { runId } = await fullSync.startFullSync({ shop: SHOP, trigger: "ops" });
+const { runId } = await fullSync.startFullSync({ shop, trigger: "ops" });
 let run;
 for (;;) {
   run = await runs.getSyncRunSummary({ runId });

@@ -20,7 +20,7 @@ const { sessionStorage } = await import("../app/shopify.server");
 const connection = await import("../app/destinations/apsis/connection.server");
 const mapping = await import("../app/destinations/apsis/mapping.server");
 const { saveApsisRealtimeSettings } = await import("../app/models/apsis-realtime-settings.server");
-const { guessMappings } = await import("../app/destinations/apsis/rules/fields");
+const { guessMappings } = await import("../app/destinations/apsis/rules/guess-mappings");
 const { getRedis } = await import("../app/redis.server");
 const { closeQueues } = await import("../app/queues/enqueue.server");
 const { getDb } = await import("../app/db.server");
@@ -37,26 +37,26 @@ async function setUpShop(shop: SetupShop): Promise<{ domain: string; id: string 
     sandboxUrl: setup!.sandboxUrl, shop: shop.domain, apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET,
     storeSession: (s) => sessionStorage.storeSession(s),
   });
-  must(`connect ${shop.domain}`, await connection.connectApsis({ shop: shop.domain, region: "eu", clientId: shop.clientId, clientSecret: shop.clientSecret }));
-  const { sections } = await connection.getApsisAccountDefinitions({ shop: shop.domain });
+  const context = await shops.resolveShopContext({ shop: shop.domain });
+  must(`connect ${shop.domain}`, await connection.connectApsis({ shop: context, region: "eu", clientId: shop.clientId, clientSecret: shop.clientSecret }));
+  const { sections } = await connection.getApsisAccountDefinitions({ shop: context });
   const section = (name: string) => sections.find((s) => s.name === name)!;
   must(`conditions ${shop.domain}`, await mapping.saveSyncConditions({
-    shop: shop.domain,
+    shop: context,
     conditions: [
       { section: section("Sweden").discriminator, field: "country", operator: "equals", value: "SE" },
       { section: section("Global").discriminator, always: true },
     ],
   }));
   for (const s of [section("Sweden"), section("Global")]) {
-    must(`attributes ${shop.domain}`, await mapping.saveAttributeMappings({ shop: shop.domain, section: s.discriminator, mappings: guessMappings(s.attributes) }));
+    must(`attributes ${shop.domain}`, await mapping.saveAttributeMappings({ shop: context, section: s.discriminator, mappings: guessMappings(s.attributes) }));
     const topic = (name: string) => s.topics.find((t) => t.name === name)!.discriminator;
     must(`consents ${shop.domain}`, await mapping.saveConsentMappings({
-      shop: shop.domain, section: s.discriminator, email: [topic("Newsletter"), topic("Offers")], sms: [topic("SMS offers")],
+      shop: context, section: s.discriminator, email: [topic("Newsletter"), topic("Offers")], sms: [topic("SMS offers")],
     }));
   }
-  const row = (await shops.getShop({ shop: shop.domain }))!;
   const saved = await saveApsisRealtimeSettings({
-    shopId: row.id,
+    shopId: context.id,
     settings: {
       realtimeEnabled: true,
       purchaseEventsEnabled: true,
@@ -65,7 +65,7 @@ async function setUpShop(shop: SetupShop): Promise<{ domain: string; id: string 
     },
   });
   if (!saved) throw new Error(`real-time settings of ${shop.domain} were not saved`);
-  return { domain: shop.domain, id: row.id };
+  return { domain: shop.domain, id: context.id };
 }
 
 // A few shops at a time: each waits mostly on the sandboxes (token exchange, APSIS definitions).

@@ -343,6 +343,7 @@ async function main() {
   const { getDb } = await import("../app/db.server");
   const runs = await import("../app/models/sync-run.server");
   const fullSyncService = await import("../app/destinations/apsis/full-sync.server");
+  const { resolveShopContext } = await import("../app/models/shop.server");
   const queues = await import("../app/queues/enqueue.server");
   const { getRedis } = await import("../app/redis.server");
   cleanups.push(async () => {
@@ -592,7 +593,7 @@ async function main() {
 
   // ---- B: the same while the big shop's Full Sync writes
   log(`B: starting the Full Sync of ${CONFIG.fullSyncCustomers} customers (${BIG.domain})`);
-  const { runId } = await fullSyncService.startFullSync({ shop: BIG.domain, trigger: "ops" });
+  const { runId } = await fullSyncService.startFullSync({ shop: await resolveShopContext({ shop: BIG.domain }), trigger: "ops" });
   const fsStarted = performance.now();
   type Counters = { at: number; written: number; seen: number; status: string };
   const fsCounters = async (): Promise<Counters> => {

@@ -8,18 +8,20 @@
  */
 import { demoAdestraAccount } from "../sandbox/adestra/demo";
 import { chooseAdestraTables, connectAdestra } from "../app/destinations/adestra/connection.server";
+import { resolveShopContext } from "../app/models/shop.server";
 
 async function main(shops: string[]) {
   if (!shops.length) throw new Error("usage: tsx scripts/demo-connect-adestra.ts <shop.myshopify.com>...");
   const account = demoAdestraAccount();
   const [coreTable] = account.coreTables;
   const [unsubList] = account.unsubLists;
-  for (const shop of shops) {
+  for (const domain of shops) {
+    const shop = await resolveShopContext({ shop: domain });
     const connected = await connectAdestra({ shop, accountName: account.accountName, username: account.username, password: account.password });
-    if (!connected.ok) throw new Error(`could not connect ${shop}: ${JSON.stringify(connected)}`);
+    if (!connected.ok) throw new Error(`could not connect ${domain}: ${JSON.stringify(connected)}`);
     const chosen = await chooseAdestraTables({ shop, coreTableId: coreTable.id, unsubListId: unsubList.id });
-    if (!chosen.ok) throw new Error(`could not choose the tables for ${shop}: ${JSON.stringify(chosen)}`);
-    console.log(`${shop}: connected to Adestra account "${account.accountName}", core table "${coreTable.name}", unsub list ${unsubList.id}`);
+    if (!chosen.ok) throw new Error(`could not choose the tables for ${domain}: ${JSON.stringify(chosen)}`);
+    console.log(`${domain}: connected to Adestra account "${account.accountName}", core table "${coreTable.name}", unsub list ${unsubList.id}`);
   }
 }
 

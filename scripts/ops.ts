@@ -185,7 +185,9 @@ async function send({ shop, values }: {
     if (error instanceof EnvError) throw new UsageError(`send needs the app's environment (.env.example): ${error.message}`);
     throw error;
   }
-  const { getSendSettings, startSend, AdestraSendRejectedError } = await import("../app/destinations/adestra/send.server");
+  const { getSendSettings, startSend } = await import("../app/destinations/adestra/send.server");
+  const { resolveShopContext } = await import("../app/models/shop.server");
+  const { UserFacingError } = await import("../app/utils/user-facing-error");
   const { getSyncRunSummary } = await import("../app/models/sync-run.server");
   const { closeQueues } = await import("../app/queues/enqueue.server");
   const { getRedis } = await import("../app/redis.server");
@@ -196,20 +198,21 @@ async function send({ shop, values }: {
     await getDb().$disconnect();
   };
   try {
+    const context = await resolveShopContext({ shop });
     let choices: unknown;
     if (explicit) {
       choices = { profileGroup: values.group, listId: values.list, activityFrom: values.from, activityTo: values.to };
     } else {
-      choices = (await getSendSettings({ shop })).auto.choices;
+      choices = (await getSendSettings({ shop: context })).auto.choices;
       if (!choices) throw new UsageError(`${shop} has no saved Auto Send choices: give --list and --group`);
     }
     let started;
     try {
-      started = await startSend({ shop, trigger: "ops", choices, recordAs: explicit ? "on_demand" : "auto" });
+      started = await startSend({ shop: context, trigger: "ops", choices, recordAs: explicit ? "on_demand" : "auto" });
     } catch (error) {
-      if (error instanceof AdestraSendRejectedError) {
+      if (error instanceof UserFacingError) {
         const fields = Object.entries(error.fieldErrors).map(([field, message]) => `${field}: ${message}`);
-        throw new UsageError(`the send was refused: ${[...new Set([error.formError, ...fields])].join("; ")}`);
+        throw new UsageError(`the send was refused: ${[...new Set([error.message, ...fields])].join("; ")}`);
       }
       throw error;
     }
@@ -254,8 +257,9 @@ async function fullSync({ shop, detach }: { shop: string; detach: boolean }) {
     if (error instanceof EnvError) throw new UsageError(`full-sync needs the app's environment (.env.example): ${error.message}`);
     throw error;
   }
-  const { startFullSync, ApsisFullSyncRejectedError } = await import("../app/destinations/apsis/full-sync.server");
-  const { ShopNotInvitedError } = await import("../app/models/shop.server");
+  const { startFullSync } = await import("../app/destinations/apsis/full-sync.server");
+  const { resolveShopContext, ShopNotInvitedError } = await import("../app/models/shop.server");
+  const { UserFacingError } = await import("../app/utils/user-facing-error");
   const { getSyncRunSummary } = await import("../app/models/sync-run.server");
   const { closeQueues } = await import("../app/queues/enqueue.server");
   const { getRedis } = await import("../app/redis.server");
@@ -263,9 +267,9 @@ async function fullSync({ shop, detach }: { shop: string; detach: boolean }) {
   try {
     let started;
     try {
-      started = await startFullSync({ shop, trigger: "ops" });
+      started = await startFullSync({ shop: await resolveShopContext({ shop }), trigger: "ops" });
     } catch (error) {
-      if (error instanceof ApsisFullSyncRejectedError || error instanceof ShopNotInvitedError) throw new UsageError(`the Full Sync was refused: ${error.message}`);
+      if (error instanceof UserFacingError || error instanceof ShopNotInvitedError) throw new UsageError(`the Full Sync was refused: ${error.message}`);
       throw error;
     }
     const { runId, alreadyRunning } = started;

@@ -96,12 +96,28 @@ export function whyNotInvited(row: Awaited<ReturnType<typeof getShop>>): string 
   return null;
 }
 
-/** The server-side gate every sync action and job passes through. */
-export async function assertShopInvited({ shop }: { shop: string }) {
-  const row = await getShop({ shop });
-  if (!row || whyNotInvited(row)) throw new ShopNotInvitedError(shop);
-  return row;
+/**
+ * An invited, installed shop as the use-cases take it. Resolved once per request, job or ops command (by
+ * resolveShopContext, or from the row a request already read: invitedShopContext); the use-cases then check
+ * nothing again.
+ */
+export type ShopContext = { id: string; domain: string; ianaTimezone: string };
+
+/** The context of a shop row whose sync features are unlocked (whyNotInvited); null otherwise. */
+export function invitedShopContext(row: Awaited<ReturnType<typeof getShop>>): ShopContext | null {
+  if (!row || whyNotInvited(row)) return null;
+  return { id: row.id, domain: row.domain, ianaTimezone: row.ianaTimezone };
 }
+
+/** The server-side gate every sync action and job passes through: the shop's context, or ShopNotInvitedError. */
+export async function resolveShopContext({ shop }: { shop: string }): Promise<ShopContext> {
+  const context = invitedShopContext(await getShop({ shop }));
+  if (!context) throw new ShopNotInvitedError(shop);
+  return context;
+}
+
+/** The run jobs' gate (each destination's jobs/send-profiles and jobs/full-sync) until they take resolveShopContext. */
+export const assertShopInvited = resolveShopContext;
 
 /** The latest invitation changes across all shops (or one shop), newest first, for the ops console. */
 export async function listInvitationHistory({ shop, take = 100 }: { shop?: string; take?: number } = {}) {

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { ShopNotInvitedError } from "../models/shop.server";
+import { resolveShopContext, ShopNotInvitedError } from "../models/shop.server";
 import { getCustomerSyncStatus, InvalidCustomerIdError, resyncCustomer } from "../services/customer-sync-status.server";
 import { authenticate } from "../shopify.server";
 import { readBoundedFormData, readBoundedJson, RequestBodyError } from "../utils/read-form.server";
@@ -34,7 +34,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, cors } = await authenticate.admin(request);
   const customerId = new URL(request.url).searchParams.get("customerId") ?? undefined;
   try {
-    const status = await getCustomerSyncStatus({ shop: session.shop, customerId });
+    const status = await getCustomerSyncStatus({ shop: await resolveShopContext({ shop: session.shop }), customerId });
     return cors(json(status, { headers: NO_STORE }));
   } catch (error) {
     return refusal(cors, error);
@@ -62,7 +62,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, cors } = await authenticate.admin(request);
   if (request.method !== "POST") return cors(json({ error: "Use POST to resync a customer." }, { status: 405, headers: { ...NO_STORE, Allow: "GET, POST" } }));
   try {
-    const result = await resyncCustomer({ shop: session.shop, customerId: await readCustomerId(request) });
+    const customerId = await readCustomerId(request);
+    const result = await resyncCustomer({ shop: await resolveShopContext({ shop: session.shop }), customerId });
     return cors(json(result, { status: result.queued ? 202 : 409, headers: NO_STORE }));
   } catch (error) {
     return refusal(cors, error);

@@ -9,15 +9,15 @@ import { toRealtimeHealthView } from "../destinations/apsis/ui/realtime-health-c
 import { SyncRunsTable } from "../runs/ui/sync-runs-table";
 import { toSyncRunRows } from "../runs/ui/sync-runs-table.server";
 import { listSyncRuns } from "../models/sync-run.server";
-import { requireInvitedShop } from "../services/invitation.server";
+import { requireShopContext } from "../services/invitation.server";
 import { getRealtimeHealth } from "../destinations/apsis/realtime-health.server";
 
 const SHOWN = 50;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop, shopRecord } = await requireInvitedShop(request);
-  const timeZone = shopRecord.ianaTimezone;
-  const [runs, realtime] = await Promise.all([listSyncRuns({ shop, take: SHOWN }), getRealtimeHealth({ shop })]);
+  const shop = await requireShopContext(request);
+  const timeZone = shop.ianaTimezone;
+  const [runs, realtime] = await Promise.all([listSyncRuns({ shop: shop.domain, take: SHOWN }), getRealtimeHealth({ shop: shop.domain })]);
   return json({ runs: toSyncRunRows(runs, timeZone), realtime: toRealtimeHealthView(realtime, timeZone), timeZone });
 };
 

@@ -5,113 +5,24 @@ import { Badge, Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { z } from "zod";
-import { sentenceCase } from "../utils/form-values";
 import { AppErrorBoundary } from "../components/app-error-boundary";
-import { AttributeMappingCard, type AttributeMappingState } from "../destinations/apsis/ui/attribute-mapping-card";
+import { AttributeMappingCard } from "../destinations/apsis/ui/attribute-mapping-card";
 import { ConditionsCard } from "../destinations/apsis/ui/conditions-card";
 import { ApsisConnectCard } from "../destinations/apsis/ui/connect-card";
 import { ConsentMappingCard } from "../destinations/apsis/ui/consent-mapping-card";
 import { FullSyncCard } from "../destinations/apsis/ui/full-sync-card";
-import { RealtimeCard, type RealtimeSettingsView } from "../destinations/apsis/ui/realtime-card";
-import { toFullSyncStatusView } from "../destinations/apsis/ui/status.server";
-import type { ConditionRow, SectionView } from "../destinations/apsis/ui/types";
-import { describeApsisError } from "../destinations/apsis/account.server";
-import { chooseApsisKeyspace, connectApsis, disconnectApsis, getApsisAccountDefinitions, getApsisConnection } from "../destinations/apsis/connection.server";
-import { ApsisFullSyncRejectedError, getFullSyncStatus, startFullSync } from "../destinations/apsis/full-sync.server";
-import { countConditionMatches, getApsisMappings, saveAttributeMappings, saveConsentMappings, saveSyncConditions } from "../destinations/apsis/mapping.server";
-import { getRealtimeSettings, proposePurchaseEvent, saveRealtimeSettings, sectionsOfConditions } from "../destinations/apsis/realtime-settings.server";
-import { requireInvitedShop } from "../services/invitation.server";
-import { listConditionFields, type SyncCondition } from "../destinations/apsis/rules/conditions";
-import { COMPATIBLE_TYPES, guessMappings, listShopifyFields } from "../destinations/apsis/rules/fields";
-import { formatDateTime } from "../utils/format-date";
+import { RealtimeCard } from "../destinations/apsis/ui/realtime-card";
+import { getApsisPageView } from "../destinations/apsis/ui/page-view.server";
+import { chooseApsisKeyspace, connectApsis, disconnectApsis } from "../destinations/apsis/connection.server";
+import { startFullSync } from "../destinations/apsis/full-sync.server";
+import { countConditionMatches, saveAttributeMappings, saveConsentMappings, saveSyncConditions } from "../destinations/apsis/mapping.server";
+import { saveRealtimeSettings } from "../destinations/apsis/realtime-settings.server";
+import { requireShopContext } from "../services/invitation.server";
 import { readFormValues } from "../utils/read-form.server";
+import { answeringRefusals, refusalResponse } from "../utils/refusal-response.server";
+import type { Refused } from "../utils/user-facing-error";
 
-/** A saved rule as the editor holds it (values as text; "otherwise" is held apart). */
-function toRow(rule: Exclude<SyncCondition, { always: true }>): ConditionRow {
-  const value = Array.isArray(rule.value) ? rule.value.join(", ") : String(rule.value);
-  return { field: rule.field, operator: rule.operator, value, section: rule.section, ...(rule.and?.length ? { and: rule.and } : {}) };
-}
-
-export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop, shopRecord } = await requireInvitedShop(request);
-  const timeZone = shopRecord.ianaTimezone;
-  const connection = await getApsisConnection({ shop });
-  if (!connection.connected) return json({ connected: false as const });
-
-  // The definitions come from APSIS itself: when it cannot be reached the page still opens and says so.
-  const [definitions, mappings, status, realtime] = await Promise.all([
-    getApsisAccountDefinitions({ shop }).then(
-      (found) => ({ found, error: null }),
-      (error: unknown) => ({ found: null, error: describeApsisError(error) }),
-    ),
-    getApsisMappings({ shop }),
-    getFullSyncStatus({ shop }),
-    getRealtimeSettings({ shop }),
-  ]);
-  // Event definitions are only for the Real-time sync card (realtime below), not sent twice.
-  const sections: SectionView[] = (definitions.found?.sections ?? []).map(({ events: _events, ...section }) => ({
-    ...section,
-    guesses: guessMappings(section.attributes),
-  }));
-  const rules = mappings.conditions;
-  const last = rules[rules.length - 1];
-  const otherwise = last && "always" in last ? last.section : "";
-  const rows = rules.filter((rule): rule is Exclude<SyncCondition, { always: true }> => !("always" in rule)).map(toRow);
-  const attributes: AttributeMappingState = Object.fromEntries(
-    Object.entries(mappings.attributes).map(([section, list]) => [section, Object.fromEntries(list.map((m) => [m.field, m.attribute]))]),
-  );
-  return json({
-    connected: true as const,
-    connection: {
-      connected: true as const,
-      region: connection.region,
-      clientId: connection.clientId,
-      keyspace: connection.keyspace,
-      verifiedAt: formatDateTime(connection.verifiedAt, timeZone),
-    },
-    definitionsError: definitions.error,
-    keyspaces: definitions.found?.keyspaces ?? [],
-    sections,
-    conditionFields: listConditionFields(),
-    shopifyFields: listShopifyFields(),
-    compatible: COMPATIBLE_TYPES,
-    rows,
-    otherwise,
-    attributes,
-    consents: mappings.consents,
-    status: toFullSyncStatusView(status),
-    realtime: realtime && definitions.found ? toRealtimeView(realtime, sectionsOfConditions(rules), definitions.found.sections, connection.lastFullSyncAt !== null) : null,
-  });
-};
-
-/**
- * The Real-time sync card's state: the saved settings, and each Section the conditions use with its events from
- * APSIS, the saved event or else the proposed one preselected.
- */
-function toRealtimeView(
-  settings: NonNullable<Awaited<ReturnType<typeof getRealtimeSettings>>>,
-  used: string[],
-  definitions: { discriminator: string; name: string; events: { discriminator: string; name: string }[] }[],
-  fullSyncDone: boolean,
-): RealtimeSettingsView {
-  const sections = used.map((discriminator) => {
-    const found = definitions.find((s) => s.discriminator === discriminator);
-    return { discriminator, name: found?.name ?? discriminator, events: found?.events ?? [] };
-  });
-  const purchaseEvents: Record<string, string> = {};
-  for (const section of sections) {
-    const event = settings.purchaseEvents[section.discriminator] ?? proposePurchaseEvent(section.events);
-    if (event) purchaseEvents[section.discriminator] = event;
-  }
-  return {
-    realtimeEnabled: settings.realtimeEnabled,
-    purchaseEventsEnabled: settings.purchaseEventsEnabled,
-    onCustomerDelete: settings.onCustomerDelete,
-    purchaseEvents,
-    sections,
-    fullSyncDone,
-  };
-}
+export const loader = async ({ request }: LoaderFunctionArgs) => json(await getApsisPageView({ shop: await requireShopContext(request) }));
 
 const IntentSchema = z.object({
   intent: z.enum([
@@ -127,13 +38,6 @@ const IntentSchema = z.object({
   ]),
 });
 
-/** 422 with errors to show on the fields (house style); a form-level message only when no field explains it. */
-function invalid(fieldErrors: Record<string, string | undefined>, formError?: string) {
-  const fields = sentenceCase(fieldErrors);
-  const errors = Object.keys(fields).length ? { ...fields, ...(formError ? sentenceCase({ form: formError }) : {}) } : sentenceCase({ form: formError ?? "The changes were refused" });
-  return json({ ok: false as const, errors }, { status: 422 });
-}
-
 /** A JSON-encoded form value; what does not parse goes to the service as undefined, which refuses it. */
 function parseJson(text: string | undefined): unknown {
   if (text === undefined) return [];
@@ -144,102 +48,56 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
-/** Condition errors on the editor's fields: `conditions.<rule>.<field|operator|value|section>`. */
-function conditionFieldErrors(errors: { index: number | null; path: string; message: string }[]) {
-  const out: Record<string, string> = {};
-  let form: string | undefined;
-  for (const error of errors) {
-    if (error.index === null) {
-      form ??= error.message;
-      continue;
-    }
-    const head = error.path.split(".")[0] || "field";
-    const part = head === "and" ? (error.path.split(".")[2] ?? "value") : head;
-    out[`conditions.${error.index}.${part}`] ??= error.message;
-  }
-  return { out, form };
-}
+/** A save's answer: its toast, or its refusal (422, shown on the fields). */
+const saved = (result: { ok: true } | Refused, toast: string) =>
+  result.ok ? json({ ok: true as const, toast }) : refusalResponse(result);
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop } = await requireInvitedShop(request);
+  const shop = await requireShopContext(request);
   // Bounded: an oversized post is answered 413 before it is parsed (utils/read-form.server.ts).
   const form = await readFormValues(request);
   if (!form.ok) return form.response;
   const { values } = form;
   const intent = IntentSchema.safeParse(values);
-  if (!intent.success) return invalid({}, "Unknown action");
+  if (!intent.success) return refusalResponse({ formError: "Unknown action" });
 
-  switch (intent.data.intent) {
-    case "connect": {
-      const result = await connectApsis({ shop, region: values.region, clientId: values.clientId, clientSecret: values.clientSecret });
-      if (!result.ok) return invalid(result.fieldErrors ?? {}, result.formError);
-      return json({ ok: true as const, toast: "APSIS One connected" });
-    }
-    case "disconnect": {
-      await disconnectApsis({ shop });
-      return json({ ok: true as const, toast: "APSIS One disconnected" });
-    }
-    case "choose-keyspace": {
-      const result = await chooseApsisKeyspace({ shop, keyspace: values.keyspace });
-      if (!result.ok) return invalid(result.fieldErrors ?? {}, result.formError);
-      return json({ ok: true as const, toast: "Keyspace saved" });
-    }
-    case "save-conditions": {
-      const result = await saveSyncConditions({ shop, conditions: parseJson(values.conditions) });
-      if (!result.ok) {
-        const { out, form } = conditionFieldErrors(result.errors ?? []);
-        return invalid(out, result.formError ?? form);
+  // The Full Sync's start throws its refusal (not connected, no keyspace, no conditions): nothing was started.
+  return answeringRefusals(async () => {
+    switch (intent.data.intent) {
+      case "connect":
+        return saved(await connectApsis({ shop, region: values.region, clientId: values.clientId, clientSecret: values.clientSecret }), "APSIS One connected");
+      case "disconnect":
+        return saved(await disconnectApsis({ shop }), "APSIS One disconnected");
+      case "choose-keyspace":
+        return saved(await chooseApsisKeyspace({ shop, keyspace: values.keyspace }), "Keyspace saved");
+      case "save-conditions":
+        return saved(await saveSyncConditions({ shop, conditions: parseJson(values.conditions) }), "Sync conditions saved");
+      case "count-matches": {
+        const result = await countConditionMatches({ shop, conditions: parseJson(values.conditions), signal: request.signal });
+        if (!result.ok) return refusalResponse(result);
+        const { total, conditions, notSynced } = result;
+        return json({ ok: true as const, counts: { total, conditions, notSynced } });
       }
-      return json({ ok: true as const, toast: "Sync conditions saved" });
-    }
-    case "count-matches": {
-      const result = await countConditionMatches({ shop, conditions: parseJson(values.conditions), signal: request.signal });
-      if (!result.ok) {
-        const { out, form } = conditionFieldErrors(result.errors);
-        return invalid(out, form);
+      case "save-attributes":
+        return saved(await saveAttributeMappings({ shop, section: values.section, mappings: parseJson(values.mappings) }), "Attribute mapping saved");
+      case "save-consents":
+        return saved(await saveConsentMappings({ shop, section: values.section, email: parseJson(values.email), sms: parseJson(values.sms) }), "Consent mapping saved");
+      case "save-realtime": {
+        const result = await saveRealtimeSettings({
+          shop,
+          realtimeEnabled: values.realtimeEnabled,
+          purchaseEventsEnabled: values.purchaseEventsEnabled,
+          onCustomerDelete: values.onCustomerDelete,
+          purchaseEvents: parseJson(values.purchaseEvents ?? "{}"),
+        });
+        return saved(result, "Real-time settings saved");
       }
-      const { total, conditions, notSynced } = result;
-      return json({ ok: true as const, counts: { total, conditions, notSynced } });
-    }
-    case "save-attributes": {
-      const result = await saveAttributeMappings({ shop, section: values.section, mappings: parseJson(values.mappings) });
-      if (!result.ok) {
-        const out: Record<string, string> = {};
-        for (const issue of result.errors ?? []) out[`mappings.${issue.field}`] ??= issue.message;
-        return invalid(out, result.formError ?? (result.errors?.length ? "The attribute mapping was not saved: fix the fields marked below." : undefined));
-      }
-      return json({ ok: true as const, toast: "Attribute mapping saved" });
-    }
-    case "save-consents": {
-      const result = await saveConsentMappings({ shop, section: values.section, email: parseJson(values.email), sms: parseJson(values.sms) });
-      if (!result.ok) {
-        const out: Record<string, string> = {};
-        for (const issue of result.errors ?? []) out[issue.channel] ??= issue.message;
-        return invalid(out, result.formError);
-      }
-      return json({ ok: true as const, toast: "Consent mapping saved" });
-    }
-    case "save-realtime": {
-      const result = await saveRealtimeSettings({
-        shop,
-        realtimeEnabled: values.realtimeEnabled,
-        purchaseEventsEnabled: values.purchaseEventsEnabled,
-        onCustomerDelete: values.onCustomerDelete,
-        purchaseEvents: parseJson(values.purchaseEvents ?? "{}"),
-      });
-      if (!result.ok) return invalid(result.fieldErrors, result.formError);
-      return json({ ok: true as const, toast: "Real-time settings saved" });
-    }
-    case "start-full-sync": {
-      try {
+      case "start-full-sync": {
         const result = await startFullSync({ shop, trigger: "on_demand" });
         return json({ ok: true as const, runId: result.runId, toast: result.alreadyRunning ? "A Full Sync is already running: showing its progress" : "Full Sync started" });
-      } catch (error) {
-        if (error instanceof ApsisFullSyncRejectedError) return invalid({}, error.message);
-        throw error;
       }
     }
-  }
+  });
 };
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;

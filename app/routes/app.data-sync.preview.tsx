@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { sentenceCase } from "../utils/form-values";
-import { AdestraSendRejectedError, previewSend } from "../destinations/adestra/send.server";
-import { requireInvitedShop } from "../services/invitation.server";
+import { previewSend } from "../destinations/adestra/send.server";
+import { requireShopContext } from "../services/invitation.server";
+import { answeringRefusals } from "../utils/refusal-response.server";
 
 const PREVIEW_EXAMPLES = 5;
 
@@ -18,14 +18,14 @@ export const shouldRevalidate = () => false;
  * service refuses answer 422 with the field errors.
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop } = await requireInvitedShop(request);
+  const shop = await requireShopContext(request);
   const params = new URL(request.url).searchParams;
   const choices = {
     profileGroup: params.get("profileGroup") ?? undefined,
     activityFrom: params.get("activityFrom") || undefined,
     activityTo: params.get("activityTo") || undefined,
   };
-  try {
+  return answeringRefusals(async () => {
     const preview = await previewSend({ shop, choices });
     return json(
       {
@@ -34,11 +34,5 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       },
       { headers: { "Cache-Control": "no-store" } },
     );
-  } catch (error) {
-    if (error instanceof AdestraSendRejectedError) {
-      const errors = Object.keys(error.fieldErrors).length ? error.fieldErrors : { form: error.formError };
-      return json({ errors: sentenceCase(errors) }, { status: 422 });
-    }
-    throw error;
-  }
+  });
 };

@@ -1,35 +1,18 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import {
-  Badge,
-  Banner,
-  BlockStack,
-  Box,
-  Button,
-  Card,
-  Checkbox,
-  InlineStack,
-  Layout,
-  Page,
-  Tabs,
-  Text,
-} from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Layout, Page, Tabs } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
-import { SendChoicesFields } from "../destinations/adestra/ui/send-choices-fields";
-import { SendPreview } from "../destinations/adestra/ui/send-preview";
-import { SendStatus } from "../destinations/adestra/ui/send-status";
+import { AutoSendTab } from "../destinations/adestra/ui/auto-send-tab";
+import { OnDemandTab } from "../destinations/adestra/ui/on-demand-tab";
 import { todayIn, toSendStatusView } from "../destinations/adestra/ui/send-status-view";
-import { sentenceCase } from "../utils/form-values";
-import { choicesToEntries, emptyChoices, type SendChoicesValue, type SendStatusView } from "../destinations/adestra/ui/types";
-import { useActionToast, type ActionResult } from "../components/use-toast";
+import { emptyChoices, type SendChoicesValue, type SendStatusView } from "../destinations/adestra/ui/types";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { getAdestraConnection } from "../destinations/adestra/connection.server";
 import { listAdestraLists, createAdestraList } from "../destinations/adestra/lists.server";
 import {
-  AdestraSendRejectedError,
   getSendSettings,
   getSendStatus,
   saveAutoSendSettings,
@@ -37,10 +20,11 @@ import {
   startSend,
 } from "../destinations/adestra/send.server";
 import { describeAdestraError } from "../destinations/adestra/account.server";
-import { requireInvitedShop } from "../services/invitation.server";
+import { requireShopContext } from "../services/invitation.server";
 import { ACTIVITY_DEFINITION } from "../destinations/adestra/rules/choices";
 import { formatDateTime } from "../utils/format-date";
 import { readFormValues } from "../utils/read-form.server";
+import { answeringRefusals, refusalResponse } from "../utils/refusal-response.server";
 
 /** The choices as the form shows them, from what the settings service stored. */
 function toChoicesValue(choices: { profileGroup?: string; listId?: number | null; activityFrom?: string | null; activityTo?: string | null } | null | undefined): SendChoicesValue {
@@ -54,8 +38,8 @@ function toChoicesValue(choices: { profileGroup?: string; listId?: number | null
 }
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop, shopRecord } = await requireInvitedShop(request);
-  const timeZone = shopRecord.ianaTimezone;
+  const shop = await requireShopContext(request);
+  const timeZone = shop.ianaTimezone;
   const connection = await getAdestraConnection({ shop });
   if (!connection.connected) return json({ connected: false as const });
 
@@ -93,13 +77,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 const IntentSchema = z.object({ intent: z.enum(["create-list", "start-send", "save-auto", "send-now"]) });
 
-/** 422 with errors to show on the fields (house style); a form-level message only when no field explains it. */
-function invalid({ fieldErrors, formError }: { fieldErrors?: Record<string, string | undefined>; formError?: string }) {
-  const fields = sentenceCase(fieldErrors ?? {});
-  const errors = Object.keys(fields).length ? fields : sentenceCase({ form: formError ?? "The choices were refused" });
-  return json({ ok: false as const, errors }, { status: 422 });
-}
-
 /** The send choices as the form posts them; the send service validates them (SendChoicesSchema). */
 const choicesFrom = ({ profileGroup, listId, activityFrom, activityTo }: Record<string, string>) => ({ profileGroup, listId, activityFrom, activityTo });
 
@@ -107,19 +84,20 @@ const startedToast = ({ alreadyRunning }: { alreadyRunning: boolean }) =>
   alreadyRunning ? "A send is already running: showing its progress" : "Sending profiles to Adestra";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop } = await requireInvitedShop(request);
+  const shop = await requireShopContext(request);
   // Bounded: an oversized post is answered 413 before it is parsed (utils/read-form.server.ts).
   const form = await readFormValues(request);
   if (!form.ok) return form.response;
   const { values } = form;
   const intent = IntentSchema.safeParse(values);
-  if (!intent.success) return invalid({ formError: "Unknown action" });
+  if (!intent.success) return refusalResponse({ formError: "Unknown action" });
 
-  try {
+  // The send service throws its refusals (bad choices, a list on another core table): nothing was started.
+  return answeringRefusals(async () => {
     switch (intent.data.intent) {
       case "create-list": {
         const result = await createAdestraList({ shop, name: values.name ?? "" });
-        if (!result.ok) return invalid(result);
+        if (!result.ok) return refusalResponse(result);
         return json({ ok: true as const, list: result.list, toast: `List "${result.list.name}" created` });
       }
       case "start-send": {
@@ -129,7 +107,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       case "save-auto": {
         const enabled = values.enabled === "true";
         const result = await saveAutoSendSettings({ shop, choices: choicesFrom(values), enabled });
-        if (!result.ok) return invalid(result);
+        if (!result.ok) return refusalResponse(result);
         return json({ ok: true as const, toast: enabled ? "Auto send is on" : "Settings saved: auto send is off" });
       }
       case "send-now": {
@@ -137,11 +115,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
         return json({ ok: true as const, runId: result.runId, toast: startedToast(result) });
       }
     }
-  } catch (error) {
-    // The send service refuses bad choices (and a list on another core table) this way; nothing was started.
-    if (error instanceof AdestraSendRejectedError) return invalid(error);
-    throw error;
-  }
+  });
 };
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -189,182 +163,6 @@ function NotConnected() {
         </Layout.Section>
       </Layout>
     </Page>
-  );
-}
-
-function OnDemandTab({ data, status }: { data: Connected; status: SendStatusView }) {
-  const send = useFetcher<ActionResult>({ key: "start-send" });
-  const [choices, setChoices] = useState<SendChoicesValue>(data.onDemand);
-  useActionToast(send.data);
-  const errors = send.state === "idle" ? send.data?.errors : undefined;
-  const running = Boolean(status.activeRun);
-  const submitting = send.state !== "idle";
-
-  return (
-    <Layout>
-      <Layout.Section>
-        <Card>
-          <BlockStack gap="400">
-            <Text as="h2" variant="headingMd">
-              Send profiles now
-            </Text>
-            <SendChoicesFields
-              value={choices}
-              onChange={setChoices}
-              lists={data.lists}
-              coreTableName={data.coreTable?.name ?? null}
-              today={data.today}
-              activityDefinition={data.activityDefinition}
-              errors={errors}
-              form="on-demand"
-            />
-          </BlockStack>
-        </Card>
-      </Layout.Section>
-      <Layout.Section variant="oneThird">
-        <Card>
-          <BlockStack gap="400">
-            <SendPreview choices={choices} fetcherKey="on-demand-preview" />
-            {errors?.form ? (
-              <Banner tone="critical">
-                <p>{errors.form}</p>
-              </Banner>
-            ) : null}
-            <Button
-              variant="primary"
-              size="large"
-              fullWidth
-              loading={submitting}
-              disabled={running}
-              onClick={() => send.submit({ intent: "start-send", ...choicesToEntries(choices) }, { method: "post", action: "/app/data-sync" })}
-            >
-              {running ? "A send is running" : "Send Profiles to Adestra"}
-            </Button>
-            <SendStatus status={status} lastSendAt={status.lastOnDemandSendAt} timeZone={data.timeZone} />
-          </BlockStack>
-        </Card>
-      </Layout.Section>
-    </Layout>
-  );
-}
-
-function AutoSendTab({ data, status }: { data: Connected; status: SendStatusView }) {
-  const save = useFetcher<ActionResult>({ key: "save-auto" });
-  const now = useFetcher<ActionResult>({ key: "send-now" });
-  const [choices, setChoices] = useState<SendChoicesValue>(data.auto.choices);
-  const [enabled, setEnabled] = useState(data.auto.enabled);
-  useActionToast(save.data);
-  useActionToast(now.data);
-  // After a save the page data holds what was stored: show that (other reloads keep unsaved edits).
-  useEffect(() => {
-    if (save.state === "idle" && save.data?.ok) {
-      setChoices(data.auto.choices);
-      setEnabled(data.auto.enabled);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [save.state, save.data]);
-
-  const locked = data.auto.enabled;
-  const errors = save.state === "idle" ? save.data?.errors : undefined;
-  const nowError = now.state === "idle" ? now.data?.errors?.form : undefined;
-  const running = Boolean(status.activeRun);
-
-  return (
-    <Layout>
-      <Layout.Section>
-        <Card>
-          <BlockStack gap="400">
-            <InlineStack gap="200" blockAlign="center">
-              <Text as="h2" variant="headingMd">
-                Send profiles every day
-              </Text>
-              {data.auto.enabled ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>}
-            </InlineStack>
-            {locked ? (
-              <Banner tone="info">
-                <p>
-                  Untick <b>Automatically send profiles</b> and save to change these settings.
-                </p>
-              </Banner>
-            ) : null}
-            <SendChoicesFields
-              value={choices}
-              onChange={setChoices}
-              lists={data.lists}
-              coreTableName={data.coreTable?.name ?? null}
-              today={data.today}
-              activityDefinition={data.activityDefinition}
-              disabled={locked}
-              errors={errors}
-              form="auto"
-            />
-            <Checkbox
-              label="Automatically send profiles"
-              helpText="Once a day, at a time in your store's timezone, with the choices above. Profiles unchanged since the last send are skipped."
-              checked={enabled}
-              onChange={setEnabled}
-              error={errors?.enabled}
-            />
-            {errors?.form ? (
-              <Banner tone="critical">
-                <p>{errors.form}</p>
-              </Banner>
-            ) : null}
-            <InlineStack gap="200">
-              <Button
-                variant="primary"
-                loading={save.state !== "idle"}
-                onClick={() =>
-                  save.submit(
-                    { intent: "save-auto", enabled: String(enabled), ...choicesToEntries(choices) },
-                    { method: "post", action: "/app/data-sync" },
-                  )
-                }
-              >
-                Save Settings
-              </Button>
-            </InlineStack>
-          </BlockStack>
-        </Card>
-      </Layout.Section>
-      <Layout.Section variant="oneThird">
-        <Card>
-          <BlockStack gap="400">
-            <Text as="h2" variant="headingMd">
-              Schedule
-            </Text>
-            <BlockStack gap="100">
-              <Text as="p">
-                Every day at {data.auto.timeOfDay} ({data.timeZone}), while auto send is on.
-              </Text>
-              <Text as="p">
-                <span data-testid="auto-next-run">
-                  Next run: {data.auto.enabled ? data.auto.nextRunAt ?? "being scheduled" : "none (auto send is off)"}
-                </span>
-              </Text>
-            </BlockStack>
-            {nowError ? (
-              <Banner tone="critical">
-                <p>{nowError}</p>
-              </Banner>
-            ) : null}
-            <Box>
-              <Button
-                loading={now.state !== "idle"}
-                disabled={running}
-                onClick={() => now.submit({ intent: "send-now" }, { method: "post", action: "/app/data-sync" })}
-              >
-                {running ? "A send is running" : "Send now"}
-              </Button>
-            </Box>
-            <Text as="p" tone="subdued" variant="bodySm">
-              Send now runs a send immediately with the saved settings.
-            </Text>
-            <SendStatus status={status} lastSendAt={status.lastAutoSendAt} timeZone={data.timeZone} />
-          </BlockStack>
-        </Card>
-      </Layout.Section>
-    </Layout>
   );
 }
 

@@ -5,7 +5,6 @@ import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopi
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
 import { AdestraConnectionCard } from "../destinations/adestra/ui/connection-card";
-import { sentenceCase } from "../utils/form-values";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { getConnections } from "../models/connection.server";
 import {
@@ -16,14 +15,15 @@ import {
   listAdestraCoreTables,
 } from "../destinations/adestra/connection.server";
 import { describeAdestraError } from "../destinations/adestra/account.server";
-import { requireInvitedShop } from "../services/invitation.server";
+import { requireShopContext } from "../services/invitation.server";
 import { formatDateTime } from "../utils/format-date";
 import { readFormValues } from "../utils/read-form.server";
+import { refusalResponse } from "../utils/refusal-response.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop, shopRecord } = await requireInvitedShop(request);
-  const timeZone = shopRecord.ianaTimezone;
-  const [adestra, { apsis }] = await Promise.all([getAdestraConnection({ shop }), getConnections({ shop })]);
+  const shop = await requireShopContext(request);
+  const timeZone = shop.ianaTimezone;
+  const [adestra, { apsis }] = await Promise.all([getAdestraConnection({ shop }), getConnections({ shop: shop.domain })]);
   // The core tables come from Adestra itself: if it cannot be reached the page still opens and says so.
   type Tables = { tables: { id: number; name: string }[]; error: string | null };
   const coreTables: Tables = adestra.connected
@@ -51,30 +51,27 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 const IntentSchema = z.object({ intent: z.enum(["connect", "choose-tables", "disconnect"]) });
 
-/** 422 with errors to show on the fields (house style). */
-const invalid = (errors: Record<string, string | undefined>) => json({ ok: false as const, errors: sentenceCase(errors) }, { status: 422 });
-
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop } = await requireInvitedShop(request);
+  const shop = await requireShopContext(request);
   // Bounded: an oversized post is answered 413 before it is parsed (utils/read-form.server.ts).
   const form = await readFormValues(request);
   if (!form.ok) return form.response;
   const { values } = form;
   const intent = IntentSchema.safeParse(values);
-  if (!intent.success) return invalid({ form: "Unknown action" });
+  if (!intent.success) return refusalResponse({ formError: "Unknown action" });
 
   switch (intent.data.intent) {
     case "connect": {
       // The service validates the fields (and asks Adestra) before anything is saved.
       const { accountName, username, password } = values;
       const result = await connectAdestra({ shop, accountName, username, password });
-      if (!result.ok) return invalid({ ...result.fieldErrors, form: result.formError });
+      if (!result.ok) return refusalResponse(result);
       return json({ ok: true as const, toast: "Adestra connected. Now choose the core table." });
     }
     case "choose-tables": {
       const { coreTableId, unsubListId } = values;
       const result = await chooseAdestraTables({ shop, coreTableId, unsubListId });
-      if (!result.ok) return invalid({ ...result.fieldErrors, form: result.formError });
+      if (!result.ok) return refusalResponse(result);
       return json({ ok: true as const, toast: "Core table and unsub list saved" });
     }
     case "disconnect": {

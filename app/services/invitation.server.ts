@@ -2,15 +2,16 @@
  * Invitation only: a shop can install the app, but sync features unlock only after customer success enables it
  * (scripts/ops.ts or the /ops console). Every embedded loader starts here:
  *  - `getShopAccess(request)` for pages that show the invitation message themselves (the Overview);
- *  - `requireInvitedShop(request)` for everything that syncs: it throws a 403 that the pages' ErrorBoundary
- *    (app/components/app-error-boundary.tsx) renders as the invitation-only page. Later sync actions and
- *    loaders call it first; the server, not the UI, enforces the rule.
+ *  - `requireShopContext(request)` for everything that syncs: it throws a 403 that the pages' ErrorBoundary
+ *    (app/components/app-error-boundary.tsx) renders as the invitation-only page, and otherwise answers the
+ *    shop's context (app/models/shop.server.ts ShopContext), read once for the request, that the use-cases
+ *    take. The server, not the UI, enforces the rule.
  */
 import { json } from "@remix-run/node";
 import type { InvitationRequired } from "../components/invitation-only";
 import { createShopifyGraphql } from "../shopify/graphql-client";
 import { readShop } from "../shopify/shop";
-import { assertShopInvited, getShop, recordInstall, ShopNotInvitedError } from "../models/shop.server";
+import { getShop, invitedShopContext, recordInstall, resolveShopContext, type ShopContext, ShopNotInvitedError, whyNotInvited } from "../models/shop.server";
 import { authenticate } from "../shopify.server";
 
 type AdminContext = Awaited<ReturnType<typeof authenticate.admin>>;
@@ -20,9 +21,9 @@ export type InvitationView = "invited" | "pending" | "revoked";
 /** A page load waits at most this long for a throttled shop query; the shop is then recorded without details. */
 const SHOP_QUERY_THROTTLE_DEADLINE_MS = 5_000;
 
-/** Mirrors assertShopInvited (app/models/shop.server.ts): invited and installed. */
+/** The gate's own predicate (whyNotInvited, app/models/shop.server.ts) as the pages word it. */
 export function invitationView(record: ShopRecord | null): InvitationView {
-  if (record?.invitation === "invited" && !record.uninstalledAt) return "invited";
+  if (!whyNotInvited(record)) return "invited";
   return record?.invitation === "revoked" ? "revoked" : "pending";
 }
 
@@ -83,12 +84,12 @@ export async function getShopAccess(request: Request) {
 }
 
 /**
- * The gate for one shop domain, without authentication (jobs and tests can use it): returns the shop row, or
+ * The gate for one shop domain, without authentication (tests can use it): returns the shop's context, or
  * throws the 403 Response the embedded pages render as the invitation-only page.
  */
-export async function requireInvitedShopDomain({ shop }: { shop: string }): Promise<ShopRecord> {
+export async function requireInvitedShopDomain({ shop }: { shop: string }): Promise<ShopContext> {
   try {
-    return await assertShopInvited({ shop });
+    return await resolveShopContext({ shop });
   } catch (error) {
     if (!(error instanceof ShopNotInvitedError)) throw error;
     const row = await getShop({ shop });
@@ -96,9 +97,18 @@ export async function requireInvitedShopDomain({ shop }: { shop: string }): Prom
   }
 }
 
-/** Authenticates an embedded request and refuses (403) a shop that customer success has not enabled. */
+/**
+ * Authenticates an embedded request and refuses (403) a shop that customer success has not enabled; `context`
+ * is the shop's context for the use-cases, from the row read for this request.
+ */
 export async function requireInvitedShop(request: Request) {
   const access = await getShopAccess(request);
-  if (access.invitation !== "invited") throw invitationRequiredResponse(access.shop, access.invitation);
-  return { ...access, invitation: "invited" as const, invited: true as const };
+  const context = invitedShopContext(access.shopRecord);
+  if (access.invitation !== "invited" || !context) throw invitationRequiredResponse(access.shop, access.invitation === "revoked" ? "revoked" : "pending");
+  return { ...access, context, invitation: "invited" as const, invited: true as const };
+}
+
+/** What a sync page's loader or action starts with: the invited shop's context (or the 403 above). */
+export async function requireShopContext(request: Request): Promise<ShopContext> {
+  return (await requireInvitedShop(request)).context;
 }

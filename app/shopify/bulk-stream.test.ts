@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { splitLines, streamBulkCustomers } from "./bulk-stream";
 import { ShopifyHttpError, ShopifyMalformedDataError } from "./errors";
+import { customerNode } from "../../tests/support/factories";
 
 const encoder = new TextEncoder();
 
@@ -19,24 +20,8 @@ async function collect<T>(iterable: AsyncIterable<T>) {
   return out;
 }
 
-function customerLine(n: number) {
-  return JSON.stringify({
-    id: `gid://shopify/Customer/${n}`,
-    firstName: `Åsa ${n}`,
-    lastName: null,
-    displayName: `Åsa ${n}`,
-    defaultEmailAddress: { emailAddress: `c${n}@example.com`, marketingState: "SUBSCRIBED", marketingOptInLevel: "SINGLE_OPT_IN", marketingUpdatedAt: null },
-    defaultPhoneNumber: null,
-    tags: [],
-    defaultAddress: null,
-    locale: "en",
-    numberOfOrders: "0",
-    amountSpent: { amount: "0.0", currencyCode: "EUR" },
-    lastOrder: null,
-    createdAt: "2025-01-01T00:00:00Z",
-    updatedAt: "2025-01-01T00:00:00Z",
-  });
-}
+/** Customer n as one JSONL line of a bulk export; subscribed to email at c{n}@example.com. */
+const customerLine = (n: number) => JSON.stringify(customerNode({ id: `gid://shopify/Customer/${n}`, email: `c${n}@example.com`, emailMarketingState: "SUBSCRIBED" }));
 
 /** A JSONL body produced on demand in odd-sized chunks; `produced()` says how many bytes it has handed out. */
 function generatedBody({ customers, chunkSize }: { customers: number; chunkSize: number }) {

@@ -4,25 +4,10 @@ import { CUSTOMER_QUERY, CUSTOMERS_COUNT_QUERY, CUSTOMERS_PAGE_QUERY, SHOP_QUERY
 import { ShopifyMalformedDataError } from "./errors";
 import type { ShopifyGraphql } from "./graphql-client";
 import { readShop } from "./shop";
+import { customerNode } from "../../tests/support/factories";
 
-function node(n: number) {
-  return {
-    id: `gid://shopify/Customer/${n}`,
-    firstName: null,
-    lastName: null,
-    displayName: `Customer ${n}`,
-    defaultEmailAddress: null,
-    defaultPhoneNumber: null,
-    tags: [],
-    defaultAddress: null,
-    locale: "en",
-    numberOfOrders: "0",
-    amountSpent: { amount: "0.0", currencyCode: "USD" },
-    lastOrder: null,
-    createdAt: "2025-01-01T00:00:00Z",
-    updatedAt: "2025-01-01T00:00:00Z",
-  };
-}
+/** Customer n, without an email address (the reads below only check ids and the missing email). */
+const node = (n: number) => customerNode({ id: `gid://shopify/Customer/${n}`, email: null, emailMarketingState: null });
 
 /** A fake transport: answers each call with the next scripted `data`, recording what was asked. */
 function scripted(answers: unknown[]) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { fieldErrorsOf } from "../../utils/form-values";
+import type { Result } from "../../utils/user-facing-error";
 import { parseEnv } from "../../env.server";
 import { AdestraAuthError, AdestraNotFoundError, AdestraPermissionError } from "./client/errors";
 import {
@@ -9,7 +10,7 @@ import {
   setAdestraTables,
 } from "../../models/adestra-connection.server";
 import { getSendSettingsRows, setAutoSendEnabled } from "../../models/adestra-send-settings.server";
-import { assertShopInvited } from "../../models/shop.server";
+import type { ShopContext } from "../../models/shop.server";
 import { removeAdestraAutoSendScheduler } from "./auto-send-schedule.server";
 import { encryptSecret } from "../../utils/crypto.server";
 import { BOUNDS, clipText, tooLong } from "../../utils/input-bounds";
@@ -17,11 +18,10 @@ import { createAdestraClient, describeAdestraError, INTERACTIVE, openAdestraConn
 
 /**
  * Settings → Adestra: connect an account (verified before anything is saved), pick the core table and unsub
- * list the store sends to, disconnect. Every function refuses a shop that is not invited (ShopNotInvitedError).
+ * list the store sends to, disconnect. Every function takes the invited shop's context (resolveShopContext).
  */
 
 type ConnectField = "accountName" | "username" | "password";
-export type FormResult<Field extends string> = { ok: true } | { ok: false; fieldErrors?: Partial<Record<Field, string>>; formError?: string };
 
 // The login is "<account>.<username>" over HTTP Basic, so neither part may contain ":".
 const loginPart = (what: string) =>
@@ -40,8 +40,7 @@ export const ConnectAdestraSchema = z.object({
 
 export const WRONG_CREDENTIALS = "Adestra rejected the account name, username or password";
 
-export async function connectAdestra({ shop, ...input }: { shop: string; accountName: unknown; username: unknown; password: unknown }): Promise<FormResult<ConnectField>> {
-  const shopRow = await assertShopInvited({ shop });
+export async function connectAdestra({ shop, ...input }: { shop: ShopContext; accountName: unknown; username: unknown; password: unknown }): Promise<Result<ConnectField>> {
   const parsed = ConnectAdestraSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error, ["accountName", "username", "password"] as const) };
   const { accountName, username, password } = parsed.data;
@@ -52,13 +51,13 @@ export async function connectAdestra({ shop, ...input }: { shop: string; account
     return { ok: false, formError: `The connection could not be checked, so nothing was saved. ${describeAdestraError(error)}` };
   }
   const { accountChanged } = await saveAdestraConnection({
-    shopId: shopRow.id,
+    shopId: shop.id,
     accountName,
     username,
     passwordEncrypted: encryptSecret(password, parseEnv().CREDENTIALS_ENCRYPTION_KEY),
   });
   // Another account's lists are not this one's: Auto Send must be set up again.
-  if (accountChanged) await turnOffAutoSend({ shopId: shopRow.id });
+  if (accountChanged) await turnOffAutoSend({ shopId: shop.id });
   return { ok: true };
 }
 
@@ -73,9 +72,8 @@ export type AdestraConnectionView =
       unsubList: { id: number; name: string } | null;
     };
 
-export async function getAdestraConnection({ shop }: { shop: string }): Promise<AdestraConnectionView> {
-  const shopRow = await assertShopInvited({ shop });
-  const row = await getAdestraConnectionSummary({ shopId: shopRow.id });
+export async function getAdestraConnection({ shop }: { shop: ShopContext }): Promise<AdestraConnectionView> {
+  const row = await getAdestraConnectionSummary({ shopId: shop.id });
   if (!row) return { connected: false };
   return {
     connected: true,
@@ -88,9 +86,8 @@ export async function getAdestraConnection({ shop }: { shop: string }): Promise<
 }
 
 /** The account's core tables; [] when not connected. Adestra failures are thrown (AdestraError). */
-export async function listAdestraCoreTables({ shop }: { shop: string }): Promise<{ id: number; name: string }[]> {
-  const shopRow = await assertShopInvited({ shop });
-  const opened = await openAdestraConnection({ shopId: shopRow.id }, INTERACTIVE);
+export async function listAdestraCoreTables({ shop }: { shop: ShopContext }): Promise<{ id: number; name: string }[]> {
+  const opened = await openAdestraConnection({ shopId: shop.id }, INTERACTIVE);
   if (!opened) return [];
   const tables = await opened.client.coreTables.all();
   return tables.map((t) => ({ id: t.id, name: clipText(t.name) }));
@@ -108,15 +105,14 @@ const ChooseTablesSchema = z.object({
 
 export const AUTO_SEND_LOCKED = "Auto Send is on, so its settings cannot change: untick Automatically send profiles and save first";
 
-export async function chooseAdestraTables({ shop, ...input }: { shop: string; coreTableId: unknown; unsubListId: unknown }): Promise<FormResult<TablesField>> {
-  const shopRow = await assertShopInvited({ shop });
+export async function chooseAdestraTables({ shop, ...input }: { shop: ShopContext; coreTableId: unknown; unsubListId: unknown }): Promise<Result<TablesField>> {
   const parsed = ChooseTablesSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error, ["coreTableId", "unsubListId"] as const) };
   const { coreTableId, unsubListId } = parsed.data;
-  const opened = await openAdestraConnection({ shopId: shopRow.id }, INTERACTIVE);
+  const opened = await openAdestraConnection({ shopId: shop.id }, INTERACTIVE);
   if (!opened) return { ok: false, formError: "Connect Adestra first." };
 
-  const { auto } = await getSendSettingsRows({ shopId: shopRow.id });
+  const { auto } = await getSendSettingsRows({ shopId: shop.id });
   if (auto?.autoSendEnabled && opened.connection.coreTableId !== null && opened.connection.coreTableId !== coreTableId) {
     return { ok: false, formError: AUTO_SEND_LOCKED };
   }
@@ -139,15 +135,14 @@ export async function chooseAdestraTables({ shop, ...input }: { shop: string; co
     return { ok: false, formError: describeAdestraError(error) };
   }
   if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors };
-  await setAdestraTables({ shopId: shopRow.id, coreTableId, coreTableName, unsubListId, unsubListName });
+  await setAdestraTables({ shopId: shop.id, coreTableId, coreTableName, unsubListId, unsubListName });
   return { ok: true };
 }
 
 /** Removes the connection, turns Auto Send off (and its schedule), forgets what was sent with it. */
-export async function disconnectAdestra({ shop }: { shop: string }): Promise<{ ok: true }> {
-  const shopRow = await assertShopInvited({ shop });
-  await turnOffAutoSend({ shopId: shopRow.id });
-  await deleteAdestraConnection({ shopId: shopRow.id });
+export async function disconnectAdestra({ shop }: { shop: ShopContext }): Promise<{ ok: true }> {
+  await turnOffAutoSend({ shopId: shop.id });
+  await deleteAdestraConnection({ shopId: shop.id });
   return { ok: true };
 }
 

@@ -1,4 +1,5 @@
-import { assertShopInvited } from "../../models/shop.server";
+import type { ShopContext } from "../../models/shop.server";
+import type { Result } from "../../utils/user-facing-error";
 import { BOUNDS, boundedText, clipText } from "../../utils/input-bounds";
 import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./account.server";
 
@@ -16,9 +17,8 @@ export const LIST_NAME_TAKEN = "a list with this name already exists — select 
 
 export type AdestraListOption = { id: number; name: string };
 
-async function openCoreTable(shop: string) {
-  const shopRow = await assertShopInvited({ shop });
-  const opened = await openAdestraConnection({ shopId: shopRow.id }, INTERACTIVE);
+async function openCoreTable(shop: ShopContext) {
+  const opened = await openAdestraConnection({ shopId: shop.id }, INTERACTIVE);
   if (!opened || opened.connection.coreTableId === null) return null;
   return { client: opened.client, tableId: opened.connection.coreTableId };
 }
@@ -33,15 +33,15 @@ async function listsOnTable(table: NonNullable<Awaited<ReturnType<typeof openCor
 }
 
 /** The lists on the connected core table, by name; [] when no core table is chosen. Adestra failures throw. */
-export async function listAdestraLists({ shop }: { shop: string }): Promise<AdestraListOption[]> {
+export async function listAdestraLists({ shop }: { shop: ShopContext }): Promise<AdestraListOption[]> {
   const table = await openCoreTable(shop);
   return table ? listsOnTable(table) : [];
 }
 
-export type CreateListResult = { ok: true; list: AdestraListOption } | { ok: false; fieldErrors?: { name?: string }; formError?: string };
+export type CreateListResult = Result<"name", { list: AdestraListOption }>;
 
 /** Creates a list on the connected core table. A name already used there (ignoring case) is refused. */
-export async function createAdestraList({ shop, name }: { shop: string; name: unknown }): Promise<CreateListResult> {
+export async function createAdestraList({ shop, name }: { shop: ShopContext; name: unknown }): Promise<CreateListResult> {
   const parsed = ListNameSchema.safeParse(name);
   const table = await openCoreTable(shop);
   if (!parsed.success) return { ok: false, fieldErrors: { name: parsed.error.issues[0].message } };

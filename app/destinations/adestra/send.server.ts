@@ -2,7 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { AdestraNotFoundError } from "./client/errors";
 import { countCustomers, readCustomerPages } from "../../shopify/customers";
 import { getSendSettingsRows, saveSendSettings, type SendSettingsKind } from "../../models/adestra-send-settings.server";
-import { assertShopInvited } from "../../models/shop.server";
+import type { ShopContext } from "../../models/shop.server";
 import {
   createSyncRun,
   findActiveSyncRun,
@@ -27,6 +27,7 @@ import {
 import { activityWindow, decideCustomer, lastActivityAt } from "./rules/filter";
 import { parseSendRunSettings, type SendRunSettings } from "./rules/run-settings";
 import { clipText } from "../../utils/input-bounds";
+import { type Refused, type Result, UserFacingError } from "../../utils/user-facing-error";
 import { autoSendMinuteOfDay, autoSendSecondOfDay, formatTimeOfDay } from "./rules/schedule";
 import { customerSearchQuery } from "./rules/search-query";
 import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./account.server";
@@ -36,32 +37,23 @@ import { getShopifyAdmin } from "../../shopify/admin.server";
 
 /**
  * Data Sync → On Demand and Auto Send: preview, start a send (one per shop at a time), its status, and the
- * saved settings with Auto Send's daily schedule. Every function refuses a shop that is not invited
- * (ShopNotInvitedError). The send itself runs in the worker: app/destinations/adestra/jobs/send-profiles.server.ts.
+ * saved settings with Auto Send's daily schedule. Every function takes the invited shop's context
+ * (resolveShopContext). The send itself runs in the worker: app/destinations/adestra/jobs/send-profiles.server.ts.
  */
 
 export type SendTrigger = "on_demand" | "send_now" | "auto" | "ops";
-export type ChoicesFieldErrors = Partial<Record<SendChoicesField, string>>;
-/** On failure `formError` is always set (the first field error when the problem is a field). */
-export type ChoicesResult<T extends object = object> = ({ ok: true } & T) | { ok: false; fieldErrors?: ChoicesFieldErrors; formError: string };
+type ChoicesFieldErrors = Partial<Record<SendChoicesField, string>>;
 
 /**
- * previewSend, startSend and sendNow answer their success shape and throw this when the choices are refused
- * (bad input, a list on another core table, no connection, Adestra down…): nothing was started or changed.
- * Routes answer it with 422 and show `fieldErrors` on the fields and `message` (= formError) on the form.
+ * The choices were refused (bad input, a list on another core table, no connection, Adestra down…): nothing was
+ * started or changed. The settings saves answer it; previewSend, startSend and sendNow throw it as a
+ * UserFacingError. A message for the form only when no field explains the refusal.
  */
-export class AdestraSendRejectedError extends Error {
-  readonly status = 422;
-  constructor(readonly fieldErrors: ChoicesFieldErrors, readonly formError: string) {
-    super(formError);
-    this.name = "AdestraSendRejectedError";
-  }
+function rejected(fieldErrors: ChoicesFieldErrors = {}, formError?: string): Refused<SendChoicesField> {
+  if (formError) return { ok: false, formError };
+  return Object.values(fieldErrors).some(Boolean) ? { ok: false, fieldErrors } : { ok: false, formError: "The choices were refused" };
 }
-
-function rejected(fieldErrors: ChoicesFieldErrors = {}, formError?: string): { ok: false; fieldErrors: ChoicesFieldErrors; formError: string } {
-  return { ok: false, fieldErrors, formError: formError ?? Object.values(fieldErrors).find(Boolean) ?? "The choices were refused" };
-}
-const rejectedError = (r: { fieldErrors?: ChoicesFieldErrors; formError: string }) => new AdestraSendRejectedError(r.fieldErrors ?? {}, r.formError);
+const rejectedError = ({ fieldErrors, formError }: Refused<SendChoicesField>) => new UserFacingError({ fieldErrors, formError });
 
 /** BullMQ ids: the job's is derived from its run; the deduplication id is the shop's (one send at a time). */
 export const sendJobId = (runId: string) => `adestra-send-${runId}`;
@@ -89,12 +81,11 @@ export type SendPreview = {
  * term by term (search-query.ts; its unit test proves the two agree customer by customer); Shopify's search
  * index can lag recent edits by seconds to minutes. The examples are always decided by filter.ts.
  */
-export async function previewSend({ shop, choices }: { shop: string; choices: unknown }): Promise<SendPreview> {
-  const shopRow = await assertShopInvited({ shop });
+export async function previewSend({ shop, choices }: { shop: ShopContext; choices: unknown }): Promise<SendPreview> {
   const parsed = PreviewChoicesSchema.safeParse(choices);
   if (!parsed.success) throw rejectedError(rejected(sendChoicesFieldErrors(parsed.error)));
-  const { graphql } = await getShopifyAdmin({ shop });
-  const timeZone = shopRow.ianaTimezone;
+  const { graphql } = await getShopifyAdmin({ shop: shop.domain });
+  const timeZone = shop.ianaTimezone;
   const window = activityWindow({ ...parsed.data, timeZone });
   const decide = (c: Parameters<typeof decideCustomer>[0]["customer"]) => decideCustomer({ customer: c, profileGroup: parsed.data.profileGroup, window }).action === "send";
   const storeCustomers = (await countCustomers({ graphql })).count;
@@ -136,25 +127,24 @@ const START_LOCK_WAIT_MS = 20_000;
  * `recordAs` (ops only) says whose "last send" a success updates; on_demand → On Demand's, auto/send_now → Auto Send's.
  */
 export async function startSend({ shop, trigger, choices, recordAs }: {
-  shop: string;
+  shop: ShopContext;
   trigger: SendTrigger;
   choices: unknown;
   recordAs?: SendSettingsKind | null;
 }): Promise<StartSendResult> {
-  const shopRow = await assertShopInvited({ shop });
   const parsed = SendChoicesSchema.safeParse(choices);
   if (!parsed.success) throw rejectedError(rejected(sendChoicesFieldErrors(parsed.error)));
   const kind: SendSettingsKind | null = trigger === "on_demand" ? "on_demand" : trigger === "ops" ? (recordAs ?? null) : "auto";
 
   return withRunStartLock({
     name: "adestra-start-send",
-    shopId: shopRow.id,
+    shopId: shop.id,
     ttlMs: START_LOCK_TTL_MS,
     waitMs: START_LOCK_WAIT_MS,
     onBusy: () => rejectedError(rejected({}, "Another send is being started for this store; try again in a moment.")),
   }, async () => {
     const active = await findLiveSyncRun({
-      shopId: shopRow.id,
+      shopId: shop.id,
       destination: "adestra",
       kind: "send",
       jobId: sendJobId,
@@ -162,18 +152,18 @@ export async function startSend({ shop, trigger, choices, recordAs }: {
     });
     if (active) return { runId: active.id, alreadyRunning: true };
 
-    const target = await checkSendTarget({ shopId: shopRow.id, choices: parsed.data });
+    const target = await checkSendTarget({ shopId: shop.id, choices: parsed.data });
     if (!target.ok) throw rejectedError(target);
 
     const settings: SendRunSettings = { choices: parsed.data, listName: target.listName, coreTableId: target.coreTableId, unsubListId: target.unsubListId, recordAs: kind };
-    const run = await createSyncRun({ shopId: shopRow.id, destination: "adestra", kind: "send", trigger, settings });
-    const queued = await enqueueSend({ runId: run.id, shopId: shopRow.id });
+    const run = await createSyncRun({ shopId: shop.id, destination: "adestra", kind: "send", trigger, settings });
+    const queued = await enqueueSend({ runId: run.id, shopId: shop.id });
     if (!queued) {
       const message = "The previous send is still finishing in the worker; try again in a moment.";
       await finishSyncRun({ runId: run.id, status: "failed", errorCode: "not_queued", errorMessage: message });
       throw rejectedError(rejected({}, message));
     }
-    if (trigger === "on_demand") await saveSendSettings({ shopId: shopRow.id, kind: "on_demand", choices: parsed.data, listName: target.listName });
+    if (trigger === "on_demand") await saveSendSettings({ shopId: shop.id, kind: "on_demand", choices: parsed.data, listName: target.listName });
     return { runId: run.id, alreadyRunning: false };
   });
 }
@@ -190,7 +180,7 @@ async function enqueueSend({ runId, shopId }: { runId: string; shopId: string })
   return false;
 }
 
-type SendTarget = { ok: true; listName: string; coreTableId: number; unsubListId: number } | { ok: false; fieldErrors: ChoicesFieldErrors; formError: string };
+type SendTarget = Result<SendChoicesField, { listName: string; coreTableId: number; unsubListId: number }>;
 
 /** The connection is complete and the list exists on its core table. */
 async function checkSendTarget({ shopId, choices }: { shopId: string; choices: SendChoices }): Promise<SendTarget> {
@@ -276,12 +266,11 @@ async function toRunView(run: SyncRunSummary & { settings?: string }): Promise<S
   };
 }
 
-export async function getSendStatus({ shop }: { shop: string }) {
-  const shopRow = await assertShopInvited({ shop });
+export async function getSendStatus({ shop }: { shop: ShopContext }) {
   const [active, last, rows] = await Promise.all([
-    findActiveSyncRun({ shopId: shopRow.id, destination: "adestra", kind: "send" }),
-    findLastFinishedSyncRun({ shopId: shopRow.id, destination: "adestra", kind: "send" }),
-    getSendSettingsRows({ shopId: shopRow.id }),
+    findActiveSyncRun({ shopId: shop.id, destination: "adestra", kind: "send" }),
+    findLastFinishedSyncRun({ shopId: shop.id, destination: "adestra", kind: "send" }),
+    getSendSettingsRows({ shopId: shop.id }),
   ]);
   const activeView = active ? await toRunView(active) : null;
   const onDemand = rows.onDemand?.lastSendAt ?? null;
@@ -292,7 +281,7 @@ export async function getSendStatus({ shop }: { shop: string }) {
     /** The latest successful send of either kind. */
     lastSendAt: latest(onDemand, auto),
     lastSendAtByKind: { onDemand, auto },
-    timeZone: shopRow.ianaTimezone,
+    timeZone: shop.ianaTimezone,
   };
 }
 
@@ -300,9 +289,8 @@ const latest = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (
 
 // ---------------------------------------------------------------- settings
 
-export async function getSendSettings({ shop }: { shop: string }) {
-  const shopRow = await assertShopInvited({ shop });
-  const { onDemand, auto } = await getSendSettingsRows({ shopId: shopRow.id });
+export async function getSendSettings({ shop }: { shop: ShopContext }) {
+  const { onDemand, auto } = await getSendSettingsRows({ shopId: shop.id });
   const enabled = auto?.autoSendEnabled ?? false;
   return {
     onDemand: choicesOfRow(onDemand),
@@ -313,20 +301,19 @@ export async function getSendSettings({ shop }: { shop: string }) {
       listName: auto?.listName ?? null,
       enabled,
       lastSendAt: auto?.lastSendAt ?? null,
-      nextRunAt: enabled ? await getAdestraAutoSendNextRun({ shopId: shopRow.id }) : null,
+      nextRunAt: enabled ? await getAdestraAutoSendNextRun({ shopId: shop.id }) : null,
       /** The daily time in the shop's timezone, e.g. "03:27" (fixed per shop). */
-      timeOfDay: formatTimeOfDay(autoSendSecondOfDay(shop)),
+      timeOfDay: formatTimeOfDay(autoSendSecondOfDay(shop.domain)),
     },
-    timeZone: shopRow.ianaTimezone,
+    timeZone: shop.ianaTimezone,
   };
 }
 
 /** Remembers the last On Demand choices (startSend with trigger on_demand does this too). */
-export async function saveOnDemandChoices({ shop, choices, listName = null }: { shop: string; choices: unknown; listName?: string | null }): Promise<ChoicesResult> {
-  const shopRow = await assertShopInvited({ shop });
+export async function saveOnDemandChoices({ shop, choices, listName = null }: { shop: ShopContext; choices: unknown; listName?: string | null }): Promise<Result<SendChoicesField>> {
   const parsed = SendChoicesSchema.safeParse(choices);
   if (!parsed.success) return rejected(sendChoicesFieldErrors(parsed.error));
-  await saveSendSettings({ shopId: shopRow.id, kind: "on_demand", choices: parsed.data, listName });
+  await saveSendSettings({ shopId: shop.id, kind: "on_demand", choices: parsed.data, listName });
   return { ok: true };
 }
 
@@ -336,41 +323,39 @@ export async function saveOnDemandChoices({ shop, choices, listName = null }: { 
  * like a send does and (re)creates the shop's daily job scheduler.
  * The form must submit the shown choices even while they are read-only (readOnly inputs, not disabled ones).
  */
-export async function saveAutoSendSettings({ shop, choices, enabled }: { shop: string; choices: unknown; enabled: boolean }): Promise<ChoicesResult<{ nextRunAt: Date | null }>> {
-  const shopRow = await assertShopInvited({ shop });
+export async function saveAutoSendSettings({ shop, choices, enabled }: { shop: ShopContext; choices: unknown; enabled: boolean }): Promise<Result<SendChoicesField, { nextRunAt: Date | null }>> {
   const parsed = SendChoicesSchema.safeParse(choices);
   if (!parsed.success) return rejected(sendChoicesFieldErrors(parsed.error));
-  const { auto } = await getSendSettingsRows({ shopId: shopRow.id });
+  const { auto } = await getSendSettingsRows({ shopId: shop.id });
   const saved = choicesOfRow(auto);
 
   if (!enabled) {
-    await saveSendSettings({ shopId: shopRow.id, kind: "auto", choices: parsed.data, listName: auto && saved?.listId === parsed.data.listId ? auto.listName : null, autoSendEnabled: false });
-    await removeAdestraAutoSendScheduler({ shopId: shopRow.id });
+    await saveSendSettings({ shopId: shop.id, kind: "auto", choices: parsed.data, listName: auto && saved?.listId === parsed.data.listId ? auto.listName : null, autoSendEnabled: false });
+    await removeAdestraAutoSendScheduler({ shopId: shop.id });
     return { ok: true, nextRunAt: null };
   }
   if (auto?.autoSendEnabled && !(saved && sameSendChoices(saved, parsed.data))) return rejected({}, AUTO_SEND_LOCKED);
 
-  const target = await checkSendTarget({ shopId: shopRow.id, choices: parsed.data });
+  const target = await checkSendTarget({ shopId: shop.id, choices: parsed.data });
   if (!target.ok) return target;
   await saveSendSettings({
-    shopId: shopRow.id,
+    shopId: shop.id,
     kind: "auto",
     choices: parsed.data,
     listName: target.listName,
     autoSendEnabled: true,
-    sendMinuteOfDay: autoSendMinuteOfDay(shop),
+    sendMinuteOfDay: autoSendMinuteOfDay(shop.domain),
   });
-  const nextRunAt = await upsertAdestraAutoSendScheduler({ shopId: shopRow.id, shop, timeZone: shopRow.ianaTimezone });
+  const nextRunAt = await upsertAdestraAutoSendScheduler({ shopId: shop.id, shop: shop.domain, timeZone: shop.ianaTimezone });
   return { ok: true, nextRunAt };
 }
 
 /**
  * "Send now": a send with the saved Auto Send choices, now (trigger send_now; updates Auto Send's last send).
- * Throws AdestraSendRejectedError when no Auto Send settings are saved.
+ * Throws UserFacingError when no Auto Send settings are saved.
  */
-export async function sendNow({ shop }: { shop: string }): Promise<StartSendResult> {
-  const shopRow = await assertShopInvited({ shop });
-  const { auto } = await getSendSettingsRows({ shopId: shopRow.id });
+export async function sendNow({ shop }: { shop: ShopContext }): Promise<StartSendResult> {
+  const { auto } = await getSendSettingsRows({ shopId: shop.id });
   const choices = choicesOfRow(auto);
   if (!choices) throw rejectedError(rejected({}, "Save the Auto Send settings first."));
   return startSend({ shop, trigger: "send_now", choices });

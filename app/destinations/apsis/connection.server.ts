@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { fieldErrorsOf } from "../../utils/form-values";
+import type { Result } from "../../utils/user-facing-error";
 import { parseEnv } from "../../env.server";
 import type { ApsisKeyspace } from "./client/client";
 import { ApsisAuthError } from "./client/errors";
@@ -12,8 +13,9 @@ import {
 } from "../../models/apsis-connection.server";
 import { findActiveSyncRun, finishSyncRun } from "../../models/sync-run.server";
 import { getRedis, redisKey } from "../../redis.server";
-import { assertShopInvited } from "../../models/shop.server";
-import { type AttributeValueType, normalizeAttributeType } from "./rules/fields";
+import type { ShopContext } from "../../models/shop.server";
+import { normalizeAttributeType } from "./rules/attribute-values";
+import { type AttributeValueType } from "./rules/shopify-fields";
 import { isUsableKeyspace, pickIntegrationKeyspace } from "./rules/keyspace";
 import { encryptSecret } from "../../utils/crypto.server";
 import { BOUNDS, boundedText, clipText } from "../../utils/input-bounds";
@@ -22,16 +24,13 @@ import { ApsisNotConnectedError, createApsisClientToVerify, describeApsisError, 
 /**
  * APSIS One page → Connection: connect an account (a token is requested from APSIS — the secret proven, never
  * taken on trust from a cached token — before anything is saved), choose the keyspace, read the account's
- * definitions, disconnect. Every function refuses a shop that is not invited (ShopNotInvitedError).
+ * definitions, disconnect. Every function takes the invited shop's context (resolveShopContext).
  *
  * Keyspace: the integration keyspace ending in ".shopify" when the account has one (chosen on connect),
  * otherwise the merchant picks one (chooseApsisKeyspace) before the first Full Sync; see sync/apsis/keyspace.ts.
  */
 
 type ConnectField = "region" | "clientId" | "clientSecret" | "keyspace";
-export type FormResult<Field extends string, Extra = object> =
-  | ({ ok: true } & Extra)
-  | { ok: false; fieldErrors?: Partial<Record<Field, string>>; formError?: string };
 
 const KeyspaceInputSchema = boundedText({ what: "a keyspace id", max: BOUNDS.discriminator, missing: "choose a keyspace" });
 
@@ -63,14 +62,13 @@ async function countFailedCheck(key: string) {
 }
 
 export async function connectApsis({ shop, ...input }: {
-  shop: string;
+  shop: ShopContext;
   region: unknown;
   clientId: unknown;
   clientSecret: unknown;
   /** Optional: the keyspace to use (else the account's Shopify integration keyspace, if any). */
   keyspace?: unknown;
-}): Promise<FormResult<ConnectField, { keyspace: string | null; keyspaceNeeded: boolean }>> {
-  const shopRow = await assertShopInvited({ shop });
+}): Promise<Result<ConnectField, { keyspace: string | null; keyspaceNeeded: boolean }>> {
   const parsed = ConnectApsisSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error, ["region", "clientId", "clientSecret", "keyspace"] as const) };
   const { region, clientId, clientSecret } = parsed.data;
@@ -98,7 +96,7 @@ export async function connectApsis({ shop, ...input }: {
     keyspace = pickIntegrationKeyspace(keyspaces) ?? undefined;
   }
   const saved = await saveApsisConnection({
-    shopId: shopRow.id,
+    shopId: shop.id,
     region,
     clientId,
     clientSecretEncrypted: encryptSecret(clientSecret, parseEnv().CREDENTIALS_ENCRYPTION_KEY),
@@ -116,11 +114,10 @@ function keyspaceProblem(keyspace: string, keyspaces: readonly { discriminator: 
 }
 
 /** Chooses the keyspace profiles are created in (profile key = the Shopify customer id). */
-export async function chooseApsisKeyspace({ shop, keyspace }: { shop: string; keyspace: unknown }): Promise<FormResult<"keyspace">> {
-  const shopRow = await assertShopInvited({ shop });
+export async function chooseApsisKeyspace({ shop, keyspace }: { shop: ShopContext; keyspace: unknown }): Promise<Result<"keyspace">> {
   const parsed = KeyspaceInputSchema.safeParse(keyspace);
   if (!parsed.success) return { ok: false, fieldErrors: { keyspace: parsed.error.issues[0].message } };
-  const opened = await openApsisConnection({ shopId: shopRow.id }, INTERACTIVE);
+  const opened = await openApsisConnection({ shopId: shop.id }, INTERACTIVE);
   if (!opened) return { ok: false, formError: "Connect APSIS One first." };
   let keyspaces: ApsisKeyspace[];
   try {
@@ -130,11 +127,11 @@ export async function chooseApsisKeyspace({ shop, keyspace }: { shop: string; ke
   }
   const problem = keyspaceProblem(parsed.data, keyspaces);
   if (problem) return { ok: false, fieldErrors: { keyspace: problem } };
-  const active = await findActiveSyncRun({ shopId: shopRow.id, destination: "apsis", kind: "full_sync" });
+  const active = await findActiveSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync" });
   if (active && opened.connection.keyspaceDiscriminator !== parsed.data) {
     return { ok: false, formError: "A Full Sync is running: wait for it to finish before changing the keyspace." };
   }
-  await setApsisKeyspace({ shopId: shopRow.id, keyspace: parsed.data });
+  await setApsisKeyspace({ shopId: shop.id, keyspace: parsed.data });
   return { ok: true };
 }
 
@@ -151,9 +148,8 @@ export type ApsisConnectionView =
       verifiedAt: Date;
     };
 
-export async function getApsisConnection({ shop }: { shop: string }): Promise<ApsisConnectionView> {
-  const shopRow = await assertShopInvited({ shop });
-  const row = await getApsisConnectionSummary({ shopId: shopRow.id });
+export async function getApsisConnection({ shop }: { shop: ShopContext }): Promise<ApsisConnectionView> {
+  const row = await getApsisConnectionSummary({ shopId: shop.id });
   if (!row) return { connected: false };
   return {
     connected: true,
@@ -171,7 +167,7 @@ export type ApsisAccountDefinitions = {
   sections: {
     discriminator: string;
     name: string;
-    /** `type` normalised (fields.ts normalizeAttributeType); null when APSIS gives none (any field may go there). */
+    /** `type` normalised (attribute-values.ts normalizeAttributeType); null when APSIS gives none (any field may go there). */
     attributes: { discriminator: string; name: string; type: AttributeValueType | null }[];
     /** `channel` is null: APSIS's topic listing does not say which channels a topic is for. */
     topics: { discriminator: string; name: string; channel: "email" | "sms" | null }[];
@@ -185,10 +181,9 @@ export type ApsisAccountDefinitions = {
  * definitions, read live from APSIS (1 + 1 + 3 × sections requests). Throws ApsisNotConnectedError, or the
  * client's typed APSIS error (describeApsisError words it).
  */
-export async function getApsisAccountDefinitions({ shop }: { shop: string }): Promise<ApsisAccountDefinitions> {
-  const shopRow = await assertShopInvited({ shop });
-  const opened = await openApsisConnection({ shopId: shopRow.id }, INTERACTIVE);
-  if (!opened) throw new ApsisNotConnectedError(shop);
+export async function getApsisAccountDefinitions({ shop }: { shop: ShopContext }): Promise<ApsisAccountDefinitions> {
+  const opened = await openApsisConnection({ shopId: shop.id }, INTERACTIVE);
+  if (!opened) throw new ApsisNotConnectedError(shop.domain);
   const { client } = opened;
   const [keyspaces, sections] = await Promise.all([client.keyspaces.list(), client.sections.list()]);
   const detailed = await Promise.all(
@@ -229,12 +224,11 @@ function topicChannel(topic: object): "email" | "sms" | null {
  * Removes the connection with its mappings, sync conditions and what was recorded as synced (another account
  * may come next). A Full Sync still running is cancelled: its job stops at its next progress save.
  */
-export async function disconnectApsis({ shop }: { shop: string }): Promise<{ ok: true }> {
-  const shopRow = await assertShopInvited({ shop });
-  const active = await findActiveSyncRun({ shopId: shopRow.id, destination: "apsis", kind: "full_sync" });
+export async function disconnectApsis({ shop }: { shop: ShopContext }): Promise<{ ok: true }> {
+  const active = await findActiveSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync" });
   if (active) {
     await finishSyncRun({ runId: active.id, status: "cancelled", errorCode: "disconnected", errorMessage: "APSIS One was disconnected while this Full Sync ran." });
   }
-  await deleteApsisConnection({ shopId: shopRow.id });
+  await deleteApsisConnection({ shopId: shop.id });
   return { ok: true };
 }

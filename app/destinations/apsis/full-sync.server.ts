@@ -1,5 +1,5 @@
 import { getApsisConnectionSummary } from "../../models/apsis-connection.server";
-import { assertShopInvited } from "../../models/shop.server";
+import type { ShopContext } from "../../models/shop.server";
 import {
   createSyncRun,
   findActiveSyncRun,
@@ -11,6 +11,7 @@ import { enqueue } from "../../queues/enqueue.server";
 import type { FullSyncRunSettings } from "./rules/run-settings";
 import { loadApsisMappings } from "./mapping.server";
 import { findLiveSyncRun, withRunStartLock } from "../../runs/start-run.server";
+import { UserFacingError } from "../../utils/user-facing-error";
 
 /**
  * APSIS One page → Full Sync: start one (one per shop at a time) and read its progress. The work is the job
@@ -19,14 +20,8 @@ import { findLiveSyncRun, withRunStartLock } from "../../runs/start-run.server";
 
 export type FullSyncTrigger = "on_demand" | "ops";
 
-/** The Full Sync cannot start; `message` says what the merchant must do first. Nothing was started. */
-export class ApsisFullSyncRejectedError extends Error {
-  readonly status = 422;
-  constructor(message: string) {
-    super(message);
-    this.name = "ApsisFullSyncRejectedError";
-  }
-}
+/** The Full Sync cannot start; the message says what the merchant must do first. Nothing was started. */
+const rejected = (formError: string) => new UserFacingError({ formError });
 
 export const fullSyncJobId = (runId: string) => `apsis-full-sync-${runId}`;
 
@@ -37,20 +32,19 @@ const START_LOCK_WAIT_MS = 10_000;
  * Starts a Full Sync of every customer with the saved keyspace, conditions and mappings (snapshotted on the run,
  * so later edits do not change a run under way). If one is already queued or running for the shop, that one is
  * returned with alreadyRunning. Serialised per shop by a Redis lock, so two clicks make one run.
- * Throws ApsisFullSyncRejectedError when APSIS is not connected, no keyspace is chosen or no sync condition is
+ * Throws UserFacingError when APSIS is not connected, no keyspace is chosen or no sync condition is
  * saved (nothing would be synced).
  */
-export async function startFullSync({ shop, trigger }: { shop: string; trigger: FullSyncTrigger }): Promise<{ runId: string; alreadyRunning: boolean }> {
-  const shopRow = await assertShopInvited({ shop });
+export async function startFullSync({ shop, trigger }: { shop: ShopContext; trigger: FullSyncTrigger }): Promise<{ runId: string; alreadyRunning: boolean }> {
   return withRunStartLock({
     name: "apsis-start-full-sync",
-    shopId: shopRow.id,
+    shopId: shop.id,
     ttlMs: START_LOCK_TTL_MS,
     waitMs: START_LOCK_WAIT_MS,
-    onBusy: () => new ApsisFullSyncRejectedError("A Full Sync is being started for this store; try again in a moment."),
+    onBusy: () => rejected("A Full Sync is being started for this store; try again in a moment."),
   }, async () => {
     const active = await findLiveSyncRun({
-      shopId: shopRow.id,
+      shopId: shop.id,
       destination: "apsis",
       kind: "full_sync",
       jobId: fullSyncJobId,
@@ -58,12 +52,12 @@ export async function startFullSync({ shop, trigger }: { shop: string; trigger: 
     });
     if (active) return { runId: active.id, alreadyRunning: true };
 
-    const connection = await getApsisConnectionSummary({ shopId: shopRow.id });
-    if (!connection) throw new ApsisFullSyncRejectedError("Connect APSIS One first.");
-    if (!connection.keyspaceDiscriminator) throw new ApsisFullSyncRejectedError("Choose the keyspace the profiles are created in first.");
-    const mappings = await loadApsisMappings({ shopId: shopRow.id });
+    const connection = await getApsisConnectionSummary({ shopId: shop.id });
+    if (!connection) throw rejected("Connect APSIS One first.");
+    if (!connection.keyspaceDiscriminator) throw rejected("Choose the keyspace the profiles are created in first.");
+    const mappings = await loadApsisMappings({ shopId: shop.id });
     if (!mappings.conditions.length) {
-      throw new ApsisFullSyncRejectedError("Set up sync conditions first: they choose the Section each customer goes to, and without them no customer is synced.");
+      throw rejected("Set up sync conditions first: they choose the Section each customer goes to, and without them no customer is synced.");
     }
     const settings: FullSyncRunSettings = {
       keyspace: connection.keyspaceDiscriminator,
@@ -71,7 +65,7 @@ export async function startFullSync({ shop, trigger }: { shop: string; trigger: 
       attributes: mappings.attributes,
       consents: mappings.consents,
     };
-    const run = await createSyncRun({ shopId: shopRow.id, destination: "apsis", kind: "full_sync", trigger, settings });
+    const run = await createSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync", trigger, settings });
     await enqueue("apsis.full-sync", { runId: run.id }, { jobId: fullSyncJobId(run.id) });
     return { runId: run.id, alreadyRunning: false };
   });
@@ -126,17 +120,16 @@ async function toRunView(run: SyncRunSummary): Promise<FullSyncRunView> {
 }
 
 /** The running (or queued) Full Sync, the last finished one, and when a Full Sync last succeeded (show it in `timeZone`). */
-export async function getFullSyncStatus({ shop }: { shop: string }) {
-  const shopRow = await assertShopInvited({ shop });
+export async function getFullSyncStatus({ shop }: { shop: ShopContext }) {
   const [active, last, connection] = await Promise.all([
-    findActiveSyncRun({ shopId: shopRow.id, destination: "apsis", kind: "full_sync" }),
-    findLastFinishedSyncRun({ shopId: shopRow.id, destination: "apsis", kind: "full_sync" }),
-    getApsisConnectionSummary({ shopId: shopRow.id }),
+    findActiveSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync" }),
+    findLastFinishedSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync" }),
+    getApsisConnectionSummary({ shopId: shop.id }),
   ]);
   return {
     activeRun: active ? await toRunView(active) : null,
     lastRun: last ? await toRunView(last) : null,
     lastFullSyncAt: connection?.lastFullSyncAt ?? null,
-    timeZone: shopRow.ianaTimezone,
+    timeZone: shop.ianaTimezone,
   };
 }

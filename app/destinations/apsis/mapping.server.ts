@@ -10,7 +10,7 @@ import {
   replaceConsentMappings,
   replaceSyncConditions,
 } from "../../models/apsis-mapping.server";
-import { assertShopInvited } from "../../models/shop.server";
+import type { ShopContext } from "../../models/shop.server";
 import {
   type ConditionError,
   conditionErrors,
@@ -21,15 +21,10 @@ import {
   SyncConditionSchema,
   SyncConditionsSchema,
 } from "./rules/conditions";
-import {
-  type AttributeValueType,
-  checkMappingTypes,
-  isShopifyFieldKey,
-  type MappingIssue,
-  normalizeAttributeType,
-  type ShopifyFieldKey,
-} from "./rules/fields";
+import { checkMappingTypes, type MappingIssue, normalizeAttributeType } from "./rules/attribute-values";
+import { type AttributeValueType, isShopifyFieldKey, type ShopifyFieldKey } from "./rules/shopify-fields";
 import { BOUNDS, boundedText } from "../../utils/input-bounds";
+import type { Refused } from "../../utils/user-facing-error";
 import { describeApsisError, INTERACTIVE, openApsisConnection } from "./account.server";
 import { parseEnv } from "../../env.server";
 import { readStoreCustomers } from "../../shopify/store-customers.server";
@@ -38,21 +33,39 @@ import { getShopifyAdmin } from "../../shopify/admin.server";
 /**
  * APSIS One page → Sync conditions, Attribute mapping, Consent mapping. Every save validates against the live
  * APSIS account (the Section, attribute or topic must exist there; attribute types must fit) and replaces the
- * saved set in one transaction, so a refused save changes nothing. Every function refuses an uninvited shop.
+ * saved set in one transaction, so a refused save changes nothing. Every function takes the invited shop's context.
+ *
+ * A refusal lists its issues in detail (`errors`) and says them as the editors show them: `fieldErrors` keyed by
+ * the editor's fields, `formError` for what no field explains.
  */
 
-export type SaveResult<Issue> = { ok: true } | { ok: false; formError?: string; errors?: Issue[] };
+export type SaveResult<Issue> = { ok: true } | (Refused & { errors?: Issue[] });
+
+/** Condition issues on the editor's fields: `conditions.<rule>.<field|operator|value|section>`. */
+function conditionsRefused(errors: ConditionError[]): Refused & { errors: ConditionError[] } {
+  const fieldErrors: Record<string, string> = {};
+  let form: string | undefined;
+  for (const error of errors) {
+    if (error.index === null) {
+      form ??= error.message;
+      continue;
+    }
+    const head = error.path.split(".")[0] || "field";
+    const part = head === "and" ? (error.path.split(".")[2] ?? "value") : head;
+    fieldErrors[`conditions.${error.index}.${part}`] ??= error.message;
+  }
+  return { ok: false, errors, ...(Object.keys(fieldErrors).length ? { fieldErrors } : {}), ...(form ? { formError: form } : {}) };
+}
 
 const NOT_CONNECTED = "Connect APSIS One first.";
 
 // ---------------------------------------------------------------- sync conditions
 
 /** Saves the ordered rules (sync/apsis/conditions.ts). Each rule's Section must exist in the account. */
-export async function saveSyncConditions({ shop, conditions }: { shop: string; conditions: unknown }): Promise<SaveResult<ConditionError>> {
-  const shopRow = await assertShopInvited({ shop });
+export async function saveSyncConditions({ shop, conditions }: { shop: ShopContext; conditions: unknown }): Promise<SaveResult<ConditionError>> {
   const parsed = SyncConditionsSchema.safeParse(conditions);
-  if (!parsed.success) return { ok: false, errors: conditionErrors(parsed.error) };
-  const opened = await openApsisConnection({ shopId: shopRow.id }, INTERACTIVE);
+  if (!parsed.success) return conditionsRefused(conditionErrors(parsed.error));
+  const opened = await openApsisConnection({ shopId: shop.id }, INTERACTIVE);
   if (!opened) return { ok: false, formError: NOT_CONNECTED };
   let sections: ApsisSection[];
   try {
@@ -64,8 +77,8 @@ export async function saveSyncConditions({ shop, conditions }: { shop: string; c
   const errors = parsed.data.flatMap((rule, index) =>
     known.has(rule.section) ? [] : [{ index, path: "section", message: `The APSIS One account has no Section "${rule.section}"` }],
   );
-  if (errors.length) return { ok: false, errors };
-  await replaceSyncConditions({ shopId: shopRow.id, rules: parsed.data.map((rule) => ({ rule: conditionRule(rule), section: rule.section })) });
+  if (errors.length) return conditionsRefused(errors);
+  await replaceSyncConditions({ shopId: shop.id, rules: parsed.data.map((rule) => ({ rule: conditionRule(rule), section: rule.section })) });
   return { ok: true };
 }
 
@@ -83,20 +96,27 @@ const MappingsInputSchema = z
   .max(BOUNDS.attributeMappings, `at most ${BOUNDS.attributeMappings} attribute mappings per Section`);
 const SectionInputSchema = boundedText({ what: "a Section id", max: BOUNDS.discriminator, missing: "choose a Section" });
 
+/** Mapping issues on the editor's fields: `mappings.<Shopify field>`. */
+function mappingsRefused(errors: MappingIssue[]): Refused & { errors: MappingIssue[] } {
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of errors) fieldErrors[`mappings.${issue.field}`] ??= issue.message;
+  return { ok: false, errors, fieldErrors, formError: "The attribute mapping was not saved: fix the fields marked below." };
+}
+
 /**
  * Refused mappings input as issues on the mapping's field (`mappings.<Shopify field>` in the editor) when the
  * mapping names a field; otherwise one form message.
  */
-function mappingInputIssues(error: z.ZodError, mappings: unknown): { errors?: MappingIssue[]; formError?: string } {
+function mappingInputRefused(error: z.ZodError, mappings: unknown): Refused & { errors?: MappingIssue[] } {
   const errors: MappingIssue[] = [];
   for (const issue of error.issues) {
     const index = issue.path[0];
     const raw = typeof index === "number" && Array.isArray(mappings) ? (mappings[index] as { field?: unknown } | null) : null;
     const field = typeof raw?.field === "string" && raw.field.length <= BOUNDS.conditionKey ? raw.field.trim() : "";
-    if (typeof index !== "number" || !field) return { formError: issue.message };
+    if (typeof index !== "number" || !field) return { ok: false, formError: issue.message };
     errors.push({ index, field, attribute: "", code: "invalid", message: issue.message });
   }
-  return { errors };
+  return mappingsRefused(errors);
 }
 
 /**
@@ -104,13 +124,12 @@ function mappingInputIssues(error: z.ZodError, mappings: unknown): { errors?: Ma
  * an attribute the Section does not have, one attribute fed twice, or a type mismatch (e.g. a text field into a
  * Number attribute) — see checkMappingTypes. An empty list removes the Section's mappings.
  */
-export async function saveAttributeMappings({ shop, section, mappings }: { shop: string; section: unknown; mappings: unknown }): Promise<SaveResult<MappingIssue>> {
-  const shopRow = await assertShopInvited({ shop });
+export async function saveAttributeMappings({ shop, section, mappings }: { shop: ShopContext; section: unknown; mappings: unknown }): Promise<SaveResult<MappingIssue>> {
   const sectionParsed = SectionInputSchema.safeParse(section);
   if (!sectionParsed.success) return { ok: false, formError: sectionParsed.error.issues[0].message };
   const parsed = MappingsInputSchema.safeParse(mappings);
-  if (!parsed.success) return { ok: false, ...mappingInputIssues(parsed.error, mappings) };
-  const opened = await openApsisConnection({ shopId: shopRow.id }, INTERACTIVE);
+  if (!parsed.success) return mappingInputRefused(parsed.error, mappings);
+  const opened = await openApsisConnection({ shopId: shop.id }, INTERACTIVE);
   if (!opened) return { ok: false, formError: NOT_CONNECTED };
   let attributes: ApsisAttribute[];
   try {
@@ -120,10 +139,10 @@ export async function saveAttributeMappings({ shop, section, mappings }: { shop:
     return { ok: false, formError: describeApsisError(error) };
   }
   const errors = checkMappingTypes(parsed.data, attributes);
-  if (errors.length) return { ok: false, errors };
+  if (errors.length) return mappingsRefused(errors);
   const byDiscriminator = new Map(attributes.map((a) => [a.discriminator, a]));
   await replaceAttributeMappings({
-    shopId: shopRow.id,
+    shopId: shop.id,
     section: sectionParsed.data,
     mappings: parsed.data.map((m) => ({ ...m, attributeType: normalizeAttributeType(byDiscriminator.get(m.attribute)!.type) ?? "unknown" })),
   });
@@ -139,14 +158,20 @@ const TopicListSchema = z
 
 export type ConsentMappingIssue = { channel: "email" | "sms"; topic: string; message: string };
 
+/** Consent issues on the editor's channel fields: `email`, `sms`. */
+function consentsRefused(errors: ConsentMappingIssue[]): Refused & { errors: ConsentMappingIssue[] } {
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of errors) fieldErrors[issue.channel] ??= issue.message;
+  return { ok: false, errors, fieldErrors };
+}
+
 /**
  * Replaces the Section's consent mapping: the topics the Email channel and the SMS channel are written to
  * (Shopify SUBSCRIBED → opt-in, UNSUBSCRIBED → opt-out, anything else → nothing; sync/apsis/consent.ts).
  * Each topic must exist in the Section. Empty lists remove the mapping (profiles are then synced without
  * consent and cannot be emailed or texted).
  */
-export async function saveConsentMappings({ shop, section, email, sms }: { shop: string; section: unknown; email: unknown; sms: unknown }): Promise<SaveResult<ConsentMappingIssue>> {
-  const shopRow = await assertShopInvited({ shop });
+export async function saveConsentMappings({ shop, section, email, sms }: { shop: ShopContext; section: unknown; email: unknown; sms: unknown }): Promise<SaveResult<ConsentMappingIssue>> {
   const sectionParsed = SectionInputSchema.safeParse(section);
   if (!sectionParsed.success) return { ok: false, formError: sectionParsed.error.issues[0].message };
   const emailTopics = TopicListSchema.safeParse(email ?? []);
@@ -155,9 +180,9 @@ export async function saveConsentMappings({ shop, section, email, sms }: { shop:
     const errors: ConsentMappingIssue[] = [];
     if (!emailTopics.success) errors.push({ channel: "email", topic: "", message: emailTopics.error.issues[0].message });
     if (!smsTopics.success) errors.push({ channel: "sms", topic: "", message: smsTopics.error.issues[0].message });
-    return { ok: false, errors };
+    return consentsRefused(errors);
   }
-  const opened = await openApsisConnection({ shopId: shopRow.id }, INTERACTIVE);
+  const opened = await openApsisConnection({ shopId: shop.id }, INTERACTIVE);
   if (!opened) return { ok: false, formError: NOT_CONNECTED };
   let topics: ApsisTopic[];
   try {
@@ -176,8 +201,8 @@ export async function saveConsentMappings({ shop, section, email, sms }: { shop:
       else rows.push({ channel, topic, consentList: definition.folder_discriminator ?? definition.consent_list_discriminator ?? "" });
     }
   }
-  if (errors.length) return { ok: false, errors };
-  await replaceConsentMappings({ shopId: shopRow.id, section: sectionParsed.data, rows });
+  if (errors.length) return consentsRefused(errors);
+  await replaceConsentMappings({ shopId: shop.id, section: sectionParsed.data, rows });
   return { ok: true };
 }
 
@@ -226,9 +251,8 @@ export async function loadApsisMappings({ shopId }: { shopId: string }): Promise
   return { conditions, attributes, consents };
 }
 
-export async function getApsisMappings({ shop }: { shop: string }): Promise<ApsisMappings> {
-  const shopRow = await assertShopInvited({ shop });
-  return loadApsisMappings({ shopId: shopRow.id });
+export async function getApsisMappings({ shop }: { shop: ShopContext }): Promise<ApsisMappings> {
+  return loadApsisMappings({ shopId: shop.id });
 }
 
 // ---------------------------------------------------------------- counting
@@ -245,7 +269,7 @@ export type ConditionCounts =
       /** How the store was read: page by page, or a bulk export (stores over APSIS_BULK_EXPORT_THRESHOLD). */
       method: "read" | "bulk";
     }
-  | { ok: false; errors: ConditionError[] };
+  | (Refused & { errors: ConditionError[] });
 
 /**
  * How many customers each rule matches, for the conditions editor, from the live store (the Shopify sandbox in
@@ -253,12 +277,11 @@ export type ConditionCounts =
  * APSIS_BULK_EXPORT_THRESHOLD (slower to start, and one at a time per store, but it reads any size) — and
  * evaluated with the same code the sync uses. `conditions` are the rules as edited (not necessarily saved).
  */
-export async function countConditionMatches({ shop, conditions, signal }: { shop: string; conditions: unknown; signal?: AbortSignal }): Promise<ConditionCounts> {
-  await assertShopInvited({ shop });
+export async function countConditionMatches({ shop, conditions, signal }: { shop: ShopContext; conditions: unknown; signal?: AbortSignal }): Promise<ConditionCounts> {
   const parsed = SyncConditionsSchema.safeParse(conditions);
-  if (!parsed.success) return { ok: false, errors: conditionErrors(parsed.error) };
+  if (!parsed.success) return conditionsRefused(conditionErrors(parsed.error));
   const rules = parsed.data;
-  const { graphql } = await getShopifyAdmin({ shop, signal });
+  const { graphql } = await getShopifyAdmin({ shop: shop.domain, signal });
   const { total, method, customers } = await readStoreCustomers({ graphql, threshold: parseEnv().APSIS_BULK_EXPORT_THRESHOLD });
   const counts = rules.map((rule) => ({ section: rule.section, matches: 0, picked: 0 }));
   let notSynced = 0;

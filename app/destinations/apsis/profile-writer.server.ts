@@ -9,8 +9,9 @@ import {
 } from "./client/errors";
 import { type ApsisConsentSource, findApsisLinks, recordApsisConsentEvents, saveApsisLink } from "../../models/apsis-profile-link.server";
 import { parseConsentState } from "./rules/consent";
-import { currentVersionId, describeType, isCompatible, normalizeAttributeType, type ResolvedAttributeMapping, SHOPIFY_FIELDS } from "./rules/fields";
-import type { ErrorVerdict } from "../../runs/failures";
+import { currentVersionId, describeType, isCompatible, normalizeAttributeType, type ResolvedAttributeMapping } from "./rules/attribute-values";
+import { SHOPIFY_FIELDS } from "./rules/shopify-fields";
+import type { ErrorVerdict } from "../../runs/batch-engine";
 import type { FullSyncEngineOptions, SectionPlan, StoredLink, WrittenConsent } from "./rules/full-sync-engine";
 import { sectionOfTarget, sectionTarget } from "./rules/profile";
 import type { FullSyncRunSettings } from "./rules/run-settings";

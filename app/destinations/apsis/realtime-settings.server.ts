@@ -1,11 +1,12 @@
 import { z } from "zod";
 import type { ApsisEventDefinition } from "./client/client";
-import { currentVersionId } from "./rules/fields";
+import { currentVersionId } from "./rules/attribute-values";
 import { ApsisNotFoundError } from "./client/errors";
 import { type ApsisRealtimeSettings, getApsisRealtimeSettings, ON_CUSTOMER_DELETE, saveApsisRealtimeSettings } from "../../models/apsis-realtime-settings.server";
-import { assertShopInvited } from "../../models/shop.server";
+import type { ShopContext } from "../../models/shop.server";
 import type { SyncCondition } from "./rules/conditions";
 import { BOUNDS, tooLong } from "../../utils/input-bounds";
+import type { Result } from "../../utils/user-facing-error";
 import { describeApsisError, INTERACTIVE, openApsisConnection } from "./account.server";
 import { loadApsisMappings } from "./mapping.server";
 
@@ -13,7 +14,7 @@ import { loadApsisMappings } from "./mapping.server";
  * APSIS One page → Real-time sync: real-time sync on/off, what a deleted Shopify customer does to their APSIS
  * profile, and purchase events with the event definition they are posted as in each Section the sync
  * conditions use. A save is validated as a whole against the saved conditions and the live APSIS account and
- * stored in one transaction, so a refused save changes nothing. Every function refuses an uninvited shop.
+ * stored in one transaction, so a refused save changes nothing. Every function takes the invited shop's context.
  */
 
 const NOT_CONNECTED = "Connect APSIS One first.";
@@ -30,9 +31,8 @@ export function proposePurchaseEvent(events: readonly { discriminator: string; n
 }
 
 /** The saved settings; null when APSIS One is not connected. */
-export async function getRealtimeSettings({ shop }: { shop: string }): Promise<ApsisRealtimeSettings | null> {
-  const shopRow = await assertShopInvited({ shop });
-  return getApsisRealtimeSettings({ shopId: shopRow.id });
+export async function getRealtimeSettings({ shop }: { shop: ShopContext }): Promise<ApsisRealtimeSettings | null> {
+  return getApsisRealtimeSettings({ shopId: shop.id });
 }
 
 const PICK_EVENT = "choose an event from the list for each Section";
@@ -68,7 +68,7 @@ export const RealtimeSettingsInputSchema = z.object({
 });
 
 type Field = "realtimeEnabled" | "purchaseEventsEnabled" | "onCustomerDelete" | `purchaseEvents.${string}`;
-export type RealtimeSettingsResult = { ok: true } | { ok: false; fieldErrors: Partial<Record<Field, string>>; formError?: string };
+export type RealtimeSettingsResult = Result<Field>;
 
 /**
  * Saves every real-time setting at once. Refused (nothing saved), with the reason on the field, for: an unknown
@@ -77,13 +77,12 @@ export type RealtimeSettingsResult = { ok: true } | { ok: false; fieldErrors: Pa
  * use; real-time sync switched on before a keyspace is chosen. Choices are kept while purchase events are off.
  */
 export async function saveRealtimeSettings({ shop, ...input }: {
-  shop: string;
+  shop: ShopContext;
   realtimeEnabled: unknown;
   purchaseEventsEnabled: unknown;
   onCustomerDelete: unknown;
   purchaseEvents: unknown;
 }): Promise<RealtimeSettingsResult> {
-  const shopRow = await assertShopInvited({ shop });
   const parsed = RealtimeSettingsInputSchema.safeParse(input);
   if (!parsed.success) {
     const fieldErrors: Partial<Record<Field, string>> = {};
@@ -99,7 +98,7 @@ export async function saveRealtimeSettings({ shop, ...input }: {
     return { ok: false, fieldErrors, ...(formError ? { formError } : {}) };
   }
   const settings = parsed.data;
-  const opened = await openApsisConnection({ shopId: shopRow.id }, INTERACTIVE);
+  const opened = await openApsisConnection({ shopId: shop.id }, INTERACTIVE);
   if (!opened) return { ok: false, fieldErrors: {}, formError: NOT_CONNECTED };
 
   const fieldErrors: Partial<Record<Field, string>> = {};
@@ -107,7 +106,7 @@ export async function saveRealtimeSettings({ shop, ...input }: {
   if (settings.realtimeEnabled && !opened.connection.keyspaceDiscriminator) {
     fieldErrors.realtimeEnabled = "choose the keyspace profiles are created in (under 1. Connect APSIS One) before switching real-time sync on";
   }
-  const sections = sectionsOfConditions((await loadApsisMappings({ shopId: shopRow.id })).conditions);
+  const sections = sectionsOfConditions((await loadApsisMappings({ shopId: shop.id })).conditions);
   const unused = Object.keys(settings.purchaseEvents).filter((section) => !sections.includes(section));
   if (unused.length) {
     formErrors.push(
@@ -146,6 +145,6 @@ export async function saveRealtimeSettings({ shop, ...input }: {
   if (Object.keys(fieldErrors).length || formErrors.length) {
     return { ok: false, fieldErrors, ...(formErrors.length ? { formError: [...new Set(formErrors)].join(" ") } : {}) };
   }
-  const saved = await saveApsisRealtimeSettings({ shopId: shopRow.id, settings });
+  const saved = await saveApsisRealtimeSettings({ shopId: shop.id, settings });
   return saved ? { ok: true } : { ok: false, fieldErrors: {}, formError: NOT_CONNECTED };
 }

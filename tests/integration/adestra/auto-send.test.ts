@@ -7,18 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay, nextAutoSendAt } from "../../../app/destinations/adestra/rules/schedule";
 import { connectDemo, expectedSend, setUpShop, type Stack, startStack, type Store, waitForRun } from "./stack";
 import { waitFor } from "../../support/wait-for";
+import type { ShopContext } from "../../../app/models/shop.server";
 
 const STORE: Store = { domain: "auto-store.myshopify.com", customers: 120, seed: 77, ianaTimezone: "Asia/Tokyo" };
-const shop = STORE.domain;
 
 let stack: Stack;
+let shop: ShopContext;
 let shopId: string;
 let listId: number;
 let otherListId: number;
 
 beforeAll(async () => {
   stack = await startStack({ stores: [STORE] });
-  shopId = (await setUpShop(stack, STORE)).id;
+  shop = await setUpShop(stack, STORE);
+  shopId = shop.id;
   await connectDemo(stack, shop);
   const created = await stack.app.lists.createAdestraList({ shop, name: "Daily" });
   const other = await stack.app.lists.createAdestraList({ shop, name: "Daily 2" });
@@ -39,11 +41,11 @@ describe("saving Auto Send", () => {
     const result = await stack.app.send.saveAutoSendSettings({ shop, choices: { ...CHOICES, listId }, enabled: true });
     expect(result).toMatchObject({ ok: true, nextRunAt: expect.any(Date) });
 
-    const secondOfDay = autoSendSecondOfDay(shop);
+    const secondOfDay = autoSendSecondOfDay(STORE.domain);
     expect(await scheduler()).toMatchObject({
       pattern: autoSendCronPattern(secondOfDay),
       tz: "Asia/Tokyo",
-      template: { data: { shop } },
+      template: { data: { shop: STORE.domain } },
     });
     expect((await scheduler())?.name).toBe("adestra.auto-send");
     const settings = await stack.app.send.getSendSettings({ shop });
@@ -86,7 +88,7 @@ describe("the schedule fires", () => {
     // The same scheduler and job, due now instead of tonight.
     await stack.app.queues
       .getQueue("sync")
-      .upsertJobScheduler(autoSendSchedulerId(shopId), { every: 60_000, limit: 1 }, stack.app.schedulers.adestraAutoSendTemplate({ shop }));
+      .upsertJobScheduler(autoSendSchedulerId(shopId), { every: 60_000, limit: 1 }, stack.app.schedulers.adestraAutoSendTemplate({ shop: STORE.domain }));
 
     const run = await waitFor(
       () => stack.app.db.getDb().syncRun.findFirst({ where: { shopId, trigger: "auto", status: { in: ["succeeded", "failed"] } } }),
@@ -101,7 +103,7 @@ describe("the schedule fires", () => {
 
     // Back on its daily pattern.
     await stack.app.send.saveAutoSendSettings({ shop, choices: { ...CHOICES, listId }, enabled: true });
-    expect((await scheduler())?.pattern).toBe(autoSendCronPattern(autoSendSecondOfDay(shop)));
+    expect((await scheduler())?.pattern).toBe(autoSendCronPattern(autoSendSecondOfDay(STORE.domain)));
   });
 
   it("Send now runs the saved settings at once", async () => {
@@ -130,7 +132,7 @@ describe("turning Auto Send off", () => {
   it("a scheduler left behind after Auto Send was turned off removes itself when it fires", async () => {
     await stack.app.db.getDb().sendSettings.update({ where: { shopId_kind: { shopId, kind: "auto" } }, data: { autoSendEnabled: false } });
     const runsBefore = await stack.app.db.getDb().syncRun.count({ where: { shopId } });
-    await stack.app.queues.enqueue("adestra.auto-send", { shop });
+    await stack.app.queues.enqueue("adestra.auto-send", { shop: STORE.domain });
     await waitFor(async () => (await scheduler()) === undefined, { what: "the stray scheduler to be removed" });
     expect(await stack.app.db.getDb().syncRun.count({ where: { shopId } })).toBe(runsBefore);
   });

@@ -3,12 +3,12 @@
  * is refused, and that a refusal changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ShopContext } from "../../../app/models/shop.server";
 import { setUpShop, type Stack, startStack, type Store } from "./stack";
 
 const STORE: Store = { domain: "settings-store.myshopify.com", customers: 5, seed: 5, ianaTimezone: "Europe/Stockholm" };
-const shop = STORE.domain;
-
 let stack: Stack;
+let shop: ShopContext;
 let shopId: string;
 
 beforeAll(async () => {
@@ -21,7 +21,8 @@ beforeAll(async () => {
       ],
     },
   });
-  shopId = (await setUpShop(stack, STORE)).id;
+  shop = await setUpShop(stack, STORE);
+  shopId = shop.id;
 });
 
 afterAll(async () => {
@@ -151,11 +152,12 @@ describe("reconnecting and disconnecting", () => {
   });
 
   it("an uninvited shop is refused by every service", async () => {
-    const other = "not-invited.myshopify.com";
-    await expect(stack.app.connection.getAdestraConnection({ shop: other })).rejects.toMatchObject({ name: "ShopNotInvitedError" });
-    await expect(stack.app.connection.connectAdestra({ shop: other, accountName: "demo", username: "shopify", password: "sandbox-password" })).rejects.toMatchObject({ name: "ShopNotInvitedError" });
-    await expect(stack.app.lists.createAdestraList({ shop: other, name: "x" })).rejects.toMatchObject({ name: "ShopNotInvitedError" });
-    await expect(stack.app.send.getSendStatus({ shop: other })).rejects.toMatchObject({ name: "ShopNotInvitedError" });
-    await expect(stack.app.send.saveAutoSendSettings({ shop: other, choices: {}, enabled: false })).rejects.toMatchObject({ name: "ShopNotInvitedError" });
+    // The services take a context, and only the gate makes one: resolving the shop is what refuses it.
+    const asOther = <T>(call: (other: ShopContext) => Promise<T>) => stack.app.shops.resolveShopContext({ shop: "not-invited.myshopify.com" }).then(call);
+    await expect(asOther((other) => stack.app.connection.getAdestraConnection({ shop: other }))).rejects.toMatchObject({ name: "ShopNotInvitedError" });
+    await expect(asOther((other) => stack.app.connection.connectAdestra({ shop: other, accountName: "demo", username: "shopify", password: "sandbox-password" }))).rejects.toMatchObject({ name: "ShopNotInvitedError" });
+    await expect(asOther((other) => stack.app.lists.createAdestraList({ shop: other, name: "x" }))).rejects.toMatchObject({ name: "ShopNotInvitedError" });
+    await expect(asOther((other) => stack.app.send.getSendStatus({ shop: other }))).rejects.toMatchObject({ name: "ShopNotInvitedError" });
+    await expect(asOther((other) => stack.app.send.saveAutoSendSettings({ shop: other, choices: {}, enabled: false }))).rejects.toMatchObject({ name: "ShopNotInvitedError" });
   });
 });

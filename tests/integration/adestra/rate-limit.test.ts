@@ -15,8 +15,7 @@ beforeAll(async () => {
   process.env.ADESTRA_REQUESTS_PER_SECOND = "15";
   stack = await startStack({ stores: [A, B], adestra: { rateLimit: { requestsPerSecond: 20 } } });
   for (const store of [A, B]) {
-    await setUpShop(stack, store);
-    await connectDemo(stack, store.domain);
+    await connectDemo(stack, await setUpShop(stack, store));
   }
 });
 
@@ -46,9 +45,10 @@ describe("the account's token bucket in Redis", () => {
   it("two shops on one Adestra account sending at once stay under Adestra's limit", async () => {
     const starts = [];
     for (const store of [A, B]) {
-      const list = await stack.app.lists.createAdestraList({ shop: store.domain, name: `All of ${store.domain}` });
+      const shop = await stack.app.shops.resolveShopContext({ shop: store.domain });
+      const list = await stack.app.lists.createAdestraList({ shop, name: `All of ${store.domain}` });
       if (!list.ok) throw new Error(JSON.stringify(list));
-      starts.push({ store, listId: list.list.id, ...(await stack.app.send.startSend({ shop: store.domain, trigger: "on_demand", choices: { profileGroup: "all", listId: list.list.id } })) });
+      starts.push({ store, listId: list.list.id, ...(await stack.app.send.startSend({ shop, trigger: "on_demand", choices: { profileGroup: "all", listId: list.list.id } })) });
     }
     for (const { store, listId, runId } of starts) {
       const run = await waitForRun(stack, runId);

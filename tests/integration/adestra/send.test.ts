@@ -4,18 +4,21 @@
  * counters) against what the seeded store must produce.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ShopContext } from "../../../app/models/shop.server";
 import { connectDemo, expectedSend, setUpShop, type Stack, startStack, type Store, waitForRun } from "./stack";
 
 const STORE: Store = { domain: "send-store.myshopify.com", customers: 300, seed: 31, ianaTimezone: "America/New_York" };
 const RANGE = { activityFrom: "2025-01-01", activityTo: "2026-06-30" };
 
 let stack: Stack;
+let shop: ShopContext;
 let shopId: string;
 
 beforeAll(async () => {
   stack = await startStack({ stores: [STORE] });
-  shopId = (await setUpShop(stack, STORE)).id;
-  await connectDemo(stack, STORE.domain);
+  shop = await setUpShop(stack, STORE);
+  shopId = shop.id;
+  await connectDemo(stack, shop);
 });
 
 afterAll(async () => {
@@ -23,13 +26,13 @@ afterAll(async () => {
 });
 
 async function newList(name: string) {
-  const created = await stack.app.lists.createAdestraList({ shop: STORE.domain, name });
+  const created = await stack.app.lists.createAdestraList({ shop, name });
   if (!created.ok) throw new Error(JSON.stringify(created));
   return created.list.id;
 }
 
 async function sendAndWait(choices: Record<string, unknown>, trigger: "on_demand" | "send_now" = "on_demand") {
-  const { runId, alreadyRunning } = await stack.app.send.startSend({ shop: STORE.domain, trigger, choices });
+  const { runId, alreadyRunning } = await stack.app.send.startSend({ shop, trigger, choices });
   expect(alreadyRunning).toBe(false);
   return waitForRun(stack, runId);
 }
@@ -66,12 +69,12 @@ describe("On Demand: Email subscribers only, with a date range", () => {
     const sent = await links(`list:${listId}`);
     expect(sent.map((l) => l.customerId).sort()).toEqual([...expected.customerIds].sort());
     expect(sent.every((l) => /^\d+$/.test(l.destinationId ?? ""))).toBe(true);
-    const status = await stack.app.send.getSendStatus({ shop: STORE.domain });
+    const status = await stack.app.send.getSendStatus({ shop });
     expect(status.activeRun).toBeNull();
     expect(status.lastRun).toMatchObject({ id: run.id, status: "succeeded", sent: expected.matched, listId, listName: "Subscribers 2025", profileGroup: "subscribers" });
     expect(status.lastSendAtByKind.onDemand?.getTime()).toBe(run.finishedAt!.getTime());
     // The On Demand choices are remembered.
-    expect((await stack.app.send.getSendSettings({ shop: STORE.domain })).onDemand).toEqual({ profileGroup: "subscribers", listId, ...RANGE });
+    expect((await stack.app.send.getSendSettings({ shop })).onDemand).toEqual({ profileGroup: "subscribers", listId, ...RANGE });
   });
 
   it("a second identical send writes nothing new: every profile unchanged, no Adestra write", async () => {
@@ -84,7 +87,7 @@ describe("On Demand: Email subscribers only, with a date range", () => {
   });
 
   it("the preview counts exactly what the send sends, with examples from it", async () => {
-    const preview = await stack.app.send.previewSend({ shop: STORE.domain, choices: { profileGroup: "subscribers", ...RANGE } });
+    const preview = await stack.app.send.previewSend({ shop, choices: { profileGroup: "subscribers", ...RANGE } });
     expect(preview).toMatchObject({ count: expected.matched, method: "read", storeCustomers: STORE.customers });
     expect(preview.examples).toHaveLength(5);
     for (const example of preview.examples) expect(expected.list).toContain(example.email);
@@ -117,11 +120,11 @@ describe("one send per shop", () => {
     let a, b, c;
     try {
       [a, b] = await Promise.all([
-        stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices }),
-        stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices }),
+        stack.app.send.startSend({ shop, trigger: "on_demand", choices }),
+        stack.app.send.startSend({ shop, trigger: "on_demand", choices }),
       ]);
       // A third while it is queued: the same run again.
-      c = await stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices: { profileGroup: "all", listId } });
+      c = await stack.app.send.startSend({ shop, trigger: "on_demand", choices: { profileGroup: "all", listId } });
     } finally {
       await queue.resume();
     }
@@ -138,8 +141,8 @@ describe("one send per shop", () => {
 describe("bad input changes nothing", () => {
   it("a list from another core table is refused, nothing started", async () => {
     const before = await stack.app.db.getDb().syncRun.count();
-    const attempt = stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices: { profileGroup: "all", listId: 22 } });
-    await expect(attempt).rejects.toMatchObject({ name: "AdestraSendRejectedError", fieldErrors: { listId: expect.stringContaining("another core table") } });
+    const attempt = stack.app.send.startSend({ shop, trigger: "on_demand", choices: { profileGroup: "all", listId: 22 } });
+    await expect(attempt).rejects.toMatchObject({ name: "UserFacingError", fieldErrors: { listId: expect.stringContaining("another core table") } });
     expect(await stack.app.db.getDb().syncRun.count()).toBe(before);
     expect(stack.demo.listMembers(22)).toEqual([]);
   });
@@ -147,19 +150,19 @@ describe("bad input changes nothing", () => {
   it("a date range that ends before it starts is refused, nothing started", async () => {
     const before = await stack.app.db.getDb().syncRun.count();
     const attempt = stack.app.send.startSend({
-      shop: STORE.domain,
+      shop,
       trigger: "on_demand",
       choices: { profileGroup: "all", listId: 21, activityFrom: "2026-05-01", activityTo: "2026-04-30" },
     });
     await expect(attempt).rejects.toMatchObject({ fieldErrors: { activityTo: "the end date is before the start date" } });
-    await expect(stack.app.send.previewSend({ shop: STORE.domain, choices: { profileGroup: "all", activityFrom: "2026-05-01", activityTo: "2026-04-30" } })).rejects.toMatchObject({
+    await expect(stack.app.send.previewSend({ shop, choices: { profileGroup: "all", activityFrom: "2026-05-01", activityTo: "2026-04-30" } })).rejects.toMatchObject({
       fieldErrors: { activityTo: "the end date is before the start date" },
     });
     expect(await stack.app.db.getDb().syncRun.count()).toBe(before);
   });
 
   it("a list that does not exist is refused", async () => {
-    await expect(stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices: { profileGroup: "all", listId: 9999 } })).rejects.toMatchObject({
+    await expect(stack.app.send.startSend({ shop, trigger: "on_demand", choices: { profileGroup: "all", listId: 9999 } })).rejects.toMatchObject({
       fieldErrors: { listId: expect.stringContaining("no longer exists") },
     });
   });
@@ -169,7 +172,7 @@ describe("bad input changes nothing", () => {
     const listId = await newList("Outage");
     // startSend's list.get, the job's list.get and coreTable.get, then about 20 contacts (create + addList), then 503s.
     stack.demo.failAfter(3 + 40);
-    const { runId } = await stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices: { profileGroup: "all", listId } });
+    const { runId } = await stack.app.send.startSend({ shop, trigger: "on_demand", choices: { profileGroup: "all", listId } });
     const failed = await waitForRun(stack, runId);
     stack.demo.setOutage(false);
 
@@ -205,7 +208,8 @@ describe("bad input changes nothing", () => {
       expect(run).toMatchObject({ status: "failed", errorCode: "not_invited" });
       expect(run.errorMessage).toMatch(/not invited/);
       expect(stack.demo.listMembers(listId)).toEqual([]);
-      await expect(stack.app.send.startSend({ shop: STORE.domain, trigger: "on_demand", choices: { profileGroup: "all", listId } })).rejects.toMatchObject({
+      const again = stack.app.shops.resolveShopContext({ shop: STORE.domain }).then((revoked) => stack.app.send.startSend({ shop: revoked, trigger: "on_demand", choices: { profileGroup: "all", listId } }));
+      await expect(again).rejects.toMatchObject({
         name: "ShopNotInvitedError",
       });
     } finally {

@@ -11,6 +11,7 @@ import { startShopifySandbox, type SandboxStoreConfig, type ShopifySandbox } fro
 import { demoAdestraAccount, startAdestraSandbox, type AdestraSandbox, type AdestraSandboxOptions } from "../../../sandbox/adestra/server";
 import { activityWindow, decideCustomer } from "../../../app/destinations/adestra/rules/filter";
 import type { SendChoices } from "../../../app/destinations/adestra/rules/choices";
+import type { ShopContext } from "../../../app/models/shop.server";
 import { installOfflineSession } from "../shopify/sandbox-session";
 
 export type Store = { domain: string; customers: number; seed: number; ianaTimezone: string };
@@ -71,7 +72,10 @@ export async function startStack({ stores, adestra: adestraOptions = {} }: { sto
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** An invited, installed shop with the store's timezone and an offline session from the Shopify sandbox. */
+/**
+ * An invited, installed shop with the store's timezone and an offline session from the Shopify sandbox; its
+ * context (through the app's own gate), as a request's is.
+ */
 export async function setUpShop(stack: Stack, store: Store) {
   await stack.app.shops.setInvitation({ shop: store.domain, invited: true, actor: "cs@example.com", via: "cli" });
   await stack.app.shops.recordInstall({ shop: store.domain, name: store.domain, ianaTimezone: store.ianaTimezone, currencyCode: "SEK" });
@@ -82,11 +86,11 @@ export async function setUpShop(stack: Stack, store: Store) {
     apiSecret: process.env.SHOPIFY_API_SECRET!,
     storeSession: (session) => stack.app.shopify.sessionStorage.storeSession(session),
   });
-  return (await stack.app.shops.getShop({ shop: store.domain }))!;
+  return stack.app.shops.resolveShopContext({ shop: store.domain });
 }
 
 /** Connects the demo Adestra account and chooses core table 1 and unsub list 10. */
-export async function connectDemo(stack: Stack, shop: string) {
+export async function connectDemo(stack: Stack, shop: ShopContext) {
   const connected = await stack.app.connection.connectAdestra({ shop, accountName: "demo", username: "shopify", password: "sandbox-password" });
   if (!connected.ok) throw new Error(`connect failed: ${JSON.stringify(connected)}`);
   const chosen = await stack.app.connection.chooseAdestraTables({ shop, coreTableId: 1, unsubListId: 10 });

@@ -6,16 +6,17 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configureDemo, connectDemo, demoDefinitions, expectedFullSync, expectProfileInApsis, setUpShop, type Stack, startStack, type Store, waitForRun } from "./stack";
+import type { ShopContext } from "../../../app/models/shop.server";
 
 const STORE: Store = { domain: "apsis-bulk.myshopify.com", customers: 250, seed: 59, ianaTimezone: "Asia/Tokyo" };
-const shop = STORE.domain;
 
 let stack: Stack;
+let shop: ShopContext;
 
 beforeAll(async () => {
   process.env.APSIS_BULK_EXPORT_THRESHOLD = "100";
   stack = await startStack({ stores: [STORE] });
-  await setUpShop(stack, STORE);
+  shop = await setUpShop(stack, STORE);
   await connectDemo(stack, shop);
   await configureDemo(stack, shop);
 });
@@ -39,11 +40,11 @@ async function ops(args: string[]) {
 describe("a store above the threshold", () => {
   it("is read with one bulk export, and APSIS holds exactly what it must", async () => {
     const expected = expectedFullSync(STORE);
-    const before = stack.shopify.stats(shop).bulkOperations;
+    const before = stack.shopify.stats(STORE.domain).bulkOperations;
     const { runId } = await stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" });
     const run = await waitForRun(stack, runId);
     expect(run).toMatchObject({ status: "succeeded", total: STORE.customers, seen: STORE.customers, matched: expected.matched, created: expected.matched, skipped: expected.skipped });
-    expect(stack.shopify.stats(shop).bulkOperations - before).toBe(1);
+    expect(stack.shopify.stats(STORE.domain).bulkOperations - before).toBe(1);
     const names = await demoDefinitions(stack, shop);
     expect(stack.demo.profiles()).toHaveLength(expected.matched);
     for (const p of expected.profiles) expectProfileInApsis(stack, names, STORE, p);
@@ -58,7 +59,7 @@ describe("a store above the threshold", () => {
 describe("npm run ops -- full-sync", () => {
   it("starts the Full Sync, prints progress and exits 0 when it succeeded", async () => {
     const expected = expectedFullSync(STORE);
-    const result = await ops(["full-sync", shop]);
+    const result = await ops(["full-sync", STORE.domain]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Started Full Sync \w+ for apsis-bulk\.myshopify\.com/m);

@@ -4,17 +4,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedCustomer } from "../../../sandbox/shopify/seed";
+import type { ShopContext } from "../../../app/models/shop.server";
 import { connectDemo, DEMO, demoDefinitions, expectedSection, setUpShop, type Stack, startStack, type Store } from "./stack";
 
 const STORE: Store = { domain: "apsis-config.myshopify.com", customers: 250, seed: 53, ianaTimezone: "Europe/Stockholm" };
-const shop = STORE.domain;
 
 let stack: Stack;
+let shop: ShopContext;
 let shopId: string;
 
 beforeAll(async () => {
   stack = await startStack({ stores: [STORE], worker: false });
-  shopId = (await setUpShop(stack, STORE)).id;
+  shop = await setUpShop(stack, STORE);
+  shopId = shop.id;
 });
 
 afterAll(async () => {
@@ -94,13 +96,21 @@ describe("connecting", () => {
 describe("sync conditions", () => {
   it("a condition on an unknown field is refused, naming it; nothing saved", async () => {
     const result = await stack.app.mapping.saveSyncConditions({ shop, conditions: [{ section: DEMO.swedenSection, field: "shoe_size", operator: "equals", value: "42" }] });
-    expect(result).toEqual({ ok: false, errors: [{ index: 0, path: "field", message: expect.stringContaining('Unknown field "shoe_size"') }] });
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ index: 0, path: "field", message: expect.stringContaining('Unknown field "shoe_size"') }],
+      fieldErrors: { "conditions.0.field": expect.stringContaining('Unknown field "shoe_size"') },
+    });
     expect(await db().syncCondition.count()).toBe(0);
   });
 
   it("a Section the account does not have is refused; nothing saved", async () => {
     const result = await stack.app.mapping.saveSyncConditions({ shop, conditions: [{ section: "usercreated.sections.gone", always: true }] });
-    expect(result).toEqual({ ok: false, errors: [{ index: 0, path: "section", message: expect.stringContaining("no Section") }] });
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ index: 0, path: "section", message: expect.stringContaining("no Section") }],
+      fieldErrors: { "conditions.0.section": expect.stringContaining("no Section") },
+    });
     expect(await db().syncCondition.count()).toBe(0);
   });
 
@@ -155,6 +165,8 @@ describe("attribute mapping", () => {
         expect.objectContaining({ index: 1, code: "type_mismatch", message: 'City is text but "Orders count" is a whole number attribute' }),
         expect.objectContaining({ index: 2, code: "type_mismatch" }),
       ],
+      fieldErrors: { "mappings.city": 'City is text but "Orders count" is a whole number attribute', "mappings.amount_spent": expect.any(String) },
+      formError: "The attribute mapping was not saved: fix the fields marked below.",
     });
     expect(await db().attributeMapping.count()).toBe(0);
   });
@@ -187,7 +199,7 @@ describe("attribute mapping", () => {
 describe("consent mapping", () => {
   it("a topic the Section does not have is refused; nothing saved", async () => {
     const result = await stack.app.mapping.saveConsentMappings({ shop, section: DEMO.swedenSection, email: ["usercreated.topics.gone"], sms: [] });
-    expect(result).toEqual({ ok: false, errors: [{ channel: "email", topic: "usercreated.topics.gone", message: expect.any(String) }] });
+    expect(result).toEqual({ ok: false, errors: [{ channel: "email", topic: "usercreated.topics.gone", message: expect.any(String) }], fieldErrors: { email: expect.any(String) } });
     expect(await db().consentMapping.count()).toBe(0);
   });
 
@@ -203,26 +215,27 @@ describe("consent mapping", () => {
 describe("guards", () => {
   it("every service refuses a shop that is not invited", async () => {
     const stranger = "stranger.myshopify.com";
-    const calls = [
-      () => stack.app.connection.connectApsis({ shop: stranger, region: "eu", clientId: DEMO.clientId, clientSecret: DEMO.clientSecret }),
-      () => stack.app.connection.getApsisConnection({ shop: stranger }),
-      () => stack.app.connection.getApsisAccountDefinitions({ shop: stranger }),
-      () => stack.app.connection.disconnectApsis({ shop: stranger }),
-      () => stack.app.mapping.saveSyncConditions({ shop: stranger, conditions: [] }),
-      () => stack.app.mapping.saveAttributeMappings({ shop: stranger, section: DEMO.swedenSection, mappings: [] }),
-      () => stack.app.mapping.saveConsentMappings({ shop: stranger, section: DEMO.swedenSection, email: [], sms: [] }),
-      () => stack.app.mapping.getApsisMappings({ shop: stranger }),
-      () => stack.app.mapping.countConditionMatches({ shop: stranger, conditions: [] }),
-      () => stack.app.fullSync.startFullSync({ shop: stranger, trigger: "on_demand" }),
-      () => stack.app.fullSync.getFullSyncStatus({ shop: stranger }),
+    // The services take a context, and only the gate makes one: resolving the shop is what refuses it.
+    const calls: ((shop: ShopContext) => Promise<unknown>)[] = [
+      (shop) => stack.app.connection.connectApsis({ shop, region: "eu", clientId: DEMO.clientId, clientSecret: DEMO.clientSecret }),
+      (shop) => stack.app.connection.getApsisConnection({ shop }),
+      (shop) => stack.app.connection.getApsisAccountDefinitions({ shop }),
+      (shop) => stack.app.connection.disconnectApsis({ shop }),
+      (shop) => stack.app.mapping.saveSyncConditions({ shop, conditions: [] }),
+      (shop) => stack.app.mapping.saveAttributeMappings({ shop, section: DEMO.swedenSection, mappings: [] }),
+      (shop) => stack.app.mapping.saveConsentMappings({ shop, section: DEMO.swedenSection, email: [], sms: [] }),
+      (shop) => stack.app.mapping.getApsisMappings({ shop }),
+      (shop) => stack.app.mapping.countConditionMatches({ shop, conditions: [] }),
+      (shop) => stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" }),
+      (shop) => stack.app.fullSync.getFullSyncStatus({ shop }),
     ];
-    for (const call of calls) await expect(call()).rejects.toMatchObject({ name: "ShopNotInvitedError" });
+    for (const call of calls) await expect(stack.app.shops.resolveShopContext({ shop: stranger }).then(call)).rejects.toMatchObject({ name: "ShopNotInvitedError" });
   });
 
   it("a Full Sync needs sync conditions", async () => {
     await db().syncCondition.deleteMany({ where: { shopId } });
     await expect(stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" })).rejects.toMatchObject({
-      name: "ApsisFullSyncRejectedError",
+      name: "UserFacingError",
       message: expect.stringContaining("sync conditions"),
     });
     expect(await db().syncRun.count()).toBe(0);

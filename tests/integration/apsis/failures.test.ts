@@ -20,17 +20,20 @@ import {
   writeRequests,
 } from "./stack";
 import { waitFor } from "../../support/wait-for";
+import type { ShopContext } from "../../../app/models/shop.server";
 
 const STORE: Store = { domain: "apsis-failures.myshopify.com", customers: 300, seed: 47, ianaTimezone: "America/New_York" };
 
 let stack: Stack;
+let shop: ShopContext;
 let shopId: string;
 
 beforeAll(async () => {
   stack = await startStack({ stores: [STORE] });
-  shopId = (await setUpShop(stack, STORE)).id;
-  await connectDemo(stack, STORE.domain);
-  await configureDemo(stack, STORE.domain);
+  shop = await setUpShop(stack, STORE);
+  shopId = shop.id;
+  await connectDemo(stack, shop);
+  await configureDemo(stack, shop);
 });
 
 afterAll(async () => {
@@ -40,7 +43,7 @@ afterAll(async () => {
 describe("APSIS answering 500s mid-sync", () => {
   it("the run reports the outage, keeps exactly what was written, then resumes and finishes", async () => {
     const expected = expectedFullSync(STORE);
-    const { runId } = await stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" });
+    const { runId } = await stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" });
     await waitFor(() => stack.demo.profiles().length >= 30, { what: "30 profiles" });
     // Every request fails from now on: the client's retries run out.
     stack.demo.setFailure({ status: 500, count: 1_000_000 });
@@ -63,7 +66,7 @@ describe("APSIS answering 500s mid-sync", () => {
     const run = await waitForRun(stack, runId, { timeoutMs: 90_000 });
     expect(run).toMatchObject({ status: "succeeded", seen: STORE.customers, matched: expected.matched, skipped: expected.skipped, failed: 0, errorMessage: null });
     expect(run.created + run.unchanged).toBe(expected.matched);
-    const names = await demoDefinitions(stack, STORE.domain);
+    const names = await demoDefinitions(stack, shop);
     expect(stack.demo.profiles()).toHaveLength(expected.matched);
     for (const p of expected.profiles) expectProfileInApsis(stack, names, STORE, p);
     expect(await expectLinksBackedByApsis(stack, shopId)).toHaveLength(expected.matched);
@@ -79,7 +82,7 @@ describe("credentials APSIS no longer accepts", () => {
     stack.demo.revokeTokens();
     const writesBefore = writeRequests(stack.demo.stats().byEndpoint);
     try {
-      const { runId } = await stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" });
+      const { runId } = await stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" });
       const run = await waitForRun(stack, runId);
       expect(run).toMatchObject({ status: "failed", errorCode: "apsis_auth" });
       expect(run.errorMessage).toMatch(/reconnect APSIS One/i);

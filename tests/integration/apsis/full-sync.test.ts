@@ -20,19 +20,22 @@ import {
   waitForRun,
   writeRequests,
 } from "./stack";
+import type { ShopContext } from "../../../app/models/shop.server";
 
 const STORE: Store = { domain: "apsis-full.myshopify.com", customers: 300, seed: 41, ianaTimezone: "Europe/Stockholm" };
 
 let stack: Stack;
+let shop: ShopContext;
 let shopId: string;
 let names: Awaited<ReturnType<typeof demoDefinitions>>;
 
 beforeAll(async () => {
   stack = await startStack({ stores: [STORE] });
-  shopId = (await setUpShop(stack, STORE)).id;
-  await connectDemo(stack, STORE.domain);
-  await configureDemo(stack, STORE.domain);
-  names = await demoDefinitions(stack, STORE.domain);
+  shop = await setUpShop(stack, STORE);
+  shopId = shop.id;
+  await connectDemo(stack, shop);
+  await configureDemo(stack, shop);
+  names = await demoDefinitions(stack, shop);
 });
 
 afterAll(async () => {
@@ -40,7 +43,7 @@ afterAll(async () => {
 });
 
 async function fullSyncAndWait() {
-  const { runId, alreadyRunning } = await stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" });
+  const { runId, alreadyRunning } = await stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" });
   expect(alreadyRunning).toBe(false);
   return waitForRun(stack, runId);
 }
@@ -93,12 +96,12 @@ describe("Full Sync of a seeded store", () => {
     expect(new Set(events.map((e) => e.source))).toEqual(new Set(["full_sync"]));
     expect(events.filter((e) => e.type === "opt_in").every((e) => expected.profiles.find((p) => p.gid === e.customerId)![e.channel as "email" | "sms"] === "opt-in")).toBe(true);
 
-    const status = await stack.app.fullSync.getFullSyncStatus({ shop: STORE.domain });
+    const status = await stack.app.fullSync.getFullSyncStatus({ shop });
     expect(status.activeRun).toBeNull();
     expect(status.lastRun).toMatchObject({ id: run.id, status: "succeeded", created: expected.matched, progress: 1, failures: [] });
     expect(status.lastFullSyncAt?.getTime()).toBe(run.finishedAt!.getTime());
     expect(status.timeZone).toBe(STORE.ianaTimezone);
-    expect(await stack.app.connection.getApsisConnection({ shop: STORE.domain })).toMatchObject({ connected: true, lastFullSyncAt: run.finishedAt });
+    expect(await stack.app.connection.getApsisConnection({ shop })).toMatchObject({ connected: true, lastFullSyncAt: run.finishedAt });
     // The client kept to the account's limits.
     expect(stack.demo.stats().status429).toBeLessThanOrEqual(3);
   });
@@ -152,8 +155,8 @@ describe("Full Sync of a seeded store", () => {
     let a, b;
     try {
       [a, b] = await Promise.all([
-        stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" }),
-        stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" }),
+        stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" }),
+        stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" }),
       ]);
     } finally {
       await queue.resume();
@@ -172,7 +175,7 @@ describe("Full Sync of a seeded store", () => {
     try {
       const run = await fullSyncAndWait();
       expect(run).toMatchObject({ status: "succeeded", failed: 1, updated: 0, unchanged: expected.matched - 1 });
-      const status = await stack.app.fullSync.getFullSyncStatus({ shop: STORE.domain });
+      const status = await stack.app.fullSync.getFullSyncStatus({ shop });
       expect(status.lastRun!.failures).toEqual([
         expect.objectContaining({ customerId: victim.gid, email: original.email?.address ?? null, reason: expect.stringContaining("not a valid date value") }),
       ]);
@@ -188,7 +191,9 @@ describe("Full Sync of a seeded store", () => {
 
 describe("an uninvited shop", () => {
   it("cannot start a Full Sync nor read its status", async () => {
-    await expect(stack.app.fullSync.startFullSync({ shop: "stranger.myshopify.com", trigger: "ops" })).rejects.toMatchObject({ name: "ShopNotInvitedError" });
-    await expect(stack.app.fullSync.getFullSyncStatus({ shop: "stranger.myshopify.com" })).rejects.toMatchObject({ name: "ShopNotInvitedError" });
+    // The services take a context, and only the gate makes one: resolving the shop is what refuses it.
+    const asStranger = <T>(call: (stranger: ShopContext) => Promise<T>) => stack.app.shops.resolveShopContext({ shop: "stranger.myshopify.com" }).then(call);
+    await expect(asStranger((stranger) => stack.app.fullSync.startFullSync({ shop: stranger, trigger: "ops" }))).rejects.toMatchObject({ name: "ShopNotInvitedError" });
+    await expect(asStranger((stranger) => stack.app.fullSync.getFullSyncStatus({ shop: stranger }))).rejects.toMatchObject({ name: "ShopNotInvitedError" });
   });
 });

@@ -20,10 +20,11 @@ beforeAll(async () => {
   stack = await startStack({ stores: [BUSY, QUIET] });
   const { saveApsisRealtimeSettings } = await import("../../../app/models/apsis-realtime-settings.server");
   for (const store of [BUSY, QUIET]) {
-    const { id } = await setUpShop(stack, store);
+    const shop = await setUpShop(stack, store);
+    const { id } = shop;
     if (store === BUSY) busyShopId = id;
-    await connectDemo(stack, store.domain);
-    await configureDemo(stack, store.domain);
+    await connectDemo(stack, shop);
+    await configureDemo(stack, shop);
     await saveApsisRealtimeSettings({
       shopId: id,
       settings: { realtimeEnabled: true, purchaseEventsEnabled: false, onCustomerDelete: "delete_profile", purchaseEvents: {} },

@@ -22,21 +22,24 @@ import {
   writeRequests,
 } from "./stack";
 import { waitFor } from "../../support/wait-for";
+import type { ShopContext } from "../../../app/models/shop.server";
 
 const STORE: Store = { domain: "apsis-realtime.myshopify.com", customers: 200, seed: 47, ianaTimezone: "Europe/Stockholm" };
 const OTHER: Store = { domain: "apsis-realtime-off.myshopify.com", customers: 5, seed: 48, ianaTimezone: "UTC" };
 
 let stack: Stack;
+let shop: ShopContext;
 let shopId: string;
 let names: Awaited<ReturnType<typeof demoDefinitions>>;
 
 beforeAll(async () => {
   stack = await startStack({ stores: [STORE, OTHER] });
-  shopId = (await setUpShop(stack, STORE)).id;
+  shop = await setUpShop(stack, STORE);
+  shopId = shop.id;
   await setUpShop(stack, OTHER);
-  await connectDemo(stack, STORE.domain);
-  await configureDemo(stack, STORE.domain);
-  names = await demoDefinitions(stack, STORE.domain);
+  await connectDemo(stack, shop);
+  await configureDemo(stack, shop);
+  names = await demoDefinitions(stack, shop);
   await saveRealtime({ realtimeEnabled: true, onCustomerDelete: "delete_profile" });
 }, 60_000);
 
@@ -338,7 +341,7 @@ describe("what is not synced", () => {
 
 describe("Full Sync and real time together", () => {
   it("updates delivered while a Full Sync runs are all in APSIS at the end", async () => {
-    const start = await stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" });
+    const start = await stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" });
     // Customers the Full Sync writes (they match a condition), changed while it runs.
     const changed: number[] = [];
     for (let i = 0, found = 0; found < 10 && i < STORE.customers; i++) {

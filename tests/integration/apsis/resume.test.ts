@@ -20,19 +20,22 @@ import {
   waitForRun,
 } from "./stack";
 import { waitFor } from "../../support/wait-for";
+import type { ShopContext } from "../../../app/models/shop.server";
 
 const STORE: Store = { domain: "apsis-resume.myshopify.com", customers: 400, seed: 43, ianaTimezone: "Europe/Stockholm" };
 
 let stack: Stack;
+let shop: ShopContext;
 let shopId: string;
 let child: ChildProcess | undefined;
 let output = "";
 
 beforeAll(async () => {
   stack = await startStack({ stores: [STORE], worker: false });
-  shopId = (await setUpShop(stack, STORE)).id;
-  await connectDemo(stack, STORE.domain);
-  await configureDemo(stack, STORE.domain);
+  shop = await setUpShop(stack, STORE);
+  shopId = shop.id;
+  await connectDemo(stack, shop);
+  await configureDemo(stack, shop);
 });
 
 afterAll(async () => {
@@ -66,7 +69,7 @@ describe("killing the worker mid-sync", () => {
     child = startWorkerProcess();
     await waitFor(() => output.includes("worker ready"), { timeoutMs: 30_000, what: `the worker process to start:\n${output}` });
 
-    const { runId } = await stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" });
+    const { runId } = await stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" });
     // Let it write a part of the store, then kill it without warning.
     await waitFor(() => stack.demo.profiles().length >= 60, { timeoutMs: 30_000, what: "60 profiles" });
     const exited = new Promise((resolve) => child!.once("exit", resolve));
@@ -95,7 +98,7 @@ describe("killing the worker mid-sync", () => {
     expect(run.created + run.unchanged).toBe(expected.matched);
     const profiles = stack.demo.profiles();
     expect(profiles.map((p) => p.profileKey).sort()).toEqual(expected.profiles.map((p) => p.profileKey).sort());
-    const names = await demoDefinitions(stack, STORE.domain);
+    const names = await demoDefinitions(stack, shop);
     for (const p of expected.profiles) expectProfileInApsis(stack, names, STORE, p);
     const links = await expectLinksBackedByApsis(stack, shopId);
     expect(links).toHaveLength(expected.matched);
@@ -124,7 +127,7 @@ describe("killing the worker mid-sync", () => {
     child = startWorkerProcess();
     await waitFor(() => output.includes("worker ready"), { timeoutMs: 30_000, what: `the worker process to start:\n${output}` });
 
-    const { runId } = await stack.app.fullSync.startFullSync({ shop: STORE.domain, trigger: "on_demand" });
+    const { runId } = await stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" });
     await waitFor(() => stack.demo.profiles().length >= 40, { timeoutMs: 30_000, what: "40 profiles" });
     const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
     const askedAt = Date.now();
@@ -146,7 +149,7 @@ describe("killing the worker mid-sync", () => {
     await worker.close();
     expect(run).toMatchObject({ status: "succeeded", seen: STORE.customers, matched: expected.matched, skipped: expected.skipped, failed: 0, updated: 0, errorMessage: null });
     expect(run.created + run.unchanged).toBe(expected.matched);
-    const names = await demoDefinitions(stack, STORE.domain);
+    const names = await demoDefinitions(stack, shop);
     expect(stack.demo.profiles()).toHaveLength(expected.matched);
     for (const p of expected.profiles) expectProfileInApsis(stack, names, STORE, p);
   }, 120_000);

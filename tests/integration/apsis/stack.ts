@@ -12,6 +12,7 @@ import { customerGid, type SandboxCustomer } from "../../../sandbox/shopify/cust
 import { seedCustomer } from "../../../sandbox/shopify/seed";
 import { startShopifySandbox, type SandboxStoreConfig, type ShopifySandbox } from "../../../sandbox/shopify/server";
 import { installOfflineSession } from "../shopify/sandbox-session";
+import type { ShopContext } from "../../../app/models/shop.server";
 import { startWebhookEndpoint } from "./webhook-endpoint";
 
 export type Store = { domain: string; customers: number; seed: number; ianaTimezone: string };
@@ -39,7 +40,7 @@ export async function startStack({ stores, apsis: apsisOptions = {}, worker = tr
     connection: await import("../../../app/destinations/apsis/connection.server"),
     mapping: await import("../../../app/destinations/apsis/mapping.server"),
     fullSync: await import("../../../app/destinations/apsis/full-sync.server"),
-    fields: await import("../../../app/destinations/apsis/rules/fields"),
+    fields: await import("../../../app/destinations/apsis/rules/guess-mappings"),
     queues: await import("../../../app/queues/enqueue.server"),
     redis: await import("../../../app/redis.server"),
     worker: await import("../../../app/queues/worker.server"),
@@ -88,7 +89,10 @@ export async function startStack({ stores, apsis: apsisOptions = {}, worker = tr
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** An invited, installed shop with the store's timezone and an offline session from the Shopify sandbox. */
+/**
+ * An invited, installed shop with the store's timezone and an offline session from the Shopify sandbox; its
+ * context (through the app's own gate), as a request's is.
+ */
 export async function setUpShop(stack: Stack, store: Store) {
   await stack.app.shops.setInvitation({ shop: store.domain, invited: true, actor: "cs@example.com", via: "cli" });
   await stack.app.shops.recordInstall({ shop: store.domain, name: store.domain, ianaTimezone: store.ianaTimezone, currencyCode: "SEK" });
@@ -99,20 +103,20 @@ export async function setUpShop(stack: Stack, store: Store) {
     apiSecret: process.env.SHOPIFY_API_SECRET!,
     storeSession: (session) => stack.app.shopify.sessionStorage.storeSession(session),
   });
-  return (await stack.app.shops.getShop({ shop: store.domain }))!;
+  return stack.app.shops.resolveShopContext({ shop: store.domain });
 }
 
 export const DEMO = DEMO_APSIS;
 
 /** Connects the demo APSIS account (its Shopify integration keyspace is picked automatically). */
-export async function connectDemo(stack: Stack, shop: string) {
+export async function connectDemo(stack: Stack, shop: ShopContext) {
   const connected = await stack.app.connection.connectApsis({ shop, region: "eu", clientId: DEMO.clientId, clientSecret: DEMO.clientSecret });
   if (!connected.ok) throw new Error(`connect failed: ${JSON.stringify(connected)}`);
   return connected;
 }
 
 /** The demo account's definitions by name, as the mapping page shows them. */
-export async function demoDefinitions(stack: Stack, shop: string) {
+export async function demoDefinitions(stack: Stack, shop: ShopContext) {
   const definitions = await stack.app.connection.getApsisAccountDefinitions({ shop });
   const section = (name: string) => definitions.sections.find((s) => s.name === name)!;
   const attribute = (sectionName: string, name: string) => section(sectionName).attributes.find((a) => a.name === name)!.discriminator;
@@ -125,7 +129,7 @@ export async function demoDefinitions(stack: Stack, shop: string) {
  * Section Global, everyone else is not synced; both Sections get the guessed attribute mappings, email consent
  * on Newsletter and Offers, SMS consent on "SMS offers".
  */
-export async function configureDemo(stack: Stack, shop: string) {
+export async function configureDemo(stack: Stack, shop: ShopContext) {
   const { definitions, section, topic } = await demoDefinitions(stack, shop);
   const conditions = [
     { section: DEMO.swedenSection, field: "country", operator: "equals", value: "SE" },

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoAdestraAccount, startAdestraSandbox, type AdestraSandbox } from "../../../sandbox/adestra/server";
 import type { WebhookDelivery } from "../../../sandbox/shopify/webhooks/payloads";
 import { configureDemo, connectDemo, DEMO, setUpShop, type Stack, startStack, type Store, waitForRun } from "../apsis/stack";
+import type { ShopContext } from "../../../app/models/shop.server";
 import { waitFor } from "../../support/wait-for";
 import { dumpRedis, mentioning } from "./redis-dump";
 
@@ -16,8 +17,8 @@ const LIST = 21; // the demo Adestra account's "Existing newsletter", on core ta
 
 let adestra: AdestraSandbox;
 let stack: Stack;
-let shopA: { id: string };
-let shopB: { id: string };
+let shopA: ShopContext;
+let shopB: ShopContext;
 let sends: typeof import("../../../app/destinations/adestra/send.server");
 
 const redis = () => stack.app.redis.getRedis();
@@ -35,13 +36,13 @@ beforeAll(async () => {
   shopB = await setUpShop(stack, SHOP_B);
   sends = await import("../../../app/destinations/adestra/send.server");
   const adestraConnection = await import("../../../app/destinations/adestra/connection.server");
-  for (const shop of [SHOP_A.domain, SHOP_B.domain]) {
+  for (const shop of [shopA, shopB]) {
     const connected = await adestraConnection.connectAdestra({ shop, accountName: "demo", username: "shopify", password: "sandbox-password" });
     expect(connected.ok).toBe(true);
     expect((await adestraConnection.chooseAdestraTables({ shop, coreTableId: 1, unsubListId: 10 })).ok).toBe(true);
   }
-  await connectDemo(stack, SHOP_A.domain);
-  await configureDemo(stack, SHOP_A.domain);
+  await connectDemo(stack, shopA);
+  await configureDemo(stack, shopA);
   const { saveApsisRealtimeSettings } = await import("../../../app/models/apsis-realtime-settings.server");
   await saveApsisRealtimeSettings({
     shopId: shopA.id,
@@ -85,7 +86,7 @@ async function queuesIdle() {
   );
 }
 
-async function send(shop: string) {
+async function send(shop: ShopContext) {
   const { runId } = await sends.startSend({ shop, trigger: "on_demand", choices: { profileGroup: "all", listId: LIST } });
   const run = await waitForRun(stack, runId);
   expect(run.status).toBe("succeeded");
@@ -112,7 +113,7 @@ describe("customers/redact", () => {
     // Real-time sync writes the APSIS profile; a send puts the contact on the Adestra list.
     await deliver([build.customersCreate(SHOP_A.domain, customer.id), build.customersUpdate(SHOP_A.domain, customer.id)]);
     await waitFor(() => stack.demo.profile(DEMO.shopifyKeyspace, String(customer.id)) !== undefined, { what: "the APSIS profile" });
-    await send(SHOP_A.domain);
+    await send(shopA);
     expect(demoAdestra().listMembers(LIST)).toContain(email);
     expect(adestraRecord(email)).toMatchObject({ first_name: "Greta", last_name: "Redactsson", phone: "+46701234567", city: expect.stringMatching(/./), postcode: expect.stringMatching(/./) });
     await queuesIdle();
@@ -139,7 +140,7 @@ describe("customers/redact", () => {
   it("retries the Adestra removal while Adestra is down", async () => {
     const email = "greta.outage@example.com";
     const customer = newSwede(email);
-    await send(SHOP_A.domain);
+    await send(shopA);
     expect(demoAdestra().listMembers(LIST)).toContain(email);
     await queuesIdle();
     demoAdestra().setOutage(true);
@@ -157,14 +158,14 @@ describe("customers/redact", () => {
 describe("shop/redact", () => {
   it("removes every Redis key of the shop and its cached APSIS token; another shop's keys stay", async () => {
     // Work for both shops: sends (one as the daily Auto Send schedule), real-time syncs for A.
-    await send(SHOP_B.domain);
+    await send(shopB);
     const { saveAutoSendSettings } = sends;
-    for (const shop of [SHOP_A.domain, SHOP_B.domain]) {
+    for (const shop of [shopA, shopB]) {
       expect((await saveAutoSendSettings({ shop, choices: { profileGroup: "all", listId: LIST }, enabled: true })).ok).toBe(true);
     }
     const someone = [...stack.shopify.store(SHOP_A.domain).customers()][0];
     await deliver([stack.shopify.webhooks.build.customersUpdate(SHOP_A.domain, someone.id)]);
-    await send(SHOP_A.domain);
+    await send(shopA);
     await queuesIdle();
 
     const before = await dumpRedis(redis(), prefix());

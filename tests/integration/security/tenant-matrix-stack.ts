@@ -128,7 +128,7 @@ export async function startTenantStack() {
     apsisConnection: await import("../../../app/destinations/apsis/connection.server"),
     mapping: await import("../../../app/destinations/apsis/mapping.server"),
     realtimeSettings: await import("../../../app/destinations/apsis/realtime-settings.server"),
-    fields: await import("../../../app/destinations/apsis/rules/fields"),
+    fields: await import("../../../app/destinations/apsis/rules/guess-mappings"),
     queues: await import("../../../app/queues/enqueue.server"),
     redis: await import("../../../app/redis.server"),
   };
@@ -183,9 +183,9 @@ export async function setUpTenant(stack: TenantStack, tenant: Tenant) {
     apiSecret: process.env.SHOPIFY_API_SECRET!,
     storeSession: (session) => app.shopify.sessionStorage.storeSession(session),
   });
-  const shop = tenant.domain;
+  const shop = await app.shops.resolveShopContext({ shop: tenant.domain });
   const must = (what: string, result: { ok: boolean }) => {
-    if (!result.ok) throw new Error(`${what} for ${shop}: ${JSON.stringify(result)}`);
+    if (!result.ok) throw new Error(`${what} for ${tenant.domain}: ${JSON.stringify(result)}`);
   };
   const a = tenant.adestra;
   must("adestra connect", await app.adestraConnection.connectAdestra({ shop, accountName: a.accountName, username: a.username, password: a.password }));
@@ -204,7 +204,7 @@ export async function setUpTenant(stack: TenantStack, tenant: Tenant) {
     "realtime",
     await app.realtimeSettings.saveRealtimeSettings({ shop, realtimeEnabled: "true", purchaseEventsEnabled: "true", onCustomerDelete: "keep_profile", purchaseEvents: { [p.section]: event } }),
   );
-  const row = (await app.shops.getShop({ shop }))!;
+  const row = (await app.shops.getShop({ shop: tenant.domain }))!;
   // A custom attribute: the default ones (com.apsis1.attributes.email, …) have the same id in every account.
   const attribute = section.attributes.find((x) => x.name === "Country")!.discriminator;
   return { row, topic, event, attribute, mappings: app.fields.guessMappings(section.attributes) };

@@ -140,7 +140,7 @@ describe("Settings: the Adestra connection", () => {
 describe("Settings: disconnecting", () => {
   it("removes the connection; Data Sync then sends the merchant to Settings", async () => {
     const shop = STORE.domain;
-    await connectDemo(stack, shop);
+    await connectDemo(stack, await stack.app.shops.resolveShopContext({ shop }));
     const result = await answer(routes.settings.action(embedded(shop, "/app/settings", { intent: "disconnect" })));
     expect(result).toEqual({ status: 200, body: { ok: true, toast: "Adestra disconnected" } });
     expect((await answer(routes.settings.loader(embedded(shop, "/app/settings")))).body.adestra).toEqual({ connected: false });
@@ -153,7 +153,7 @@ describe("Data Sync", () => {
 
   beforeAll(async () => {
     // Independent of the Settings tests' order: connected to core table 1 and unsub list 10.
-    await connectDemo(stack, shop);
+    await connectDemo(stack, await stack.app.shops.resolveShopContext({ shop }));
   });
 
   it("a shop that has not connected Adestra is sent to Settings", async () => {
@@ -204,7 +204,7 @@ describe("Data Sync", () => {
     expect(await runCount(shop)).toBe(runs);
 
     const preview = await answer(routes.preview.loader(embedded(shop, "/app/data-sync/preview?profileGroup=subscribers&activityFrom=2026-06-01&activityTo=2026-05-31")));
-    expect(preview).toEqual({ status: 422, body: { errors: { activityTo: "The end date is before the start date" } } });
+    expect(preview).toEqual({ status: 422, body: { ok: false, errors: { activityTo: "The end date is before the start date" } } });
   });
 
   it("a list on another core table: 422 on the list field, no run", async () => {
@@ -303,7 +303,7 @@ describe("Data Sync", () => {
 
   it("Send now without saved Auto Send settings: 422 for the form, no run", async () => {
     const runs = await runCount(FRESH.domain);
-    await connectDemo(stack, FRESH.domain);
+    await connectDemo(stack, await stack.app.shops.resolveShopContext({ shop: FRESH.domain }));
     const result = await answer(routes.dataSync.action(embedded(FRESH.domain, "/app/data-sync", { intent: "send-now" })));
     expect(result).toEqual({ status: 422, body: { ok: false, errors: { form: "Save the Auto Send settings first." } } });
     expect(await runCount(FRESH.domain)).toBe(runs);

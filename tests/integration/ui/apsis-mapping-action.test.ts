@@ -6,16 +6,17 @@
 import { getJwt } from "@shopify/shopify-api/test-helpers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDemo, DEMO, demoDefinitions, setUpShop, type Stack, startStack, type Store } from "../apsis/stack";
+import type { ShopContext } from "../../../app/models/shop.server";
 
 const STORE: Store = { domain: "apsis-ui-action.myshopify.com", customers: 5, seed: 7, ianaTimezone: "Europe/Stockholm" };
-const shop = STORE.domain;
 
 let stack: Stack;
+let shop: ShopContext;
 let route: typeof import("../../../app/routes/app.apsis");
 
 beforeAll(async () => {
   stack = await startStack({ stores: [STORE], worker: false });
-  await setUpShop(stack, STORE);
+  shop = await setUpShop(stack, STORE);
   await connectDemo(stack, shop);
   route = await import("../../../app/routes/app.apsis");
 });
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 async function postAction(fields: Record<string, string>) {
-  const { token } = await getJwt(shop.split(".")[0], process.env.SHOPIFY_API_KEY!, process.env.SHOPIFY_API_SECRET!);
+  const { token } = await getJwt(STORE.domain.split(".")[0], process.env.SHOPIFY_API_KEY!, process.env.SHOPIFY_API_SECRET!);
   const request = new Request("http://127.0.0.1:3000/app/apsis", {
     method: "POST",
     headers: { Authorization: `Bearer ${token}` },

@@ -7,20 +7,22 @@ import { getJwt } from "@shopify/shopify-api/test-helpers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ApsisRealtimeSettings } from "../../../app/models/apsis-realtime-settings.server";
 import { connectDemo, DEMO, setUpShop, type Stack, startStack, type Store } from "../apsis/stack";
+import type { ShopContext } from "../../../app/models/shop.server";
 
 const STORE: Store = { domain: "apsis-realtime-settings.myshopify.com", customers: 3, seed: 11, ianaTimezone: "Europe/Stockholm" };
-const shop = STORE.domain;
 const GLOBAL = DEMO.globalSection;
 const SWEDEN = DEMO.swedenSection;
 
 let stack: Stack;
+let shop: ShopContext;
 let shopId: string;
 let route: typeof import("../../../app/routes/app.apsis");
 let settings: typeof import("../../../app/models/apsis-realtime-settings.server");
 
 beforeAll(async () => {
   stack = await startStack({ stores: [STORE], worker: false });
-  shopId = (await setUpShop(stack, STORE)).id;
+  shop = await setUpShop(stack, STORE);
+  shopId = shop.id;
   await connectDemo(stack, shop);
   // Customers in Sweden go to Section Sweden, everyone else to Global: both Sections are used.
   const saved = await stack.app.mapping.saveSyncConditions({
@@ -37,7 +39,7 @@ afterAll(async () => {
 });
 
 async function bearer() {
-  const { token } = await getJwt(shop.split(".")[0], process.env.SHOPIFY_API_KEY!, process.env.SHOPIFY_API_SECRET!);
+  const { token } = await getJwt(STORE.domain.split(".")[0], process.env.SHOPIFY_API_KEY!, process.env.SHOPIFY_API_SECRET!);
   return { Authorization: `Bearer ${token}` };
 }
 

@@ -81,8 +81,8 @@ beforeAll(async () => {
   const shopB = await setUpShop(stack, B);
   await setUpShop(stack, REVOKED);
   await stack.app.shops.setInvitation({ shop: REVOKED.domain, invited: false, actor: "cs@example.com", via: "cli" });
-  await connectDemo(stack, A.domain);
-  const names = await demoDefinitions(stack, A.domain);
+  await connectDemo(stack, shopA);
+  const names = await demoDefinitions(stack, shopA);
   newsletter = names.topic("Global", "Newsletter");
   smsOffers = names.topic("Global", "SMS offers");
 

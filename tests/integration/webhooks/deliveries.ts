@@ -5,7 +5,6 @@
  */
 import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { faker } from "@faker-js/faker";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "../../../app/db.server";
 import type { WebhookTopic } from "../../../app/shopify/webhook-topics";
@@ -21,6 +20,7 @@ import * as emailConsentUpdate from "../../../app/routes/webhooks.customers_emai
 import * as smsConsentUpdate from "../../../app/routes/webhooks.customers_marketing_consent.update";
 import * as ordersCreate from "../../../app/routes/webhooks.orders.create";
 import * as shopRedact from "../../../app/routes/webhooks.shop.redact";
+import { faker } from "../../support/factories";
 
 export const SECRET = "test-api-secret"; // tests/support/setup-env.ts
 export const API_VERSION = "2026-07";
@@ -105,9 +105,7 @@ export async function deliver(options: DeliveryOptions): Promise<Response> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Seeding
-
-faker.seed(20261123);
+// Seeding (faker is seeded per test file: tests/support/factories.ts)
 
 export async function seedShop(domain: string, { invited = true }: { invited?: boolean } = {}) {
   return getDb().shop.create({

@@ -7,8 +7,9 @@
 import type { z } from "zod";
 import { getSendSettingsRows } from "../../../models/adestra-send-settings.server";
 import { choicesOfRow } from "../rules/choices";
-import { getShop, ShopNotInvitedError } from "../../../models/shop.server";
-import { AdestraSendRejectedError, recordRejectedAutoSend, startSend } from "../send.server";
+import { getShop, invitedShopContext } from "../../../models/shop.server";
+import { UserFacingError } from "../../../utils/user-facing-error";
+import { recordRejectedAutoSend, startSend } from "../send.server";
 import type { AdestraAutoSendJobSchema } from "../../../queues/registry";
 import { autoSendSchedulerId } from "../rules/schedule";
 import { getQueue } from "../../../queues/enqueue.server";
@@ -29,17 +30,18 @@ export async function adestraAutoSendJob({ shop }: z.infer<typeof AdestraAutoSen
   if (scheduler && scheduler.tz !== shopRow.ianaTimezone) {
     await upsertAdestraAutoSendScheduler({ shopId: shopRow.id, shop, timeZone: shopRow.ianaTimezone });
   }
+  const context = invitedShopContext(shopRow);
+  if (!context) return { outcome: "skipped", reason: "not invited" };
   try {
-    const { runId, alreadyRunning } = await startSend({ shop, trigger: "auto", choices });
+    const { runId, alreadyRunning } = await startSend({ shop: context, trigger: "auto", choices });
     log(alreadyRunning ? `a send is already running (${runId})` : `started run ${runId}`);
     return { outcome: alreadyRunning ? "already running" : "started", runId };
   } catch (error) {
-    if (error instanceof ShopNotInvitedError) return { outcome: "skipped", reason: "not invited" };
     // The saved choices no longer work (list deleted, disconnected…): the merchant sees it on the page as a
     // failed auto send, not only in the worker's log.
-    if (error instanceof AdestraSendRejectedError) {
-      await recordRejectedAutoSend({ shopId: shopRow.id, choices, message: error.formError });
-      return { outcome: "rejected", reason: error.formError };
+    if (error instanceof UserFacingError) {
+      await recordRejectedAutoSend({ shopId: shopRow.id, choices, message: error.message });
+      return { outcome: "rejected", reason: error.message };
     }
     throw error;
   }

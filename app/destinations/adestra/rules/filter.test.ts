@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { activityWindow, decideCustomer, isActiveWithin, lastActivityAt } from "./filter";
-import { customer } from "./test-customers";
+import { shopifyCustomer } from "../../../../tests/support/factories";
 
 describe("lastActivityAt", () => {
   it("is the later of the last update and the last order", () => {
@@ -55,25 +55,25 @@ describe("decideCustomer: consent rules", () => {
   const states = ["SUBSCRIBED", "NOT_SUBSCRIBED", "UNSUBSCRIBED", "PENDING", "INVALID"] as const;
 
   it.each(states)("subscribers only sends %s only if SUBSCRIBED", (state) => {
-    const decision = decideCustomer({ customer: customer({ emailMarketingState: state }), profileGroup: "subscribers", window });
+    const decision = decideCustomer({ customer: shopifyCustomer({ emailMarketingState: state }), profileGroup: "subscribers", window });
     expect(decision.action).toBe(state === "SUBSCRIBED" ? "send" : "not_chosen");
     expect(decision.suppress).toBe(state === "UNSUBSCRIBED");
   });
 
   it.each(states)("all profiles sends %s, and suppresses it if UNSUBSCRIBED", (state) => {
-    const decision = decideCustomer({ customer: customer({ emailMarketingState: state }), profileGroup: "all", window });
+    const decision = decideCustomer({ customer: shopifyCustomer({ emailMarketingState: state }), profileGroup: "all", window });
     expect(decision).toEqual({ action: "send", suppress: state === "UNSUBSCRIBED" });
   });
 
   it("no email: skipped, in either group; never suppressed", () => {
     for (const profileGroup of ["all", "subscribers"] as const) {
-      expect(decideCustomer({ customer: customer({ email: null, emailMarketingState: null }), profileGroup, window })).toEqual({ action: "no_email", suppress: false });
+      expect(decideCustomer({ customer: shopifyCustomer({ email: null, emailMarketingState: null }), profileGroup, window })).toEqual({ action: "no_email", suppress: false });
     }
   });
 
   it("an unsubscribed customer outside the date range is still suppressed", () => {
     const march = activityWindow({ activityFrom: "2026-03-01", activityTo: "2026-03-31", timeZone: "UTC" });
-    const old = customer({ emailMarketingState: "UNSUBSCRIBED", updatedAt: "2020-01-01T00:00:00Z", lastOrderAt: null });
+    const old = shopifyCustomer({ emailMarketingState: "UNSUBSCRIBED", updatedAt: "2020-01-01T00:00:00Z", lastOrderAt: null });
     expect(decideCustomer({ customer: old, profileGroup: "all", window: march })).toEqual({ action: "not_chosen", suppress: true });
   });
 });

@@ -1,10 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { joinTags, localDay, mapCustomer, truncate, twoDecimals } from "./map-customer";
-import { customer } from "./test-customers";
+import { shopifyCustomer } from "../../../../tests/support/factories";
 
 describe("mapCustomer", () => {
   it("maps every documented field, as text", () => {
-    const result = mapCustomer({ customer: customer({ id: "gid://shopify/Customer/7064055069303700841" }), timeZone: "Europe/Stockholm" });
+    const ada = shopifyCustomer({
+      id: "gid://shopify/Customer/7064055069303700841",
+      email: "ada@example.com",
+      firstName: "Ada",
+      lastName: "Lovelace",
+      phone: "+46701234567",
+      countryCode: "SE",
+      city: "Stockholm",
+      zip: "111 22",
+      tags: ["vip", "newsletter"],
+      numberOfOrders: 3,
+      amountSpent: { amount: "123.5", currencyCode: "SEK" },
+      createdAt: "2024-05-06T07:08:09Z",
+      lastOrderAt: "2026-03-01T12:00:00Z",
+    });
+    const result = mapCustomer({ customer: ada, timeZone: "Europe/Stockholm" });
     expect(result).toEqual({
       ok: true,
       contact: {
@@ -27,27 +42,27 @@ describe("mapCustomer", () => {
 
   it("sends empty text for what Shopify does not have, so stale values are cleared", () => {
     const result = mapCustomer({
-      customer: customer({ firstName: null, lastName: null, phone: null, countryCode: null, city: null, zip: null, tags: [], lastOrderAt: null, numberOfOrders: 0, amountSpent: { amount: "0.0", currencyCode: "SEK" } }),
+      customer: shopifyCustomer({ firstName: null, lastName: null, phone: null, countryCode: null, city: null, zip: null, tags: [], lastOrderAt: null, numberOfOrders: 0, amountSpent: { amount: "0.0", currencyCode: "SEK" } }),
       timeZone: "UTC",
     });
     expect(result.ok && result.contact).toMatchObject({ first_name: "", last_name: "", phone: "", country: "", city: "", postcode: "", tags: "", last_order_date: "", orders_count: "0", total_spent: "0.00" });
   });
 
   it("dates are days in the shop's timezone", () => {
-    const late = customer({ createdAt: "2026-01-01T23:30:00Z" });
+    const late = shopifyCustomer({ createdAt: "2026-01-01T23:30:00Z" });
     expect(mapCustomer({ customer: late, timeZone: "Europe/Stockholm" })).toMatchObject({ contact: { customer_since: "2026-01-02" } });
     expect(mapCustomer({ customer: late, timeZone: "America/Los_Angeles" })).toMatchObject({ contact: { customer_since: "2026-01-01" } });
   });
 
   it("no email, or an email longer than Adestra's field: not mapped, with a reason", () => {
-    expect(mapCustomer({ customer: customer({ email: null }), timeZone: "UTC" })).toEqual({ ok: false, reason: "the customer has no email address" });
+    expect(mapCustomer({ customer: shopifyCustomer({ email: null }), timeZone: "UTC" })).toEqual({ ok: false, reason: "the customer has no email address" });
     const long = `${"a".repeat(250)}@example.com`;
-    expect(mapCustomer({ customer: customer({ email: long }), timeZone: "UTC" })).toMatchObject({ ok: false, reason: expect.stringContaining("255") });
+    expect(mapCustomer({ customer: shopifyCustomer({ email: long }), timeZone: "UTC" })).toMatchObject({ ok: false, reason: expect.stringContaining("255") });
   });
 
   it("no value is over 255 characters", () => {
     const result = mapCustomer({
-      customer: customer({ firstName: "Å".repeat(300), city: "😀".repeat(300), tags: Array.from({ length: 100 }, (_, i) => `tag-${i}`) }),
+      customer: shopifyCustomer({ firstName: "Å".repeat(300), city: "😀".repeat(300), tags: Array.from({ length: 100 }, (_, i) => `tag-${i}`) }),
       timeZone: "UTC",
     });
     expect(result.ok).toBe(true);

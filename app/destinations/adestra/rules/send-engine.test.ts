@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { ShopifyCustomer } from "../../../shopify/customer";
 import { contactHash, unsubHash } from "./hash";
 import { type AdestraContactData, mapCustomer } from "./map-customer";
-import type { ErrorVerdict } from "../../../runs/failures";
+import type { ErrorVerdict } from "../../../runs/batch-engine";
 import { type ContactWriter, type LinkStore, runSend, type SendCounters, type SendEngineOptions, type StoredHashes } from "./send-engine";
-import { customer } from "./test-customers";
+import { shopifyCustomer } from "../../../../tests/support/factories";
 
 class StopError extends Error {}
 class RecordError extends Error {}
@@ -62,7 +62,7 @@ async function* stream(customers: ShopifyCustomer[]) {
 }
 
 const people = (n: number, state: (i: number) => ShopifyCustomer["emailMarketingState"] = () => "SUBSCRIBED") =>
-  Array.from({ length: n }, (_, i) => customer({ id: `gid://shopify/Customer/${i + 1}`, email: `p${i + 1}@example.com`, emailMarketingState: state(i) }));
+  Array.from({ length: n }, (_, i) => shopifyCustomer({ id: `gid://shopify/Customer/${i + 1}`, email: `p${i + 1}@example.com`, emailMarketingState: state(i) }));
 
 function send(f: ReturnType<typeof fakes>, customers: ShopifyCustomer[], overrides: Partial<SendEngineOptions> = {}) {
   const progress: SendCounters[] = [];
@@ -74,7 +74,7 @@ function send(f: ReturnType<typeof fakes>, customers: ShopifyCustomer[], overrid
     writer: f.writer,
     links: f.links,
     classifyError,
-    onProgress: async (c) => void progress.push(c),
+    onProgress: async ({ counters }) => void progress.push(counters),
     onFailures: async (list) => void failures.push(...list),
     ...overrides,
   });
@@ -141,7 +141,7 @@ describe("runSend", () => {
 
   it("customers without an email are skipped; per-record failures are kept (bounded) and counted exactly", async () => {
     const f = fakes();
-    const customers = [...people(30), customer({ id: "gid://shopify/Customer/999", email: null, emailMarketingState: null })];
+    const customers = [...people(30), shopifyCustomer({ id: "gid://shopify/Customer/999", email: null, emailMarketingState: null })];
     f.hooks.beforeWrite = (what, email) => {
       if (what === "upsert" && /p\d*[02468]@/.test(email)) throw new RecordError("Invalid contact email.");
     };

@@ -3,15 +3,16 @@ import type { SendChoices } from "./choices";
 import { activityWindow, decideCustomer } from "./filter";
 import { contactHash, unsubHash } from "./hash";
 import { type AdestraContactData, mapCustomer } from "./map-customer";
-import { type ErrorVerdict, MAX_RECORDED_FAILURES } from "../../../runs/failures";
+import { type RunCounters, zeroRunCounters } from "../../../models/run-counters";
+import { attempt, type BatchEngineResult, type CustomerTally, type EngineOptions, type RunFailure, runBatches } from "../../../runs/batch-engine";
 
 /**
  * The send, as a pure loop over ports: customers in, contacts and unsub addresses out, counters and
  * failures reported as it goes. The worker job (app/destinations/adestra/jobs/send-profiles.server.ts) wires the
  * real Shopify stream, Adestra client, ProfileLink store and SyncRun row; unit tests wire fakes.
  *
- * Memory is constant: customers are taken `batchSize` at a time (one ProfileLink query per batch), and
- * written with at most `concurrency` Adestra calls in flight.
+ * It runs on the run kernel (app/runs/batch-engine.ts: batches, lanes, progress, failure cap, stop): this file
+ * is the send's plan (one ProfileLink query per batch) and its per-customer write.
  *
  * What is recorded as written (a ProfileLink) is exactly what Adestra confirmed: the link is saved after
  * contact.create AND contact.addList (or unsubList.addAddress) succeeded, never before. When the send must
@@ -19,37 +20,12 @@ import { type ErrorVerdict, MAX_RECORDED_FAILURES } from "../../../runs/failures
  * and are recorded, no new write starts, and the result carries the error.
  */
 
-export type SendCounters = {
-  /** Customers read from Shopify. */
-  seen: number;
-  /** In the group and the date range, with an email: to be on the list. */
-  matched: number;
-  /** Newly added to the list (contact.addList answered "added"). */
-  created: number;
-  /** Already on the list: the contact's fields were updated (contact.addList answered "already"). */
-  updated: number;
-  /** Matched, but identical to what the last successful send to this list wrote: not written. */
-  unchanged: number;
-  /** In the date range without an email address. */
-  skipped: number;
-  /** Customers whose write failed (to the list, or to the unsub list); each has a SendFailure. */
-  failed: number;
-  /** Unsubscribed customers newly added to the unsub list. */
-  suppressed: number;
-};
+/** An Adestra send's counters: every run counter (app/models/run-counters.ts), `suppressed` included. */
+export type SendCounters = RunCounters;
 
-export const zeroCounters = (): SendCounters => ({
-  seen: 0,
-  matched: 0,
-  created: 0,
-  updated: 0,
-  unchanged: 0,
-  skipped: 0,
-  failed: 0,
-  suppressed: 0,
-});
+export const zeroCounters = zeroRunCounters;
 
-export type SendFailure = { customerId: string; email: string | null; reason: string; response: string | null };
+export type SendFailure = RunFailure;
 
 export type ContactWriter = {
   /** contact.create deduplicated on email: the contact's id, new or existing. */
@@ -67,179 +43,76 @@ export type LinkStore = {
   saveUnsub(link: { customerId: string; email: string; hash: string }): Promise<void>;
 };
 
-export type SendEngineOptions = {
-  customers: AsyncIterable<ShopifyCustomer>;
+export type SendEngineOptions = EngineOptions<SendCounters> & {
   choices: Pick<SendChoices, "profileGroup" | "activityFrom" | "activityTo">;
   timeZone: string;
   writer: ContactWriter;
   links: LinkStore;
-  classifyError: (error: unknown) => ErrorVerdict;
-  onProgress: (counters: SendCounters) => Promise<void>;
-  onFailures: (failures: SendFailure[]) => Promise<void>;
   /** Narrows a mapped contact to the fields the core table has (default: every mapped field). */
   selectFields?: (contact: AdestraContactData) => Partial<AdestraContactData> & { email: string };
-  concurrency?: number;
-  batchSize?: number;
-  progressEveryRecords?: number;
-  progressEveryMs?: number;
-  /** Failures kept per run (counts stay exact beyond it). */
-  maxRecordedFailures?: number;
-  now?: () => number;
 };
 
-export type SendEngineResult = { counters: SendCounters; stoppedBy?: unknown };
+export type SendEngineResult = BatchEngineResult<SendCounters>;
 
 export const DEFAULT_SEND_CONCURRENCY = 4;
 
-type Work = { customer: ShopifyCustomer; email: string; contact: (Partial<AdestraContactData> & { email: string }) | null; suppress: boolean };
+type Work = { email: string; contact: (Partial<AdestraContactData> & { email: string }) | null; suppress: boolean; stored: StoredHashes | undefined };
 
 export async function runSend(options: SendEngineOptions): Promise<SendEngineResult> {
-  const {
-    customers,
-    choices,
-    timeZone,
-    writer,
-    links,
-    classifyError,
-    onProgress,
-    onFailures,
-    selectFields = (contact) => contact,
-    concurrency = DEFAULT_SEND_CONCURRENCY,
-    batchSize = 100,
-    progressEveryRecords = 100,
-    progressEveryMs = 1000,
-    maxRecordedFailures = MAX_RECORDED_FAILURES,
-    now = Date.now,
-  } = options;
+  const { choices, timeZone, writer, links, selectFields = (contact) => contact } = options;
   const window = activityWindow({ activityFrom: choices.activityFrom, activityTo: choices.activityTo, timeZone });
-  const counters = zeroCounters();
-  let recordedFailures = 0;
-  let pendingFailures: SendFailure[] = [];
-  let stop: { error: unknown } | null = null;
-  let crash: { error: unknown } | null = null;
-
-  // Progress: flushed at most every `progressEveryRecords` records or `progressEveryMs`, one flush at a time.
-  let sinceFlush = 0;
-  let lastFlushAt = now();
-  let flushing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    sinceFlush = 0;
-    lastFlushAt = now();
-    const snapshot = { ...counters };
-    const failures = pendingFailures;
-    pendingFailures = [];
-    flushing = flushing.then(async () => {
-      if (failures.length) await onFailures(failures);
-      await onProgress(snapshot);
-    });
-    return flushing;
-  };
-  const tick = async () => {
-    sinceFlush += 1;
-    if (sinceFlush >= progressEveryRecords || now() - lastFlushAt >= progressEveryMs) await flush();
-  };
-
-  const fail = (customer: ShopifyCustomer, reason: string, response: string | null) => {
-    counters.failed += 1;
-    if (recordedFailures < maxRecordedFailures) {
-      recordedFailures += 1;
-      pendingFailures.push({ customerId: customer.id, email: customer.email, reason, response });
-    }
-  };
-  /** true: the send must stop. */
-  const handle = (error: unknown, customer: ShopifyCustomer, what: string) => {
-    const verdict = classifyError(error);
-    if (verdict.kind === "stop") {
-      stop ??= { error };
-      return true;
-    }
-    fail(customer, `${what}: ${verdict.reason}`, verdict.response);
-    return false;
-  };
-
-  const writeOne = async (work: Work, stored: StoredHashes | undefined) => {
-    if (stop) return;
-    const { customer, email } = work;
-    if (work.suppress) {
-      const hash = unsubHash(email);
-      if (stored?.unsub !== hash) {
-        try {
-          await writer.addToUnsubList(email);
-        } catch (error) {
+  return runBatches<SendCounters, Work>({
+    ...options,
+    zero: zeroCounters,
+    concurrency: options.concurrency ?? DEFAULT_SEND_CONCURRENCY,
+    batchSize: options.batchSize ?? 100,
+    async plan(batch) {
+      const planned: { tally: CustomerTally<SendCounters>; work: Work }[] = [];
+      for (const tally of batch) {
+        const { customer } = tally;
+        tally.count("seen");
+        const decision = decideCustomer({ customer, profileGroup: choices.profileGroup, window });
+        if (decision.action === "no_email") tally.count("skipped");
+        let contact: Work["contact"] = null;
+        if (decision.action === "send") {
+          tally.count("matched");
+          const mapped = mapCustomer({ customer, timeZone });
+          if (mapped.ok) contact = selectFields(mapped.contact);
+          else tally.fail(mapped.reason, null);
+        }
+        if (customer.email && (contact || decision.suppress)) {
+          planned.push({ tally, work: { email: customer.email, contact, suppress: decision.suppress, stored: undefined } });
+        }
+      }
+      if (planned.length) {
+        const stored = await links.find(planned.map((p) => p.tally.customer.id));
+        for (const { tally, work } of planned) work.stored = stored.get(tally.customer.id);
+      }
+      return planned;
+    },
+    async write({ email, contact, suppress, stored }, tally) {
+      const customerId = tally.customer.id;
+      if (suppress) {
+        const hash = unsubHash(email);
+        if (stored?.unsub !== hash) {
           // Not on the unsub list: never written to the list either (with "all" it would be mailed).
-          if (!handle(error, customer, "adding the address to the unsub list failed")) await tick();
-          return;
+          await attempt("adding the address to the unsub list failed", () => writer.addToUnsubList(email));
+          await links.saveUnsub({ customerId, email, hash });
+          tally.count("suppressed");
         }
-        await links.saveUnsub({ customerId: customer.id, email, hash });
-        counters.suppressed += 1;
       }
-    }
-    if (work.contact) {
-      const hash = contactHash(work.contact);
+      if (!contact) return;
+      const hash = contactHash(contact);
       if (stored?.list === hash) {
-        counters.unchanged += 1;
-      } else {
-        let contactId: number;
-        let added: "added" | "already";
-        try {
-          contactId = await writer.upsertContact(work.contact);
-          added = await writer.addToList(contactId);
-        } catch (error) {
-          if (!handle(error, customer, "writing the contact failed")) await tick();
-          return;
-        }
-        await links.saveList({ customerId: customer.id, contactId, email, hash });
-        counters[added === "added" ? "created" : "updated"] += 1;
+        tally.count("unchanged");
+        return;
       }
-    }
-    await tick();
-  };
-
-  const writeBatch = async (batch: ShopifyCustomer[]) => {
-    const work: Work[] = [];
-    for (const customer of batch) {
-      counters.seen += 1;
-      const decision = decideCustomer({ customer, profileGroup: choices.profileGroup, window });
-      if (decision.action === "no_email") counters.skipped += 1;
-      let contact: Work["contact"] = null;
-      if (decision.action === "send") {
-        counters.matched += 1;
-        const mapped = mapCustomer({ customer, timeZone });
-        if (mapped.ok) contact = selectFields(mapped.contact);
-        else fail(customer, mapped.reason, null);
-      }
-      if (customer.email && (contact || decision.suppress)) work.push({ customer, email: customer.email, contact, suppress: decision.suppress });
-    }
-    if (work.length) {
-      const stored = await links.find(work.map((w) => w.customer.id));
-      let next = 0;
-      const lanes = Array.from({ length: Math.min(concurrency, work.length) }, async () => {
-        while (!stop && !crash && next < work.length) {
-          const item = work[next++];
-          try {
-            await writeOne(item, stored.get(item.customer.id));
-          } catch (error) {
-            // Not an Adestra answer (e.g. the database): stop starting writes, let the others land, rethrow.
-            crash ??= { error };
-          }
-        }
+      const { contactId, added } = await attempt("writing the contact failed", async () => {
+        const contactId = await writer.upsertContact(contact);
+        return { contactId, added: await writer.addToList(contactId) };
       });
-      await Promise.all(lanes);
-      if (crash) throw (crash as { error: unknown }).error;
-    }
-    if (now() - lastFlushAt >= progressEveryMs) await flush();
-  };
-
-  let batch: ShopifyCustomer[] = [];
-  for await (const customer of customers) {
-    batch.push(customer);
-    if (batch.length >= batchSize) {
-      await writeBatch(batch);
-      batch = [];
-      if (stop) break;
-    }
-  }
-  if (!stop && batch.length) await writeBatch(batch);
-  await flush();
-  return stop ? { counters, stoppedBy: (stop as { error: unknown }).error } : { counters };
+      await links.saveList({ customerId, contactId, email, hash });
+      tally.count(added === "added" ? "created" : "updated");
+    },
+  });
 }

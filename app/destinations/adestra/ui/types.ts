@@ -53,6 +53,18 @@ export type SendStatusView = {
   lastAutoSendAt: string | null;
 };
 
+/** The Data Sync page of a connected store, as its On Demand and Auto Send tabs read it. */
+export type DataSyncView = {
+  lists: AdestraListOption[];
+  coreTable: { id: number; name: string } | null;
+  /** YYYY-MM-DD in the store's timezone. */
+  today: string;
+  timeZone: string;
+  activityDefinition: string;
+  onDemand: SendChoicesValue;
+  auto: { choices: SendChoicesValue; enabled: boolean; timeOfDay: string; nextRunAt: string | null };
+};
+
 export const emptyChoices: SendChoicesValue = { profileGroup: "subscribers", listId: "", activityFrom: "", activityTo: "" };
 
 /** The choices as form fields (and URL search params for the preview). */

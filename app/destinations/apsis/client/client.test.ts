@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { currentVersionId } from "../rules/fields";
+import { currentVersionId } from "../rules/attribute-values";
 import { ApsisClient, type ApsisClientOptions } from "./client";
 import {
   ApsisAuthError,

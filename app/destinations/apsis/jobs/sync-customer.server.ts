@@ -17,7 +17,7 @@
 import { UnrecoverableError } from "bullmq";
 import type { z } from "zod";
 import type { ApsisClient } from "../client/client";
-import { currentVersionId } from "../rules/fields";
+import { currentVersionId } from "../rules/attribute-values";
 import { ApsisApiError, ApsisAuthError } from "../client/errors";
 import type { ShopifyCustomer } from "../../../shopify/customer";
 import { readCustomer } from "../../../shopify/customers";

@@ -1,8 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { conditionErrors, conditionRule, listConditionFields, pickSection, type SyncCondition, SyncConditionSchema, SyncConditionsSchema } from "./conditions";
-import { customer } from "./test-customers";
+import type { ShopifyCustomer } from "../../../shopify/customer";
+import { shopifyCustomer } from "../../../../tests/support/factories";
 
 const parse = (rules: unknown[]) => SyncConditionsSchema.parse(rules);
+/** A Swedish customer with the values the rules below test, unless a test changes them. */
+const customer = (overrides: Partial<ShopifyCustomer> = {}) =>
+  shopifyCustomer({
+    email: "ada@example.com",
+    emailMarketingState: "SUBSCRIBED",
+    smsMarketingState: "NOT_SUBSCRIBED",
+    tags: ["newsletter", "vip"],
+    countryCode: "SE",
+    country: "Sweden",
+    city: "Stockholm",
+    locale: "sv-SE",
+    numberOfOrders: 3,
+    amountSpent: { amount: "123.50", currencyCode: "SEK" },
+    ...overrides,
+  });
 
 describe("SyncConditionSchema", () => {
   it("normalises values: numbers from text, states upper-cased, comma lists for in", () => {

@@ -10,9 +10,13 @@ import {
   parseConsentState,
   plannedConsentWrites,
 } from "./consent";
-import { customer } from "./test-customers";
+import type { ShopifyCustomer } from "../../../shopify/customer";
+import { shopifyCustomer } from "../../../../tests/support/factories";
 
 const topics = { email: ["topic.news", "topic.offers"], sms: ["topic.sms-offers"] };
+/** The customer whose consent is written: the addresses and states the expectations name, unless a test changes them. */
+const customer = (overrides: Partial<ShopifyCustomer> = {}) =>
+  shopifyCustomer({ email: "ada@example.com", emailMarketingState: "SUBSCRIBED", phone: "+46701234567", smsMarketingState: "NOT_SUBSCRIBED", ...overrides });
 const EXPECTED: Record<string, "opt-in" | "opt-out" | null> = {
   SUBSCRIBED: "opt-in",
   UNSUBSCRIBED: "opt-out",

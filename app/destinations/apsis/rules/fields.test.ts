@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  type ApsisAttributeDefinition,
-  checkMappingTypes,
-  convertValue,
-  extractField,
-  guessMappings,
-  listShopifyFields,
-  mapAttributes,
-  normalizeAttributeType,
-  normalizeName,
-  SHOPIFY_FIELD_KEYS,
-} from "./fields";
-import { customer } from "./test-customers";
+import { type ApsisAttributeDefinition, checkMappingTypes, convertValue, mapAttributes, normalizeAttributeType } from "./attribute-values";
+import { guessMappings, normalizeName } from "./guess-mappings";
+import { extractField, listShopifyFields, SHOPIFY_FIELD_KEYS } from "./shopify-fields";
+import { shopifyCustomer } from "../../../../tests/support/factories";
 
 const ctx = { timeZone: "Europe/Stockholm" };
 const attr = (discriminator: string, name: string, type?: string, versions: { id: string; deprecated_at: string | null }[] = [{ id: "1", deprecated_at: null }]): ApsisAttributeDefinition => ({
@@ -21,8 +12,32 @@ const attr = (discriminator: string, name: string, type?: string, versions: { id
   versions,
 });
 
+/** A customer with every field the catalogue reads set to the value the expectations below name. */
+const ada = () =>
+  shopifyCustomer({
+    id: "gid://shopify/Customer/1001",
+    email: "ada@example.com",
+    emailMarketingState: "SUBSCRIBED",
+    phone: "+46701234567",
+    smsMarketingState: "NOT_SUBSCRIBED",
+    firstName: "Ada",
+    lastName: "Lovelace",
+    displayName: "Ada Lovelace",
+    tags: ["newsletter", "vip"],
+    countryCode: "SE",
+    country: "Sweden",
+    province: null,
+    city: "Stockholm",
+    zip: "111 22",
+    locale: "sv-SE",
+    numberOfOrders: 3,
+    amountSpent: { amount: "123.50", currencyCode: "SEK" },
+    lastOrderAt: "2026-03-01T23:30:00Z",
+    createdAt: "2024-05-06T07:08:09Z",
+  });
+
 describe("field extraction", () => {
-  const c = customer();
+  const c = ada();
   it.each([
     ["shopify_customer_id", "1001"],
     ["email", "ada@example.com"],
@@ -52,7 +67,7 @@ describe("field extraction", () => {
   });
 
   it("absent values are null (so the attribute is cleared), never an empty string", () => {
-    const bare = customer({ email: null, emailMarketingState: null, phone: null, smsMarketingState: null, tags: [], lastOrderAt: null, countryCode: null, city: null });
+    const bare = shopifyCustomer({ email: null, emailMarketingState: null, phone: null, smsMarketingState: null, tags: [], lastOrderAt: null, countryCode: null, city: null });
     for (const field of ["email", "phone", "tags", "last_order_at", "country_code", "city", "email_marketing_state"] as const) {
       expect(extractField(field, bare, ctx)).toBeNull();
     }
@@ -60,7 +75,7 @@ describe("field extraction", () => {
   });
 
   it("normalises timestamps to UTC", () => {
-    expect(extractField("updated_at", customer({ updatedAt: "2026-03-02T14:00:00+02:00" }), ctx)).toBe("2026-03-02T12:00:00Z");
+    expect(extractField("updated_at", shopifyCustomer({ updatedAt: "2026-03-02T14:00:00+02:00" }), ctx)).toBe("2026-03-02T12:00:00Z");
   });
 
   it("every field of the catalogue is listed with a label and a type", () => {
@@ -93,7 +108,7 @@ describe("values as written to an attribute", () => {
   });
   it("mapAttributes writes exactly the mapped fields, keyed by attribute discriminator", () => {
     const out = mapAttributes({
-      customer: customer(),
+      customer: ada(),
       mappings: [
         { field: "email", attribute: "com.apsis1.attributes.email", attributeType: "text" },
         { field: "amount_spent", attribute: "usercreated.attributes.spent-aaaaaaaaa1", attributeType: "decimal" },

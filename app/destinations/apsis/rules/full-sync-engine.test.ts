@@ -1,4 +1,4 @@
-import type { ErrorVerdict } from "../../../runs/failures";
+import type { ErrorVerdict } from "../../../runs/batch-engine";
 import { describe, expect, it } from "vitest";
 import type { ShopifyCustomer } from "../../../shopify/customer";
 import { SyncConditionsSchema } from "./conditions";
@@ -11,7 +11,7 @@ import {
   type SectionPlan,
   type StoredLink,
 } from "./full-sync-engine";
-import { customer } from "./test-customers";
+import { shopifyCustomer } from "../../../../tests/support/factories";
 
 class Refused extends Error {}
 class Down extends Error {}
@@ -36,9 +36,11 @@ const sections = new Map([
 function store(n = 30): ShopifyCustomer[] {
   const states = ["SUBSCRIBED", "UNSUBSCRIBED", "NOT_SUBSCRIBED", "PENDING", "INVALID"] as const;
   return Array.from({ length: n }, (_, i) =>
-    customer({
+    shopifyCustomer({
       id: `gid://shopify/Customer/${100 + i}`,
       email: `c${i}@example.com`,
+      phone: `+4670000${String(i).padStart(4, "0")}`,
+      updatedAt: "2026-03-02T12:00:00Z",
       emailMarketingState: states[i % states.length],
       smsMarketingState: i % 4 === 0 ? "SUBSCRIBED" : "NOT_SUBSCRIBED",
       countryCode: i % 3 === 0 ? "NO" : i % 2 ? "SE" : "DE",
@@ -261,7 +263,7 @@ describe("runFullSync", () => {
 
   it("customers without email or phone are still synced (the key is the customer id), with no consent", async () => {
     const w = world();
-    const bare = customer({ id: "gid://shopify/Customer/5", email: null, emailMarketingState: null, phone: null, smsMarketingState: null });
+    const bare = shopifyCustomer({ id: "gid://shopify/Customer/5", email: null, emailMarketingState: null, phone: null, smsMarketingState: null, countryCode: "SE", numberOfOrders: 3 });
     const { counters } = await run(w, [bare]).result;
     expect(counters.created).toBe(1);
     expect(w.profiles.get("5")!.consents.size).toBe(0);

@@ -9,9 +9,11 @@ import {
   type ConsentWrite,
   plannedConsentWrites,
 } from "./consent";
-import { type FieldContext, type FieldValue, mapAttributes, type ResolvedAttributeMapping } from "./fields";
+import { mapAttributes, type ResolvedAttributeMapping } from "./attribute-values";
+import { type FieldContext, type FieldValue } from "./shopify-fields";
 import { profileHash, profileKeyOf } from "./profile";
-import { type ErrorVerdict, MAX_RECORDED_FAILURES } from "../../../runs/failures";
+import { type RunCounters, zeroRunCounters } from "../../../models/run-counters";
+import { attempt, type BatchEngineResult, type CustomerTally, type EngineOptions, type RunCheckpoint, type RunFailure, runBatches } from "../../../runs/batch-engine";
 
 /**
  * THE way a Shopify customer becomes an APSIS One profile, as a pure loop over ports: customers in (ascending
@@ -30,37 +32,21 @@ import { type ErrorVerdict, MAX_RECORDED_FAILURES } from "../../../runs/failures
  * one (plannedConsentWrites) — then the ProfileLink and the ConsentEvents are saved, only after APSIS accepted
  * every write, so nothing is recorded as synced that was not.
  *
- * Resumable: customers arrive in ascending id order; the checkpoint is the id of the last customer such that
- * it and every customer before it are finished (written, unchanged, skipped or failed), with the counters as
- * they stood at that point. A run killed mid-way resumes after the checkpoint with those counters; customers
- * finished after the checkpoint but before the crash are read again and found unchanged (their ProfileLink is
- * saved), so nothing is written twice and nothing is lost. If the source ever yields ids out of order the
- * checkpoint stops moving (resume then re-reads more, still protected by the hashes).
- *
- * When the sync must stop (APSIS refused the credentials, stayed unavailable after the client's retries) writes
- * already in flight finish and are recorded, no new write starts, and the result carries the error.
+ * It runs on the run kernel (app/runs/batch-engine.ts): batches read ahead, lanes, progress, failure cap, the
+ * checkpoint a killed run resumes from (customers finished after it are read again and found unchanged, their
+ * ProfileLink saved: nothing written twice, nothing lost), and the stop when APSIS refuses the credentials or
+ * stays unavailable. This file is the Full Sync's plan per batch and its write per customer.
  */
 
-export type FullSyncCounters = {
-  /** Customers read from Shopify. */
-  seen: number;
-  /** Customers a condition picked a Section for. */
-  matched: number;
-  /** Written to a Section for the first time. */
-  created: number;
-  /** Written again: something mapped changed since the last sync. */
-  updated: number;
-  /** Identical to the last successful write: nothing sent. */
-  unchanged: number;
-  /** Matching no sync condition: not synced. */
-  skipped: number;
-  /** Customers whose write APSIS refused (each has a failure with APSIS's reason). */
-  failed: number;
+/** A Full Sync's counters: the run counters (app/models/run-counters.ts) but `suppressed` (APSIS has no unsub list). */
+export type FullSyncCounters = Omit<RunCounters, "suppressed">;
+
+export const zeroFullSyncCounters = (): FullSyncCounters => {
+  const { suppressed: _none, ...counters } = zeroRunCounters();
+  return counters;
 };
 
-export const zeroFullSyncCounters = (): FullSyncCounters => ({ seen: 0, matched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
-
-export type FullSyncCheckpoint = { afterId: string; counters: FullSyncCounters };
+export type FullSyncCheckpoint = RunCheckpoint<FullSyncCounters>;
 
 export type SectionPlan = { attributes: readonly ResolvedAttributeMapping[]; topics: ConsentTopics };
 
@@ -99,10 +85,9 @@ export type ProfileLinkStore = {
   recordConsents(events: { customer: ShopifyCustomer; consents: WrittenConsent[] }): Promise<void>;
 };
 
-export type FullSyncFailure = { customerId: string; email: string | null; reason: string; response: string | null };
+export type FullSyncFailure = RunFailure;
 
-export type FullSyncEngineOptions = {
-  customers: AsyncIterable<ShopifyCustomer>;
+export type FullSyncEngineOptions = EngineOptions<FullSyncCounters> & {
   conditions: readonly SyncCondition[];
   /** Every Section a condition can pick, with its mappings. */
   sections: ReadonlyMap<string, SectionPlan>;
@@ -110,270 +95,93 @@ export type FullSyncEngineOptions = {
   context: FieldContext;
   writer: ProfileWriter;
   links: ProfileLinkStore;
-  classifyError: (error: unknown) => ErrorVerdict;
-  /** Live counters, and the checkpoint when it moved (null: unchanged or not available). */
-  onProgress: (progress: { counters: FullSyncCounters; checkpoint: FullSyncCheckpoint | null }) => Promise<void>;
-  onFailures: (failures: FullSyncFailure[]) => Promise<void>;
-  /** Asked before each write: true stops the sync like a "stop" error does, with no error (e.g. cancelled). */
-  shouldStop?: () => boolean;
-  /** Resuming: the counters at the checkpoint the customers start after. */
-  resumeFrom?: FullSyncCheckpoint | null;
-  concurrency?: number;
-  batchSize?: number;
-  progressEveryRecords?: number;
-  progressEveryMs?: number;
-  maxRecordedFailures?: number;
-  /** Failures already recorded for this run (resuming), counted against maxRecordedFailures. */
-  recordedFailures?: number;
-  now?: () => number;
 };
 
-export type FullSyncResult = {
-  counters: FullSyncCounters;
-  checkpoint: FullSyncCheckpoint | null;
-  /** APSIS answered something that stops the sync (the error). */
-  stoppedBy?: unknown;
-  /** shouldStop cut the sync short: customers remain after the checkpoint. */
-  halted?: boolean;
-};
+export type FullSyncResult = BatchEngineResult<FullSyncCounters>;
 
 export const DEFAULT_FULL_SYNC_CONCURRENCY = 16;
 
-type Outcome = keyof Pick<FullSyncCounters, "created" | "updated" | "unchanged" | "skipped" | "failed">;
-type Item = { customer: ShopifyCustomer; seq: number; idNum: bigint; outcome: Outcome | null; matched: boolean };
-
-const add = (counters: FullSyncCounters, item: Item) => {
-  counters.seen += 1;
-  if (item.matched) counters.matched += 1;
-  if (item.outcome) counters[item.outcome] += 1;
+type Work = {
+  section: string;
+  profileKey: string;
+  attributes: Record<string, FieldValue>;
+  consent: ConsentState;
+  hash: string;
+  toWrite: ConsentWrite[];
+  isNew: boolean;
 };
 
 export async function runFullSync(options: FullSyncEngineOptions): Promise<FullSyncResult> {
-  const {
-    customers,
-    conditions,
-    sections,
-    keyspace,
-    context,
-    writer,
-    links,
-    classifyError,
-    onProgress,
-    onFailures,
-    shouldStop = () => false,
-    resumeFrom = null,
-    concurrency = DEFAULT_FULL_SYNC_CONCURRENCY,
-    batchSize = 200,
-    progressEveryRecords = 100,
-    progressEveryMs = 1000,
-    maxRecordedFailures = MAX_RECORDED_FAILURES,
-    now = Date.now,
-  } = options;
-
-  // Live counters (what the page shows) and committed ones (every customer up to the checkpoint, exactly).
-  const counters: FullSyncCounters = resumeFrom ? { ...resumeFrom.counters } : zeroFullSyncCounters();
-  const committed: FullSyncCounters = { ...counters };
-  let checkpoint: FullSyncCheckpoint | null = resumeFrom;
-  let checkpointMoved = false;
-  let ordered = true;
-  let lastIdNum: bigint | null = resumeFrom ? BigInt(resumeFrom.afterId) : null;
-
-  let recordedFailures = options.recordedFailures ?? 0;
-  let pendingFailures: FullSyncFailure[] = [];
-  let stop: { error: unknown } | null = null;
-  let crash: { error: unknown } | null = null;
-
-  let sinceFlush = 0;
-  let lastFlushAt = now();
-  let flushing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    sinceFlush = 0;
-    lastFlushAt = now();
-    const snapshot = { ...counters };
-    const point = checkpointMoved && checkpoint ? { afterId: checkpoint.afterId, counters: { ...checkpoint.counters } } : null;
-    checkpointMoved = false;
-    const failures = pendingFailures;
-    pendingFailures = [];
-    // Failures first, then the checkpoint that covers them: a resume never loses a failure before it.
-    flushing = flushing.then(async () => {
-      if (failures.length) await onFailures(failures);
-      await onProgress({ counters: snapshot, checkpoint: point });
-    });
-    return flushing;
-  };
-  const tick = async () => {
-    sinceFlush += 1;
-    if (sinceFlush >= progressEveryRecords || now() - lastFlushAt >= progressEveryMs) await flush();
-  };
-
-  // The window of customers not yet behind the checkpoint, in stream order.
-  let window: Item[] = [];
-  const advance = () => {
-    let n = 0;
-    while (n < window.length && window[n].outcome !== null) {
-      add(committed, window[n]);
-      n += 1;
-    }
-    if (!n) return;
-    const last = window[n - 1];
-    window = window.slice(n);
-    if (ordered) {
-      checkpoint = { afterId: last.idNum.toString(), counters: { ...committed } };
-      checkpointMoved = true;
-    }
-  };
-  const finish = (item: Item, outcome: Outcome) => {
-    item.outcome = outcome;
-    add(counters, item);
-    advance();
-  };
-
-  const fail = (item: Item, reason: string, response: string | null) => {
-    if (recordedFailures < maxRecordedFailures) {
-      recordedFailures += 1;
-      pendingFailures.push({ customerId: item.customer.id, email: item.customer.email, reason, response });
-    }
-    finish(item, "failed");
-  };
-  /** true: the sync must stop (the customer is left unfinished, before the checkpoint). */
-  const handle = (error: unknown, item: Item, what: string) => {
-    const verdict = classifyError(error);
-    if (verdict.kind === "stop") {
-      stop ??= { error };
-      return true;
-    }
-    fail(item, `${what}: ${verdict.reason}`, verdict.response);
-    return false;
-  };
-
-  type Work = { item: Item; section: string; profileKey: string; attributes: Record<string, FieldValue>; consent: ConsentState; hash: string; toWrite: ConsentWrite[]; isNew: boolean };
-
-  const halted = () => stop !== null || shouldStop();
-
-  const writeOne = async (work: Work) => {
-    if (halted()) return;
-    const { item, section, profileKey } = work;
-    const written: WrittenConsent[] = [];
-    try {
-      await writer.writeAttributes({ profileKey, section, attributes: work.attributes, isNew: work.isNew });
-    } catch (error) {
-      if (!handle(error, item, "writing the profile's attributes failed")) await tick();
-      return;
-    }
-    for (const write of work.toWrite) {
-      try {
-        written.push({ write, result: await writer.writeConsent({ profileKey, section, write }) });
-      } catch (error) {
-        if (written.length) await links.recordConsents({ customer: item.customer, consents: written });
-        if (!handle(error, item, `writing ${write.channel} consent (${write.type}) to topic ${write.topic} failed`)) await tick();
-        return;
+  const { conditions, sections, keyspace, context, writer, links } = options;
+  return runBatches<FullSyncCounters, Work>({
+    ...options,
+    zero: zeroFullSyncCounters,
+    concurrency: options.concurrency ?? DEFAULT_FULL_SYNC_CONCURRENCY,
+    batchSize: options.batchSize ?? 200,
+    async plan(batch) {
+      const stored = await links.find(batch.map((t) => t.customer.id));
+      const planned: { tally: CustomerTally<FullSyncCounters>; work: Work }[] = [];
+      for (const tally of batch) {
+        const { customer } = tally;
+        tally.count("seen");
+        const section = pickSection(customer, conditions);
+        if (section === null) {
+          tally.count("skipped");
+          continue;
+        }
+        tally.count("matched");
+        const plan = sections.get(section);
+        if (!plan) {
+          tally.fail(`the Section ${section} has no mapping plan`, null);
+          continue;
+        }
+        const attributes = mapAttributes({ customer, mappings: plan.attributes, context });
+        const writes = consentWrites({ customer, topics: plan.topics });
+        const consent = consentStateOf(writes);
+        const hash = profileHash({ keyspace, section, attributes, consent });
+        const link = stored.get(customer.id)?.get(section);
+        const previous = link?.consent ?? null;
+        const newerWritten = !!link?.sourceUpdatedAt && Date.parse(customer.updatedAt) < link.sourceUpdatedAt.getTime();
+        if (newerWritten || (link?.payloadHash === hash && changedAddressChannels(customer, previous).length === 0)) {
+          tally.count("unchanged");
+          continue;
+        }
+        planned.push({
+          tally,
+          work: {
+            section,
+            profileKey: profileKeyOf(customer.id),
+            attributes,
+            consent,
+            hash,
+            toWrite: plannedConsentWrites({ customer, writes, previous }),
+            isNew: !link,
+          },
+        });
       }
-    }
-    await links.save({ customer: item.customer, section, profileKey, payloadHash: work.hash, consent: work.consent, consents: written });
-    finish(item, work.isNew ? "created" : "updated");
-    await tick();
-  };
-
-  let seq = 0;
-  const writeBatch = async (batch: ShopifyCustomer[]) => {
-    const items: Item[] = batch.map((customer) => {
-      const idNum = BigInt(profileKeyOf(customer.id));
-      if (lastIdNum !== null && idNum <= lastIdNum) ordered = false;
-      lastIdNum = idNum;
-      return { customer, seq: seq++, idNum, outcome: null, matched: false };
-    });
-    window.push(...items);
-    const stored = await links.find(items.map((i) => i.customer.id));
-    const work: Work[] = [];
-    for (const item of items) {
-      const { customer } = item;
-      const section = pickSection(customer, conditions);
-      if (section === null) {
-        finish(item, "skipped");
-        continue;
-      }
-      item.matched = true;
-      const plan = sections.get(section);
-      if (!plan) {
-        fail(item, `the Section ${section} has no mapping plan`, null);
-        continue;
-      }
-      const attributes = mapAttributes({ customer, mappings: plan.attributes, context });
-      const writes = consentWrites({ customer, topics: plan.topics });
-      const consent = consentStateOf(writes);
-      const hash = profileHash({ keyspace, section, attributes, consent });
-      const link = stored.get(customer.id)?.get(section);
-      const previous = link?.consent ?? null;
-      const newerWritten = !!link?.sourceUpdatedAt && Date.parse(customer.updatedAt) < link.sourceUpdatedAt.getTime();
-      if (newerWritten || (link?.payloadHash === hash && changedAddressChannels(customer, previous).length === 0)) {
-        finish(item, "unchanged");
-        continue;
-      }
-      work.push({
-        item,
-        section,
-        profileKey: profileKeyOf(customer.id),
-        attributes,
-        consent,
-        hash,
-        toWrite: plannedConsentWrites({ customer, writes, previous }),
-        isNew: !link,
-      });
-    }
-    let next = 0;
-    const lanes = Array.from({ length: Math.min(concurrency, work.length) }, async () => {
-      while (!halted() && !crash && next < work.length) {
-        const w = work[next++];
+      return planned;
+    },
+    async write(work, tally) {
+      const { customer } = tally;
+      const { section, profileKey } = work;
+      await attempt("writing the profile's attributes failed", () =>
+        writer.writeAttributes({ profileKey, section, attributes: work.attributes, isNew: work.isNew }),
+      );
+      const written: WrittenConsent[] = [];
+      for (const write of work.toWrite) {
         try {
-          await writeOne(w);
+          const result = await attempt(`writing ${write.channel} consent (${write.type}) to topic ${write.topic} failed`, () =>
+            writer.writeConsent({ profileKey, section, write }),
+          );
+          written.push({ write, result });
         } catch (error) {
-          // Not an APSIS answer (e.g. the database): stop starting writes, let the others land, rethrow.
-          crash ??= { error };
+          // The consents APSIS accepted before the failure stay in the audit trail.
+          if (written.length) await links.recordConsents({ customer, consents: written });
+          throw error;
         }
       }
-    });
-    await Promise.all(lanes);
-    if (crash) {
-      await flush();
-      throw (crash as { error: unknown }).error;
-    }
-    if (now() - lastFlushAt >= progressEveryMs || sinceFlush >= progressEveryRecords) await flush();
-  };
-
-  // The next batch is read from Shopify while the current one is written (two batches in memory at most).
-  const source = customers[Symbol.asyncIterator]();
-  let exhausted = false;
-  const readBatch = async () => {
-    const batch: ShopifyCustomer[] = [];
-    while (!exhausted && batch.length < batchSize) {
-      const next = await source.next();
-      if (next.done) exhausted = true;
-      else batch.push(next.value);
-    }
-    return batch;
-  };
-  try {
-    let reading = readBatch();
-    for (;;) {
-      const batch = await reading;
-      if (!batch.length) break;
-      reading = exhausted ? Promise.resolve([]) : readBatch();
-      // A failed read-ahead surfaces when awaited, not as an unhandled rejection meanwhile.
-      reading.catch(() => {});
-      await writeBatch(batch);
-      if (halted()) {
-        await reading.catch(() => {});
-        break;
-      }
-    }
-  } finally {
-    // Stopped early: let the source close (e.g. the bulk export download).
-    if (!exhausted) await source.return?.();
-  }
-  await flush();
-  const result: FullSyncResult = { counters, checkpoint };
-  if (stop) return { ...result, stoppedBy: (stop as { error: unknown }).error };
-  // Halted: unless every customer was read and finished, some remain for the next attempt.
-  if (shouldStop() && !(exhausted && window.length === 0)) return { ...result, halted: true };
-  return result;
+      await links.save({ customer, section, profileKey, payloadHash: work.hash, consent: work.consent, consents: written });
+      tally.count(work.isNew ? "created" : "updated");
+    },
+  });
 }

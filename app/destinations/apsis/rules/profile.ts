@@ -1,6 +1,6 @@
 import { payloadHash } from "../../../runs/hash";
 import type { ConsentState } from "./consent";
-import type { FieldValue } from "./fields";
+import type { FieldValue } from "./shopify-fields";
 
 /**
  * Identity and fingerprint of an APSIS profile written by the app.

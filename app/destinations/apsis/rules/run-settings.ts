@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { SyncConditionsSchema } from "./conditions";
-import type { FullSyncCheckpoint } from "./full-sync-engine";
-import { ATTRIBUTE_VALUE_TYPES, isShopifyFieldKey, type ShopifyFieldKey } from "./fields";
+import { ATTRIBUTE_VALUE_TYPES, isShopifyFieldKey, type ShopifyFieldKey } from "./shopify-fields";
 
 /**
  * What a Full Sync run was started with (SyncRun.settings, JSON): the keyspace, conditions and mappings as they
@@ -28,22 +27,6 @@ export type FullSyncRunSettings = z.output<typeof FullSyncRunSettingsSchema>;
 export function parseFullSyncRunSettings(json: string): FullSyncRunSettings | null {
   try {
     const parsed = FullSyncRunSettingsSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
-const Count = z.number().int().nonnegative();
-const CheckpointSchema = z.object({
-  afterId: z.string().regex(/^\d+$/),
-  counters: z.object({ seen: Count, matched: Count, created: Count, updated: Count, unchanged: Count, skipped: Count, failed: Count }),
-});
-
-export function parseFullSyncCheckpoint(json: string | null): FullSyncCheckpoint | null {
-  if (!json) return null;
-  try {
-    const parsed = CheckpointSchema.safeParse(JSON.parse(json));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

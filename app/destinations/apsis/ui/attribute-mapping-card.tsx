@@ -10,7 +10,7 @@ export type AttributeMappingState = Record<string, Record<string, string>>;
 
 /**
  * The problems the action would refuse, found in the browser before saving: a field into an attribute of an
- * incompatible type (the same table as fields.ts COMPATIBLE_TYPES, sent by the loader), or one attribute fed twice.
+ * incompatible type (the same table as attribute-values.ts COMPATIBLE_TYPES, sent by the loader), or one attribute fed twice.
  */
 export function mappingProblems(mapping: Record<string, string>, section: SectionView, fields: ShopifyFieldView[], compatible: Record<AttributeType, readonly AttributeType[]>) {
   const problems: Record<string, string> = {};

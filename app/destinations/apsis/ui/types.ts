@@ -10,7 +10,7 @@ export type SectionView = {
   name: string;
   attributes: { discriminator: string; name: string; type: AttributeType | null }[];
   topics: { discriminator: string; name: string; channel: "email" | "sms" | null }[];
-  /** Proposed mappings by name (fields.ts guessMappings), offered by "Guess mappings". */
+  /** Proposed mappings by name (guess-mappings.ts guessMappings), offered by "Guess mappings". */
   guesses: { field: string; attribute: string }[];
 };
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ApsisClient } from "../../app/destinations/apsis/client/client";
-import { currentVersionId } from "../../app/destinations/apsis/rules/fields";
-import { ApsisConflictError, ApsisNotFoundError, ApsisPayloadTooLargeError, ApsisRateLimitError, ApsisValidationError } from "../../app/destinations/apsis/client/errors";
-import { DEMO_APSIS, demoApsisAccount, type ApsisSandbox } from "./server";
+import { ApsisClient } from "../../../app/destinations/apsis/client/client";
+import { currentVersionId } from "../../../app/destinations/apsis/rules/attribute-values";
+import { ApsisConflictError, ApsisNotFoundError, ApsisPayloadTooLargeError, ApsisRateLimitError, ApsisValidationError } from "../../../app/destinations/apsis/client/errors";
+import { DEMO_APSIS, demoApsisAccount, type ApsisSandbox } from "../../../sandbox/apsis/server";
 import { demoAccount, demoApsisClient, startDemoApsisSandbox } from "./test-support";
 
 const SHOPIFY = DEMO_APSIS.shopifyKeyspace;

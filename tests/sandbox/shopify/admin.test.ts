@@ -1,7 +1,7 @@
 import "@shopify/shopify-api/adapters/node";
 import { ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ShopifySandbox } from "./server";
+import type { ShopifySandbox } from "../../../sandbox/shopify/server";
 import { startTestSandbox, TEST_APP, TEST_SHOP } from "./test-support";
 
 const APP_URL = "http://127.0.0.1:3999";

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ApsisRateLimitError, ApsisUnavailableError } from "../../app/destinations/apsis/client/errors";
-import { createMemoryLimiter } from "../../app/destinations/apsis/client/limiter";
-import { sleep } from "../../app/http/retry";
-import { DEMO_APSIS, type ApsisSandbox } from "./server";
+import { ApsisRateLimitError, ApsisUnavailableError } from "../../../app/destinations/apsis/client/errors";
+import { createMemoryLimiter } from "../../../app/destinations/apsis/client/limiter";
+import { sleep } from "../../../app/http/retry";
+import { DEMO_APSIS, type ApsisSandbox } from "../../../sandbox/apsis/server";
 import { demoAccount, demoApsisClient, startDemoApsisSandbox } from "./test-support";
 
 const FIRSTNAME_V1 = "9820002";

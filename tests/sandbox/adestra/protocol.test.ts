@@ -1,7 +1,7 @@
 /** What the client never sends but the sandbox must refuse as Adestra does: raw requests on the wire. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeMethodResponse, encodeMethodCall, type XmlRpcValue } from "../../app/destinations/adestra/client/xmlrpc";
-import { type AdestraSandbox, DEMO_ACCOUNT } from "./server";
+import { decodeMethodResponse, encodeMethodCall, type XmlRpcValue } from "../../../app/destinations/adestra/client/xmlrpc";
+import { type AdestraSandbox, DEMO_ACCOUNT } from "../../../sandbox/adestra/server";
 import { startDemoAdestraSandbox } from "./test-support";
 
 let sandbox: AdestraSandbox;

@@ -4,8 +4,8 @@
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ShopifySandbox, type ShopifySandboxOptions, startShopifySandbox } from "./server";
-import { mintSessionToken } from "./tokens";
+import { type ShopifySandbox, type ShopifySandboxOptions, startShopifySandbox } from "../../../sandbox/shopify/server";
+import { mintSessionToken } from "../../../sandbox/shopify/tokens";
 
 export const TEST_APP = { apiKey: "test-api-key", apiSecret: "test-api-secret" };
 export const TEST_SHOP = "test-shop.myshopify.com";

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerGid } from "./customer";
-import { seedCustomer } from "./seed";
-import type { ShopifySandbox } from "./server";
+import { customerGid } from "../../../sandbox/shopify/customer";
+import { seedCustomer } from "../../../sandbox/shopify/seed";
+import type { ShopifySandbox } from "../../../sandbox/shopify/server";
 import { eventually, exchangeToken, graphql, startTestSandbox, startWebhookReceiver, TEST_APP, TEST_SHOP } from "./test-support";
 
 const CUSTOMERS = 600;

@@ -1,11 +1,11 @@
-import "@shopify/shopify-api/adapters/node";
-import { ApiVersion, HttpResponseError, LogSeverity, RequestedTokenType, shopifyApi } from "@shopify/shopify-api";
+import { HttpResponseError, RequestedTokenType } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxTransport } from "../../app/shopify/transport.server";
-import type { ShopifySandbox } from "./server";
+import { sandboxTransport } from "../../../app/shopify/transport.server";
+import type { ShopifySandbox } from "../../../sandbox/shopify/server";
+import { testShopifyApi } from "./library";
 import { exchangeToken, graphql, postToken, startTestSandbox, TEST_APP, TEST_SHOP } from "./test-support";
-import { mintSessionToken, signJwt } from "./tokens";
+import { mintSessionToken, signJwt } from "../../../sandbox/shopify/tokens";
 
 let sandbox: ShopifySandbox;
 beforeAll(async () => {
@@ -15,16 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-const library = () =>
-  shopifyApi({
-    apiKey: TEST_APP.apiKey,
-    apiSecretKey: TEST_APP.apiSecret,
-    scopes: ["read_customers"],
-    hostName: "127.0.0.1:3000",
-    apiVersion: ApiVersion.July26,
-    isEmbeddedApp: true,
-    logger: { level: LogSeverity.Error },
-  });
+const library = () => testShopifyApi({ scopes: ["read_customers"] });
 
 const exchange = (subjectToken: string, extra: Record<string, unknown> = {}) =>
   postToken(sandbox, {

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ApsisClient, ApsisImportBody, ApsisImportStatus } from "../../app/destinations/apsis/client/client";
-import { ApsisApiError, ApsisAuthError, ApsisRateLimitError, ApsisValidationError } from "../../app/destinations/apsis/client/errors";
-import { sleep } from "../../app/http/retry";
-import { DEMO_APSIS, demoApsisAccount, type ApsisSandbox } from "./server";
+import type { ApsisClient, ApsisImportBody, ApsisImportStatus } from "../../../app/destinations/apsis/client/client";
+import { ApsisApiError, ApsisAuthError, ApsisRateLimitError, ApsisValidationError } from "../../../app/destinations/apsis/client/errors";
+import { sleep } from "../../../app/http/retry";
+import { DEMO_APSIS, demoApsisAccount, type ApsisSandbox } from "../../../sandbox/apsis/server";
 import { demoAccount, demoApsisClient, startDemoApsisSandbox } from "./test-support";
 
 const SECTION = DEMO_APSIS.globalSection;

@@ -1,6 +1,6 @@
 /** Helpers for tests that talk to the APSIS sandbox through the app's real client. */
-import { ApsisClient, type ApsisClientOptions } from "../../app/destinations/apsis/client/client";
-import { DEMO_APSIS, demoApsisAccount, startApsisSandbox, type ApsisSandbox, type ApsisSandboxOptions } from "./server";
+import { ApsisClient, type ApsisClientOptions } from "../../../app/destinations/apsis/client/client";
+import { DEMO_APSIS, demoApsisAccount, startApsisSandbox, type ApsisSandbox, type ApsisSandboxOptions } from "../../../sandbox/apsis/server";
 
 /** The sandbox on a free port with the demo account (and whatever else the test asks for). */
 export function startDemoApsisSandbox(options: Partial<ApsisSandboxOptions> = {}): Promise<ApsisSandbox> {

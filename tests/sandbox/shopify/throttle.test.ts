@@ -1,11 +1,11 @@
-import "@shopify/shopify-api/adapters/node";
-import { ApiVersion, GraphqlQueryError, LogSeverity, shopifyApi, Session } from "@shopify/shopify-api";
+import { GraphqlQueryError, Session } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxTransport } from "../../app/shopify/transport.server";
-import type { ShopifySandbox } from "./server";
-import { eventually, exchangeToken, graphql, startTestSandbox, TEST_APP, TEST_SHOP } from "./test-support";
-import { LeakyBucket } from "./throttle";
+import { sandboxTransport } from "../../../app/shopify/transport.server";
+import type { ShopifySandbox } from "../../../sandbox/shopify/server";
+import { testShopifyApi } from "./library";
+import { eventually, exchangeToken, graphql, startTestSandbox, TEST_SHOP } from "./test-support";
+import { LeakyBucket } from "../../../sandbox/shopify/throttle";
 
 describe("LeakyBucket", () => {
   it("takes whole costs only, refills at the restore rate, refunds up to the maximum", () => {
@@ -56,14 +56,7 @@ describe("throttling over HTTP", () => {
 
   it("reaches the library as a GraphqlQueryError carrying the throttle status", async () => {
     setAbstractFetchFunc(sandboxTransport(sandbox.url, globalThis.fetch));
-    const api = shopifyApi({
-      apiKey: TEST_APP.apiKey,
-      apiSecretKey: TEST_APP.apiSecret,
-      hostName: "127.0.0.1:3000",
-      apiVersion: ApiVersion.July26,
-      isEmbeddedApp: true,
-      logger: { level: LogSeverity.Error },
-    });
+    const api = testShopifyApi();
     const session = new Session({ id: `offline_${TEST_SHOP}`, shop: TEST_SHOP, state: "", isOnline: false, accessToken: token });
     const client = new api.clients.Graphql({ session });
     const error = await eventually(async () => {

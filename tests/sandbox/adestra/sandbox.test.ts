@@ -10,8 +10,8 @@ import {
   AdestraInvalidFieldError,
   AdestraNotFoundError,
   AdestraUnavailableError,
-} from "../../app/destinations/adestra/client/errors";
-import type { AdestraSandbox } from "./server";
+} from "../../../app/destinations/adestra/client/errors";
+import type { AdestraSandbox } from "../../../sandbox/adestra/server";
 import { demoAdestraClient, startDemoAdestraSandbox } from "./test-support";
 
 const CUSTOMERS = 1;

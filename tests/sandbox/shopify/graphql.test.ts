@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerGid } from "./customer";
-import { seedCustomer } from "./seed";
-import type { ShopifySandbox } from "./server";
+import { customerGid } from "../../../sandbox/shopify/customer";
+import { seedCustomer } from "../../../sandbox/shopify/seed";
+import type { ShopifySandbox } from "../../../sandbox/shopify/server";
 import { exchangeToken, graphql, startTestSandbox, TEST_SHOP } from "./test-support";
 
 const CUSTOMERS = 620;

@@ -1,20 +1,12 @@
-import "@shopify/shopify-api/adapters/node";
 import { createRequire } from "node:module";
-import { ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ShopifySandbox } from "./server";
-import { startTestSandbox, startWebhookReceiver, TEST_APP, TEST_SHOP } from "./test-support";
-import type { WebhookDelivery } from "./webhooks/payloads";
+import type { ShopifySandbox } from "../../../sandbox/shopify/server";
+import { testShopifyApi } from "./library";
+import { startTestSandbox, startWebhookReceiver, TEST_SHOP } from "./test-support";
+import type { WebhookDelivery } from "../../../sandbox/shopify/webhooks/payloads";
 
 // The app's side: the library's own webhook validation decides between 200 and 401.
-const api = shopifyApi({
-  apiKey: TEST_APP.apiKey,
-  apiSecretKey: TEST_APP.apiSecret,
-  hostName: "127.0.0.1:3000",
-  apiVersion: ApiVersion.July26,
-  isEmbeddedApp: true,
-  logger: { level: LogSeverity.Error },
-});
+const api = testShopifyApi();
 
 let sandbox: ShopifySandbox;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;

@@ -1,6 +1,6 @@
 /** Helpers for tests that talk to the Adestra sandbox through the app's real client. */
-import { AdestraClient, type AdestraClientOptions } from "../../app/destinations/adestra/client/client";
-import { DEMO_ACCOUNT, demoAdestraAccount, startAdestraSandbox, type AdestraSandbox, type AdestraSandboxOptions } from "./server";
+import { AdestraClient, type AdestraClientOptions } from "../../../app/destinations/adestra/client/client";
+import { DEMO_ACCOUNT, demoAdestraAccount, startAdestraSandbox, type AdestraSandbox, type AdestraSandboxOptions } from "../../../sandbox/adestra/server";
 
 /** The sandbox on a free port with the demo account (and whatever else the test asks for). */
 export function startDemoAdestraSandbox(options: Partial<AdestraSandboxOptions> = {}): Promise<AdestraSandbox> {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { SandboxCustomer } from "./customer";
-import { type CustomerFormValues, formValuesOf } from "./customer-form";
-import type { ShopifySandbox } from "./server";
+import type { SandboxCustomer } from "../../../sandbox/shopify/customer";
+import { type CustomerFormValues, formValuesOf } from "../../../sandbox/shopify/customer-form";
+import type { ShopifySandbox } from "../../../sandbox/shopify/server";
 import { startTestSandbox, startWebhookReceiver, TEST_APP, TEST_SHOP } from "./test-support";
-import { signWebhookBody } from "./webhooks/sender";
+import { signWebhookBody } from "../../../sandbox/shopify/webhooks/sender";
 
 let sandbox: ShopifySandbox;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
