@@ -99,7 +99,7 @@ export async function saveRealtimeSettings({ shop, ...input }: {
   }
   const settings = parsed.data;
   const opened = await openApsisConnection({ shopId: shop.id }, INTERACTIVE);
-  if (!opened) return { ok: false, fieldErrors: {}, formError: NOT_CONNECTED };
+  if (!opened) return { ok: false, formError: NOT_CONNECTED };
 
   const fieldErrors: Partial<Record<Field, string>> = {};
   const formErrors: string[] = [];
@@ -146,5 +146,5 @@ export async function saveRealtimeSettings({ shop, ...input }: {
     return { ok: false, fieldErrors, ...(formErrors.length ? { formError: [...new Set(formErrors)].join(" ") } : {}) };
   }
   const saved = await saveApsisRealtimeSettings({ shopId: shop.id, settings });
-  return saved ? { ok: true } : { ok: false, fieldErrors: {}, formError: NOT_CONNECTED };
+  return saved ? { ok: true } : { ok: false, formError: NOT_CONNECTED };
 }

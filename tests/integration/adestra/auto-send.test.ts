@@ -64,7 +64,7 @@ describe("saving Auto Send", () => {
       { ...CHOICES, listId, activityTo: "2026-12-31" },
     ]) {
       const result = await stack.app.send.saveAutoSendSettings({ shop, choices, enabled: true });
-      expect(result).toEqual({ ok: false, fieldErrors: {}, formError: expect.stringContaining("untick Automatically send profiles and save first") });
+      expect(result).toEqual({ ok: false, formError: expect.stringContaining("untick Automatically send profiles and save first") });
     }
     expect((await stack.app.send.getSendSettings({ shop })).auto.choices).toEqual({ ...CHOICES, listId });
     // Saving the same choices again is fine (nothing changes).
