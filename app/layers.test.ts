@@ -1,5 +1,6 @@
 /**
- * The layer order of app/ (docs/decisions/017-one-folder-per-destination.md), checked on every import:
+ * The layer order of app/ (docs/decisions/017-one-folder-per-destination.md, 019-destination-contract.md),
+ * checked on every import:
  * a module imports only from its own layer or below, a destination never imports another destination, and a
  * pure module (no `.server` in its name) never imports a `.server` one. Route modules and the entry files are
  * the top and may import anything below them.
@@ -8,13 +9,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 
-/** Lowest first. A path names a file, or a folder when it ends with "/". */
+/** Lowest first. A path names a file, or a folder when it ends with "/"; a file is in the layer of the longest path naming it. */
 export const LAYERS: { name: string; paths: string[] }[] = [
   { name: "foundation", paths: ["app/env.server.ts", "app/db.server.ts", "app/redis.server.ts", "app/load-context.ts", "app/utils/", "app/http/"] },
   { name: "models", paths: ["app/models/"] },
   { name: "platform", paths: ["app/shopify.server.ts", "app/shopify/", "app/queues/"] },
-  { name: "shared", paths: ["app/runs/", "app/components/"] },
+  { name: "shared", paths: ["app/runs/", "app/components/", "app/destinations/destination.ts"] },
   { name: "destinations", paths: ["app/destinations/"] },
+  { name: "destinations index", paths: ["app/destinations/index.server.ts"] },
   { name: "cross-cutting", paths: ["app/services/", "app/jobs/"] },
   { name: "entry", paths: ["app/routes/", "app/root.tsx", "app/entry.server.tsx", "app/entry.client.tsx"] },
 ];
@@ -30,8 +32,15 @@ function walk(dir: string): string[] {
   });
 }
 
+/** The layer of the most specific path that names the file (the destinations' contract and index sit beside their folders). */
 function layerOf(file: string): number {
-  return LAYERS.findIndex(({ paths }) => paths.some((p) => (p.endsWith("/") ? file.startsWith(p) : file === p)));
+  let best = { layer: -1, length: 0 };
+  LAYERS.forEach(({ paths }, layer) => {
+    for (const p of paths) {
+      if ((p.endsWith("/") ? file.startsWith(p) : file === p) && p.length > best.length) best = { layer, length: p.length };
+    }
+  });
+  return best.layer;
 }
 
 function resolveImport(from: string, spec: string): string | undefined {
@@ -39,7 +48,8 @@ function resolveImport(from: string, spec: string): string | undefined {
   return [base, `${base}.ts`, `${base}.tsx`, join(base, "index.ts")].find((p) => p.startsWith("app/") && existsSync(p) && statSync(p).isFile());
 }
 
-const destinationOf = (file: string) => (file.startsWith("app/destinations/") ? file.split("/")[2] : undefined);
+/** The destination folder a file is in (the contract and the index beside the folders are in none). */
+const destinationOf = (file: string) => (file.startsWith("app/destinations/") && file.split("/").length > 3 ? file.split("/")[2] : undefined);
 const isServer = (file: string) => /\.server\.tsx?$/.test(file);
 const isTop = (file: string) => layerOf(file) === LAYERS.length - 1;
 

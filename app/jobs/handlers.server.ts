@@ -1,23 +1,14 @@
 /**
- * The handler of every job in the registry (app/queues/registry.ts). The JobHandlers type makes the compiler
- * insist on one entry per job name: adding a job to the registry means adding its handler here.
+ * Every job the worker runs: the platform's own and each destination's (app/destinations/index.server.ts).
+ * The dispatcher refuses two handlers for one job name.
  */
-import { adestraRedactContactJob } from "../destinations/adestra/jobs/redact-contact.server";
-import { adestraAutoSendJob } from "../destinations/adestra/jobs/auto-send.server";
-import { adestraSendProfilesJob } from "../destinations/adestra/jobs/send-profiles.server";
-import { apsisFullSyncJob } from "../destinations/apsis/jobs/full-sync.server";
-import { apsisRedactProfileJob, apsisSyncCustomerJob } from "../destinations/apsis/jobs/sync-customer.server";
+import { DESTINATIONS } from "../destinations/index.server";
+import { handles, PRUNE_RECEIPTS_JOB, WEBHOOK_DELIVERY_JOB, type JobEntry } from "../queues/registry";
 import { processWebhookDelivery } from "./process-webhook-delivery.server";
 import { pruneWebhookReceiptsJob } from "./prune-webhook-receipts.server";
-import type { JobHandlers } from "../queues/worker.server";
 
-export const handlers: JobHandlers = {
-  "webhooks.process-delivery": processWebhookDelivery,
-  "maintenance.prune-webhook-receipts": pruneWebhookReceiptsJob,
-  "adestra.send-profiles": adestraSendProfilesJob,
-  "adestra.auto-send": adestraAutoSendJob,
-  "apsis.full-sync": apsisFullSyncJob,
-  "apsis.sync-customer": apsisSyncCustomerJob,
-  "apsis.redact-profile": apsisRedactProfileJob,
-  "adestra.redact-contact": adestraRedactContactJob,
-};
+export const handlers: readonly JobEntry[] = [
+  handles(WEBHOOK_DELIVERY_JOB, processWebhookDelivery),
+  handles(PRUNE_RECEIPTS_JOB, pruneWebhookReceiptsJob),
+  ...DESTINATIONS.flatMap((destination) => destination.jobs),
+];

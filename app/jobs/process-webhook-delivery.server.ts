@@ -2,10 +2,10 @@
  * Job `webhooks.process-delivery`: one recorded webhook delivery, dispatched by topic. Every outcome lands on
  * the delivery's WebhookReceipt ("processed" / "ignored" / "failed" with the reason):
  *  - compliance topics do their real work (no session needed);
- *  - customer, consent and order topics pass the invitation gate and go to the customer's APSIS One real-time
- *    sync (app/destinations/apsis/realtime.server.ts), which finishes the receipt after its write ("syncing" until
- *    then); an order is first recorded as a pending purchase event. Real-time sync off, or APSIS One not
- *    connected: "ignored", saying so;
+ *  - customer, consent and order topics go to every destination that syncs in real time
+ *    (app/destinations/index.server.ts, `customerChanged`): one that takes the change passes its gates
+ *    (invitation, connection, real-time on), marks the receipt "syncing" and finishes it after its write;
+ *    when none takes it the receipt is "ignored", saying why;
  *  - the job carries the delivery's subject (ids, and an order's purchase data), checked and taken from the
  *    payload by the web request (webhook-topics.server.ts, takeInPayload), never the payload itself. A subject
  *    that does not fit its topic fails the receipt with the reason and the job with an UnrecoverableError (a
@@ -15,17 +15,17 @@ import { UnrecoverableError } from "bullmq";
 import type { z } from "zod";
 import { parseEnv } from "../env.server";
 import { markBulkOperationFinished } from "../shopify/bulk-notifications.server";
-import { recordPendingPurchaseEvent } from "../models/apsis-purchase-event.server";
 import {
   finishWebhookReceipt,
   getWebhookReceipt,
   type FinalReceiptStatus,
 } from "../models/webhook-receipt.server";
-import { requestCustomerSync } from "../destinations/apsis/realtime.server";
+import { DESTINATIONS } from "../destinations/index.server";
+import type { CustomerChange } from "../destinations/destination";
 import { reportCustomerData, redactCustomer, redactShop, ShopMismatchError } from "../services/compliance.server";
 import { getRedis } from "../redis.server";
 import type { WebhookJob } from "../queues/registry";
-import type { JobContext } from "../queues/worker.server";
+import type { JobContext } from "../queues/registry";
 import {
   BulkOperationSubjectSchema,
   CustomerRedactSubjectSchema,
@@ -60,26 +60,27 @@ type TopicHandler<S extends z.ZodType> = {
 const topicHandler = <S extends z.ZodType>(schema: S, run: TopicHandler<S>["run"]): TopicHandler<S> => ({ schema, run });
 
 /**
- * A customer's change for the real-time sync (app/destinations/apsis/realtime.server.ts): the receipt is handed over
- * ("syncing") and finished by the customer's sync; a change that is not synced is "ignored", saying why.
+ * A customer's change, to every destination that syncs in real time. The receipt is handed over ("syncing")
+ * when one takes it; otherwise it is "ignored", with each destination's reason. Only one destination syncs in
+ * real time today; a second one would need a receipt status per destination (decision 019).
  */
-async function syncInRealTime(d: Delivery, customerId: string, beforeQueue?: Parameters<typeof requestCustomerSync>[0]["beforeQueue"]): Promise<Outcome> {
-  const request = await requestCustomerSync({ shop: d.shop, customerId, receiptId: d.receiptId, requireRealtime: true, beforeQueue });
-  if (!request.queued) return { status: "ignored", detail: `ignored: ${customerId} not synced: ${request.reason}` };
-  return { status: "syncing", detail: `${customerId}: queued for real-time sync`, receiptFinished: true };
+async function syncInRealTime(d: Delivery, change: Omit<CustomerChange, "shop" | "receiptId">): Promise<Outcome> {
+  const answers = await Promise.all(
+    DESTINATIONS.flatMap((destination) => (destination.customerChanged ? [destination.customerChanged({ ...change, shop: d.shop, receiptId: d.receiptId })] : [])),
+  );
+  if (answers.some((answer) => answer.queued)) return { status: "syncing", detail: `${change.customerId}: queued for real-time sync`, receiptFinished: true };
+  const reasons = answers.flatMap((answer) => (answer.queued ? [] : [answer.reason]));
+  return { status: "ignored", detail: `ignored: ${change.customerId} not synced: ${reasons.join("; ") || "no destination syncs in real time"}` };
 }
 
-/** orders/create: the order is recorded as the customer's pending purchase event, then the customer is synced. */
+/** orders/create: the order goes with the change (a destination may record it as a purchase event). */
 async function purchase(order: z.infer<typeof OrderSubjectSchema>, d: Delivery): Promise<Outcome> {
   const { orderId, customerId } = order;
   if (!customerId) return { status: "ignored", detail: `order ${orderId} has no customer: no profile to add a purchase event to` };
-  return syncInRealTime(d, customerId, async ({ shopId, purchaseEventsEnabled }) => {
-    if (!purchaseEventsEnabled) return;
-    await recordPendingPurchaseEvent({ shopId, orderId, customerId, data: order.summary, orderedAt: new Date(order.orderedAt) });
-  });
+  return syncInRealTime(d, { customerId, order });
 }
 
-const customerChange = topicHandler(CustomerSubjectSchema, (s, d) => syncInRealTime(d, s.customerId));
+const customerChange = topicHandler(CustomerSubjectSchema, (s, d) => syncInRealTime(d, { customerId: s.customerId }));
 
 const TOPIC_HANDLERS: { [T in JobTopic]: TopicHandler<z.ZodType> } = {
   "customers/create": customerChange,

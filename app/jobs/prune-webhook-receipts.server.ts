@@ -4,7 +4,7 @@
  * BullMQ forgets completed job ids after a day, so 14 days is ample for both.
  */
 import { pruneWebhookReceipts } from "../models/webhook-receipt.server";
-import type { JobContext } from "../queues/worker.server";
+import type { JobContext } from "../queues/registry";
 
 export const WEBHOOK_RECEIPT_RETENTION_DAYS = 14;
 

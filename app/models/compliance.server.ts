@@ -160,8 +160,8 @@ export async function listCustomerProfileLinks({ shop, customerGid }: { shop: st
 }
 
 /**
- * What of the shop Redis may hold under names other than its domain: its id, its runs' ids, its credentials
- * (the APSIS token cache and rate keys are per credential). Read before shop/redact deletes the rows.
+ * What of the shop Redis may hold under names other than its domain: its id and its runs' ids (each
+ * destination finds its credentials' keys itself). Read before shop/redact deletes the rows.
  */
 export async function findShopRedisFootprint({ shop }: { shop: string }) {
   const row = await getDb().shop.findUnique({
@@ -169,16 +169,12 @@ export async function findShopRedisFootprint({ shop }: { shop: string }) {
     select: {
       id: true,
       syncRuns: { select: { id: true } },
-      apsisConnection: { select: { region: true, clientId: true, clientSecretEncrypted: true } },
-      adestraConnection: { select: { accountName: true } },
     },
   });
   if (!row) return null;
   return {
     shopId: row.id,
     runIds: row.syncRuns.map((r) => r.id),
-    apsis: row.apsisConnection,
-    adestraAccountName: row.adestraConnection?.accountName ?? null,
   };
 }
 
@@ -190,13 +186,15 @@ export type RedactedProfileLink = { destination: string; target: string; destina
  * data-request reports (they hold the customer's data), and records the counts (no personal data). The
  * destinations' redaction jobs were queued before, from the same links (services/compliance.server.ts).
  */
-export async function redactCustomerData({ shop, customerGid, ordersToRedact, receiptId, redis }: {
+export async function redactCustomerData({ shop, customerGid, ordersToRedact, receiptId, redis, queued }: {
   shop: string;
   customerGid: string;
   ordersToRedact: number;
   receiptId?: string;
   /** What was removed from Redis before (counts only). */
   redis?: Record<string, number>;
+  /** What each destination queued to erase there (counts only). */
+  queued?: Record<string, number>;
 }) {
   const keys = customerKeys(customerGid);
   return getDb().$transaction(async (tx) => {
@@ -230,6 +228,7 @@ export async function redactCustomerData({ shop, customerGid, ordersToRedact, re
         report: JSON.stringify({
           deleted,
           redis: redis ?? null,
+          queued: queued ?? null,
           destinations: [...new Set(links.map((l) => l.destination))].sort(),
           ordersToRedact,
           note: "Order data kept for purchase events is deleted. The APSIS One profile is deleted or anonymised as the merchant chose (job apsis.redact-profile); the Adestra contact is taken off every list the app put it on and every field the app wrote but the address is cleared (job adestra.redact-contact; Adestra offers no delete).",

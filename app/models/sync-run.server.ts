@@ -1,4 +1,5 @@
 import { getDb, type Tx } from "../db.server";
+import type { RunCounters } from "./run-counters";
 
 /** The columns the UI shows for a run (never the settings JSON or the checkpoint). */
 const runSummary = {
@@ -27,7 +28,7 @@ const runSummary = {
 export async function listSyncRuns({ shop, take = 50, destination }: {
   shop: string;
   take?: number;
-  destination?: "adestra" | "apsis";
+  destination?: string;
 }) {
   return getDb().syncRun.findMany({
     where: { shop: { domain: shop }, ...(destination ? { destination } : {}) },
@@ -43,20 +44,10 @@ export type SyncRunSummary = Awaited<ReturnType<typeof listSyncRuns>>[number];
 // queued between attempts and starts its counters again from zero (see startSyncRunAttempt).
 
 export const SYNC_RUN_ACTIVE_STATUSES = ["queued", "running"] as const;
-export type SyncRunCounters = {
-  seen: number;
-  matched: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-  suppressed: number;
-};
 
 export async function createSyncRun({ shopId, destination, kind, trigger, settings }: {
   shopId: string;
-  destination: "adestra" | "apsis";
+  destination: string;
   kind: "send" | "full_sync" | "realtime";
   trigger: "on_demand" | "auto" | "send_now" | "ops" | "webhook";
   settings: unknown;
@@ -68,7 +59,7 @@ export async function createSyncRun({ shopId, destination, kind, trigger, settin
 }
 
 /** The shop's queued or running run of a kind, if any (oldest first: the one that holds the slot). */
-export async function findActiveSyncRun({ shopId, destination, kind }: { shopId: string; destination: "adestra" | "apsis"; kind: "send" | "full_sync" }) {
+export async function findActiveSyncRun({ shopId, destination, kind }: { shopId: string; destination: string; kind: "send" | "full_sync" }) {
   return getDb().syncRun.findFirst({
     where: { shopId, destination, kind, status: { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
     orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
@@ -126,7 +117,7 @@ export async function setSyncRunTotal({ runId, total }: { runId: string; total: 
   await getDb().syncRun.update({ where: { id: runId }, data: { total } });
 }
 
-export async function updateSyncRunProgress({ runId, counters }: { runId: string; counters: SyncRunCounters }) {
+export async function updateSyncRunProgress({ runId, counters }: { runId: string; counters: RunCounters }) {
   // Only while running: a late flush never overwrites a finished run.
   await getDb().syncRun.updateMany({ where: { id: runId, status: "running" }, data: counters });
 }
@@ -155,7 +146,7 @@ export async function recordSyncFailures({ runId, failures }: {
 export async function finishSyncRun({ runId, status, counters, errorCode, errorMessage, finishedAt = new Date(), alsoInTransaction }: {
   runId: string;
   status: "succeeded" | "failed" | "cancelled";
-  counters?: SyncRunCounters;
+  counters?: RunCounters;
   errorCode?: string | null;
   errorMessage?: string | null;
   finishedAt?: Date;
@@ -181,7 +172,7 @@ export async function requeueSyncRun({ runId, errorMessage }: { runId: string; e
 }
 
 /** The latest finished run of a kind (succeeded, failed or cancelled). */
-export async function findLastFinishedSyncRun({ shopId, destination, kind }: { shopId: string; destination: "adestra" | "apsis"; kind: "send" | "full_sync" }) {
+export async function findLastFinishedSyncRun({ shopId, destination, kind }: { shopId: string; destination: string; kind: "send" | "full_sync" }) {
   return getDb().syncRun.findFirst({
     where: { shopId, destination, kind, status: { in: ["succeeded", "failed", "cancelled"] } },
     orderBy: [{ finishedAt: "desc" }, { queuedAt: "desc" }],
@@ -216,7 +207,7 @@ export async function getSyncRunCheckpoint({ runId }: { runId: string }) {
  * Progress of a running run: its live counters and, when given, a new checkpoint. Returns false when the run
  * is no longer running (finished or cancelled meanwhile): the caller should stop.
  */
-export async function saveSyncRunProgress({ runId, counters, checkpoint }: { runId: string; counters: SyncRunCounters; checkpoint?: string | null }) {
+export async function saveSyncRunProgress({ runId, counters, checkpoint }: { runId: string; counters: RunCounters; checkpoint?: string | null }) {
   const result = await getDb().syncRun.updateMany({
     where: { id: runId, status: "running" },
     data: { ...counters, ...(checkpoint ? { checkpoint } : {}) },
@@ -230,7 +221,7 @@ export async function saveSyncRunProgress({ runId, counters, checkpoint }: { run
  */
 export async function resumeSyncRunAttempt({ runId, counters, isAfterCheckpoint }: {
   runId: string;
-  counters: SyncRunCounters;
+  counters: RunCounters;
   /** Whether a failure's customer lies after the checkpoint. */
   isAfterCheckpoint: (customerId: string) => boolean;
 }) {

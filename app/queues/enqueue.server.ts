@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
 import { parseEnv } from "../env.server";
-import { JOBS, REDACTION_JOBS, type JobName, type JobPayload, type QueueName } from "./registry";
+import type { JobDefinition, JobPayload, QueueName } from "./registry";
 import { getRedis } from "../redis.server";
 
 declare global {
@@ -27,20 +27,15 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 };
 
 /**
- * Job records kept after their work, by what they may hold. Webhook deliveries keep the default day: their id
- * (from the event id) is what makes a redelivery a no-op. A redaction's own delivery is the exception: it
- * exists to erase the shop or customer it names, and its receipt already dedupes a redelivery. Per-customer
- * real-time jobs are deduplicated by id, not by their record, and their failure reasons may quote what APSIS
- * refused: nothing of them is kept once done, and a failure only for a day (the reason is on the receipts).
+ * Per-customer real-time jobs are deduplicated by id, not by their record, and their failure reasons may quote
+ * what the destination refused: nothing of them is kept once done, and a failure only for a day (the reason is
+ * on the receipts). Webhook deliveries keep the default day unless their definition says otherwise.
  */
-const ERASE_ON_COMPLETE = new Set(["customers/redact", "shop/redact"]);
 const PER_CUSTOMER_RETENTION: JobsOptions = { removeOnComplete: true, removeOnFail: { age: 24 * 3600 } };
 
-function retentionOf(name: JobName, data: unknown): JobsOptions {
-  if (name === "webhooks.process-delivery" && ERASE_ON_COMPLETE.has((data as JobPayload<"webhooks.process-delivery">).topic)) {
-    return { removeOnComplete: true };
-  }
-  if (JOBS[name].queue === "realtime") return PER_CUSTOMER_RETENTION;
+function retentionOf<J extends JobDefinition>(job: J, data: JobPayload<J>): JobsOptions {
+  if (job.retention) return job.retention(data);
+  if (job.queue === "realtime") return PER_CUSTOMER_RETENTION;
   return {};
 }
 
@@ -61,17 +56,16 @@ export type EnqueueOptions = {
   priority?: number;
 };
 
-export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options: EnqueueOptions = {}) {
-  const definition = JOBS[name];
-  const data = definition.schema.parse(payload);
+export async function enqueue<J extends JobDefinition>(job: J, payload: JobPayload<J>, options: EnqueueOptions = {}) {
+  const data = job.schema.parse(payload) as JobPayload<J>;
   if (options.jobId?.includes(":")) throw new Error(`job id must not contain ":" (${options.jobId})`);
-  return getQueue(definition.queue).add(name, data, {
+  return getQueue(job.queue).add(job.name, data, {
     jobId: options.jobId,
     deduplication: options.dedupeId ? { id: options.dedupeId, keepLastIfActive: options.rerunIfActive } : undefined,
     delay: options.delay,
     priority: options.priority,
-    ...retentionOf(name, data),
-    ...(REDACTION_JOBS.has(name) ? { attempts: REDACTION_ATTEMPTS } : {}),
+    ...retentionOf(job, data),
+    ...(job.redaction ? { attempts: REDACTION_ATTEMPTS } : {}),
   });
 }
 

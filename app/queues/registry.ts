@@ -1,75 +1,71 @@
+import type { Job, JobsOptions } from "bullmq";
 import { z } from "zod";
 import { WebhookSubjectSchema } from "../shopify/webhook-topics";
 
 /**
- * Every job the app runs: its name, the queue it runs on and its payload schema.
- * Producers (web) and consumers (worker) share these definitions; payloads are validated on both sides.
- * Queues: "webhooks" carries short per-delivery work, "realtime" the per-customer APSIS One writes they lead
+ * What a job is: its name, the queue it runs on and its payload schema, declared once with `defineJob` where
+ * the job belongs (the platform's own here; each destination's in its folder, `jobs/definitions.ts`).
+ * Producers (web) and consumers (worker) share the definition; payloads are validated on both sides.
+ * Queues: "webhooks" carries short per-delivery work, "realtime" the per-customer destination writes they lead
  * to, "sync" long runs, so a long send or Full Sync never delays webhook processing or another shop's real-time
  * update (docs/decisions/004-queues-and-worker.md, 014-realtime-sync.md).
  */
 export const QUEUE_NAMES = ["webhooks", "realtime", "sync"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
-/**
- * One webhook delivery to process. `subject` is what the web request took from the verified payload: ids (and
- * an order's purchase data), never the customer's email, phone, name or address (jobs stay in Redis for days;
- * the worker reads the customer fresh from Shopify). Strict, so nothing else can ride along.
- */
-export const WebhookJobSchema = z.strictObject({
-  receiptId: z.string().min(1),
-  eventId: z.string().min(1),
-  shop: z.string().min(1),
-  topic: z.string().min(1),
-  apiVersion: z.string(),
-  triggeredAt: z.string().nullable(),
-  subject: WebhookSubjectSchema,
-});
-export type WebhookJob = z.infer<typeof WebhookJobSchema>;
+export type JobDefinition<S extends z.ZodType = z.ZodType> = {
+  name: string;
+  queue: QueueName;
+  schema: S;
+  /**
+   * Carries a redaction to a destination (ids only): retried for about a day and a half while it is down, and
+   * kept when the customer's other jobs are purged (services/compliance-redis.server.ts).
+   */
+  redaction?: boolean;
+  /** Retention chosen by the payload (a webhook delivery of a redaction is erased once done). */
+  retention?: (payload: z.infer<S>) => JobsOptions;
+};
 
-/** One Adestra send: everything it needs is on its SyncRun row (choices, shop). */
-export const AdestraSendProfilesJobSchema = z.object({ runId: z.string().min(1) });
-/** Fired daily by the shop's job scheduler; starts a send with the saved Auto Send settings. */
-export const AdestraAutoSendJobSchema = z.object({ shop: z.string().min(1) });
-/** One APSIS One Full Sync: everything it needs is on its SyncRun row (keyspace, conditions, mappings, checkpoint). */
-export const ApsisFullSyncJobSchema = z.object({ runId: z.string().min(1) });
+export const defineJob = <S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> => definition;
 
-/**
- * One customer's APSIS One real-time sync: everything else (the deliveries it answers, pending purchase events)
- * is read when it runs, and the customer is read fresh from Shopify, so a job always writes the latest state.
- */
-export const ApsisSyncCustomerJobSchema = z.object({ shop: z.string().min(1), customerId: z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/) });
+export type JobPayload<J extends JobDefinition> = z.infer<J["schema"]>;
 
-/** customers/redact reaching APSIS One: the Sections the app had written the profile to (its links are gone). */
-export const ApsisRedactProfileJobSchema = z.object({
-  shop: z.string().min(1),
-  customerId: z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/),
-  sections: z.array(z.string().min(1)),
-});
+export type JobContext = { job: Job; log: (message: string) => void };
+
+/** A job definition and the function that runs it: what the worker is given, one per job. */
+export type JobEntry = { job: JobDefinition; run: (payload: never, ctx: JobContext) => Promise<unknown> };
+
+/** Pairs a definition with its handler, typed by the definition's schema. */
+export const handles = <S extends z.ZodType>(job: JobDefinition<S>, run: (payload: z.infer<S>, ctx: JobContext) => Promise<unknown>): JobEntry => ({ job, run });
 
 /**
- * customers/redact reaching Adestra: Adestra's ids of the contact on each list the app put it on (its links are
- * gone). Ids only, never the address: a waiting or retried job holds no personal data.
+ * Job records kept after their work, by what they may hold: a webhook delivery keeps the default day (its id,
+ * from the event id, is what makes a redelivery a no-op), but a redaction's own delivery exists to erase the
+ * shop or customer it names, and its receipt already dedupes a redelivery.
  */
-export const AdestraRedactContactJobSchema = z.object({
-  shop: z.string().min(1),
-  customerId: z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/),
-  contacts: z.array(z.object({ contactId: z.int().positive(), listId: z.int().positive() })).min(1).max(1000),
+const ERASE_ON_COMPLETE = new Set(["customers/redact", "shop/redact"]);
+
+/**
+ * One webhook delivery to process (app/jobs/process-webhook-delivery.server.ts). `subject` is what the web
+ * request took from the verified payload: ids (and an order's purchase data), never the customer's email,
+ * phone, name or address (jobs stay in Redis for days; the worker reads the customer fresh from Shopify).
+ * Strict, so nothing else can ride along.
+ */
+export const WEBHOOK_DELIVERY_JOB = defineJob({
+  name: "webhooks.process-delivery",
+  queue: "webhooks",
+  schema: z.strictObject({
+    receiptId: z.string().min(1),
+    eventId: z.string().min(1),
+    shop: z.string().min(1),
+    topic: z.string().min(1),
+    apiVersion: z.string(),
+    triggeredAt: z.string().nullable(),
+    subject: WebhookSubjectSchema,
+  }),
+  retention: ({ topic }) => (ERASE_ON_COMPLETE.has(topic) ? { removeOnComplete: true } : {}),
 });
+export type WebhookJob = JobPayload<typeof WEBHOOK_DELIVERY_JOB>;
 
-export const JOBS = {
-  "webhooks.process-delivery": { queue: "webhooks", schema: WebhookJobSchema },
-  "maintenance.prune-webhook-receipts": { queue: "sync", schema: z.object({}).strict() },
-  "adestra.send-profiles": { queue: "sync", schema: AdestraSendProfilesJobSchema },
-  "adestra.auto-send": { queue: "sync", schema: AdestraAutoSendJobSchema },
-  "apsis.full-sync": { queue: "sync", schema: ApsisFullSyncJobSchema },
-  "apsis.sync-customer": { queue: "realtime", schema: ApsisSyncCustomerJobSchema },
-  "apsis.redact-profile": { queue: "realtime", schema: ApsisRedactProfileJobSchema },
-  "adestra.redact-contact": { queue: "realtime", schema: AdestraRedactContactJobSchema },
-} as const satisfies Record<string, { queue: QueueName; schema: z.ZodType }>;
-
-export type JobName = keyof typeof JOBS;
-
-/** The jobs that carry a redaction to a destination: retried for long, and kept when the customer's other jobs are purged. */
-export const REDACTION_JOBS: ReadonlySet<string> = new Set(["apsis.redact-profile", "adestra.redact-contact"] satisfies JobName[]);
-export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["schema"]>;
+/** Daily: old webhook receipts are pruned (app/jobs/prune-webhook-receipts.server.ts). */
+export const PRUNE_RECEIPTS_JOB = defineJob({ name: "maintenance.prune-webhook-receipts", queue: "sync", schema: z.object({}).strict() });

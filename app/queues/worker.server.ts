@@ -1,35 +1,36 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { JOBS, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from "./registry";
+import { QUEUE_NAMES, type JobEntry, type QueueName } from "./registry";
 
-export type JobContext = { job: Job; log: (message: string) => void };
-export type JobHandler<N extends JobName> = (payload: JobPayload<N>, ctx: JobContext) => Promise<unknown>;
-export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
 /** Dispatch by job name; a payload that fails its schema is unrecoverable (retrying cannot fix it). */
-export function dispatcher(handlers: JobHandlers) {
+export function dispatcher(entries: readonly JobEntry[]) {
+  const byName = new Map<string, JobEntry>();
+  for (const entry of entries) {
+    if (byName.has(entry.job.name)) throw new Error(`job "${entry.job.name}" has two handlers`);
+    byName.set(entry.job.name, entry);
+  }
   return async (job: Job) => {
-    const name = job.name as JobName;
-    const definition = JOBS[name];
-    if (!definition) throw new UnrecoverableError(`unknown job "${job.name}"`);
-    const parsed = definition.schema.safeParse(job.data);
+    const entry = byName.get(job.name);
+    if (!entry) throw new UnrecoverableError(`unknown job "${job.name}"`);
+    const parsed = entry.job.schema.safeParse(job.data);
     if (!parsed.success) {
-      throw new UnrecoverableError(`invalid payload for ${name}: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
+      throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
     }
-    const handler = handlers[name] as JobHandler<typeof name>;
-    return handler(parsed.data as never, { job, log: (m) => void job.log(m) });
+    return entry.run(parsed.data as never, { job, log: (m) => void job.log(m) });
   };
 }
 
 export type StartWorkersOptions = {
   connection: Redis;
   prefix: string;
-  handlers: JobHandlers;
+  /** Every job the app runs (app/jobs/handlers.server.ts). */
+  handlers: readonly JobEntry[];
   concurrency: Partial<Record<QueueName, number>>;
   onFailed?: (job: Job | undefined, error: Error) => void;
 };
 
-/** One BullMQ Worker per queue, all dispatching through the same typed registry. */
+/** One BullMQ Worker per queue, all dispatching through the same job table. */
 export function startWorkers({ connection, prefix, handlers, concurrency, onFailed }: StartWorkersOptions) {
   const process = dispatcher(handlers);
   const workers = QUEUE_NAMES.map((queue) => {

@@ -1,26 +1,18 @@
 /**
- * The run kernel with a destination of its own that exists only here ("echo": a Map that stores each customer's
+ * The run kernel with a destination that exists only in tests ("echo": a Map that stores each customer's
  * email, refuses some addresses, and can go down): what any new destination gets from the kernel without
  * writing it — counters, progress, recorded failures with the destination's reason, a stop that keeps what was
  * written, and a resume from the checkpoint that ends in the same state with exact counters.
  */
 import { describe, expect, it } from "vitest";
+import { EchoDown, type EchoCounters, echoEngine } from "../../tests/support/echo-destination";
 import { shopifyCustomer } from "../../tests/support/factories";
 import type { ShopifyCustomer } from "../shopify/customer";
-import { attempt, type ErrorVerdict, type RunCheckpoint, type RunFailure, runBatches } from "./batch-engine";
+import { type RunCheckpoint, type RunFailure, runBatches } from "./batch-engine";
 
-type EchoCounters = { seen: number; matched: number; created: number; unchanged: number; skipped: number; failed: number };
-const zero = (): EchoCounters => ({ seen: 0, matched: 0, created: 0, unchanged: 0, skipped: 0, failed: 0 });
-
-class Refused extends Error {}
-class Down extends Error {}
-
-/** The test-only destination: its store, and its refusals. */
+/** The test-only destination (tests/support/echo-destination.ts), run straight on the engine. */
 function echoDestination() {
-  const stored = new Map<string, string>();
-  const state = { down: false, writes: 0, downAfter: Infinity };
-  const classifyError = (error: unknown): ErrorVerdict =>
-    error instanceof Refused ? { kind: "record", reason: error.message, response: "refused" } : { kind: "stop" };
+  const { stored, state, steps } = echoEngine();
   const run = (customers: ShopifyCustomer[], extra: { resumeFrom?: RunCheckpoint<EchoCounters> | null; shouldStop?: () => boolean } = {}) => {
     const progress: EchoCounters[] = [];
     const checkpoints: RunCheckpoint<EchoCounters>[] = [];
@@ -29,36 +21,11 @@ function echoDestination() {
       customers: (async function* () {
         yield* customers;
       })(),
-      zero,
+      ...steps,
       concurrency: 3,
       batchSize: 7,
       progressEveryRecords: 5,
       ...extra,
-      async plan(batch) {
-        const work = [];
-        for (const tally of batch) {
-          tally.count("seen");
-          const { email } = tally.customer;
-          if (!email) {
-            tally.count("skipped");
-            continue;
-          }
-          tally.count("matched");
-          if (stored.get(tally.customer.id) === email) tally.count("unchanged");
-          else work.push({ tally, work: { email } });
-        }
-        return work;
-      },
-      async write({ email }, tally) {
-        await attempt("echoing the email failed", async () => {
-          state.writes += 1;
-          if (state.down || state.writes > state.downAfter) throw new Down("echo is down");
-          if (email.endsWith("@refused.test")) throw new Refused(`${email} is refused`);
-        });
-        stored.set(tally.customer.id, email);
-        tally.count("created");
-      },
-      classifyError,
       onProgress: async ({ counters, checkpoint }) => {
         progress.push(counters);
         if (checkpoint) checkpoints.push(checkpoint);
@@ -103,7 +70,7 @@ describe("the run kernel, through a test-only destination", () => {
     echo.state.downAfter = 12;
     const first = echo.run(store());
     const stopped = await first.result;
-    expect(stopped.stoppedBy).toBeInstanceOf(Down);
+    expect(stopped.stoppedBy).toBeInstanceOf(EchoDown);
     expect(echo.stored.size).toBeLessThan(32);
     const saved = first.checkpoints.at(-1)!;
     expect(Number(saved.afterId)).toBeLessThan(1039);

@@ -34,7 +34,7 @@ import {
   saveSyncRunProgress,
   startSyncRunAttempt,
 } from "../models/sync-run.server";
-import type { JobContext } from "../queues/worker.server";
+import type { JobContext } from "../queues/registry";
 import { ShopifyAuthError, ShopifyGraphqlError, ShopifyMalformedDataError, ShopifySessionNotFoundError } from "../shopify/errors";
 import type { BatchEngineResult, CounterSet, EngineOptions, RunCheckpoint } from "./batch-engine";
 

@@ -40,7 +40,7 @@ export async function withRunStartLock<T>(
  */
 export async function findLiveSyncRun({ shopId, destination, kind, jobId, lostMessage }: {
   shopId: string;
-  destination: "adestra" | "apsis";
+  destination: string;
   kind: "send" | "full_sync";
   jobId: (runId: string) => string;
   lostMessage: string;

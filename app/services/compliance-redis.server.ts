@@ -9,12 +9,11 @@ import type { Job, Queue } from "bullmq";
 import { parseEnv } from "../env.server";
 import { getQueue } from "../queues/enqueue.server";
 import { getRedis } from "../redis.server";
-import { QUEUE_NAMES, REDACTION_JOBS, type QueueName } from "../queues/registry";
-import { removeAdestraAutoSendScheduler } from "../destinations/adestra/auto-send-schedule.server";
-import { decryptSecret } from "../utils/crypto.server";
-import { accountBucketKey } from "../destinations/adestra/account.server";
-import { forgetApsisToken } from "../destinations/apsis/account.server";
-import { pendingReceiptsKey, realtimeTouchedKey } from "../destinations/apsis/realtime.server";
+import { QUEUE_NAMES, type QueueName } from "../queues/registry";
+import { DESTINATIONS } from "../destinations/index.server";
+
+/** The jobs that carry a redaction to a destination: they must still run when the customer's other jobs go. */
+const REDACTION_JOBS: ReadonlySet<string> = new Set(DESTINATIONS.flatMap((d) => d.jobs).flatMap(({ job }) => (job.redaction ? [job.name] : [])));
 
 /** Every state a job record can rest in but "active" (a running job is locked); "waiting" includes paused. */
 const RESTING_STATES = ["completed", "failed", "waiting", "delayed", "prioritized", "waiting-children"] as const;
@@ -79,13 +78,12 @@ async function removeKeysNaming({ domain, ids }: { domain: string; ids: string[]
 
 
 /**
- * customers/redact: the customer's waiting deliveries list, their place in the real-time "touched" set, and
- * every resting job record about them (a sync's data, result, failure reason and logs) but the redaction jobs
+ * customers/redact: what each destination keeps under its own keys about the customer (APSIS One's waiting
+ * deliveries list and real-time "touched" set), and every resting job record about them (a sync's data, result, failure reason and logs) but the redaction jobs
  * themselves, which carry ids only and must still run; then the event-stream entries of the removed jobs.
  */
 export async function purgeCustomerFromRedis({ shop, shopId, customerId }: { shop: string; shopId: string | null; customerId: string }) {
-  const redis = getRedis();
-  if (shopId) await redis.multi().del(pendingReceiptsKey(shopId, customerId)).zrem(realtimeTouchedKey(shopId), customerId).exec();
+  if (shopId) for (const destination of DESTINATIONS) await destination.forgetCustomer?.({ shopId, customerId });
   const aboutCustomer: JobMatch = (job) => job.data?.shop === shop && job.data?.customerId === customerId && !REDACTION_JOBS.has(job.name);
   let jobs = 0;
   for (const name of QUEUE_NAMES) {
@@ -99,14 +97,13 @@ export async function purgeCustomerFromRedis({ shop, shopId, customerId }: { sho
 export type ShopRedisFootprint = {
   shopId: string;
   runIds: string[];
-  apsis: { region: string; clientId: string; clientSecretEncrypted: string } | null;
-  adestraAccountName: string | null;
 };
 
 /**
- * shop/redact: every job of the shop (by its domain, its runs or a key naming it) in every resting state, the
- * daily Auto Send scheduler, the event-stream entries naming the shop or its jobs, every key naming the shop
- * (locks, coalescing and real-time keys), the shop's credentials' rate keys and the cached APSIS token.
+ * shop/redact: first what each destination keeps under its own names (Adestra's daily Auto Send scheduler and
+ * rate bucket, APSIS One's cached token and rate keys), then every job of the shop (by its domain, its runs or
+ * a key naming it) in every resting state, the event-stream entries naming the shop or its jobs, and every key
+ * naming the shop (locks, coalescing and real-time keys) or its credentials.
  * The shop/redact delivery's own job is running, so it is not touched here: it is removed when it completes
  * (enqueue.server.ts).
  */
@@ -114,7 +111,8 @@ export async function purgeShopFromRedis({ shop, footprint }: { shop: string; fo
   const shopId = footprint?.shopId;
   const runIds = new Set(footprint?.runIds ?? []);
   const ids = shopId ? [shopId] : [];
-  if (shopId) await removeAdestraAutoSendScheduler({ shopId });
+  const rateKeys: string[] = [];
+  if (shopId) for (const destination of DESTINATIONS) rateKeys.push(...((await destination.forgetShop?.({ shopId })) ?? []));
   const ofShop: JobMatch = (job) =>
     job.data?.shop === shop || runIds.has(job.data?.runId) || ids.some((id) => job.id?.includes(id) || job.repeatJobKey?.includes(id) || job.deduplicationId?.includes(id));
   let jobs = 0;
@@ -125,18 +123,6 @@ export async function purgeShopFromRedis({ shop, footprint }: { shop: string; fo
     // Results and reasons are JSON: the domain is matched as a JSON string, ids anywhere.
     events += await removeEvents(name, { jobIds: removed, needles: [JSON.stringify(shop), ...ids, ...runIds] });
   }
-  const rateKeys: string[] = [];
-  if (footprint?.apsis) {
-    const { region, clientId, clientSecretEncrypted } = footprint.apsis;
-    const clientSecret = decryptSecret(clientSecretEncrypted, parseEnv().CREDENTIALS_ENCRYPTION_KEY);
-    await forgetApsisToken({ region: region === "apac" ? "apac" : "eu", clientId, clientSecret });
-    const limiter = `${parseEnv().REDIS_PREFIX}:apsis-rate:${region}-${clientId}`;
-    await getRedis().unlink(limiter);
-    rateKeys.push(`${limiter}:`); // its per-profile keys
-  }
-  // Rate buckets only pace requests (they expire within a minute); another shop on the same account just
-  // starts a fresh bucket.
-  if (footprint?.adestraAccountName) await getRedis().unlink(accountBucketKey(footprint.adestraAccountName));
   const keys = await removeKeysNaming({ domain: shop, ids: [...ids, ...rateKeys] });
   return { jobs, events, keys };
 }

@@ -215,7 +215,7 @@ export function describeIssues(error: z.ZodError) {
 // The job carries ids (and an order's non-personal purchase data), never the payload: a job sits in Redis for
 // up to 7 days, and the worker reads the customer fresh from Shopify anyway (apsis-sync-customer.server.ts).
 
-const CustomerGidSchema = gid("Customer");
+export const CustomerGidSchema = gid("Customer");
 
 /**
  * An order's non-personal summary, which is all of an order that travels in a job: products and amounts only.

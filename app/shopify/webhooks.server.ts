@@ -32,6 +32,7 @@ import {
 } from "../models/webhook-receipt.server";
 import { ShopDomainSchema } from "../models/shop.server";
 import { enqueue } from "../queues/enqueue.server";
+import { WEBHOOK_DELIVERY_JOB } from "../queues/registry";
 import {
   COMPLIANCE_TOPICS,
   parseJsonExact,
@@ -245,7 +246,7 @@ export async function receiveWebhook(request: Request, options: ReceiveWebhookOp
   try {
     await withTimeout(
       enqueue(
-        "webhooks.process-delivery",
+        WEBHOOK_DELIVERY_JOB,
         {
           receiptId: claim.receiptId,
           eventId: delivery.eventId,

@@ -4,10 +4,9 @@
  */
 import { listEnabledAutoSends } from "../../models/adestra-send-settings.server";
 import { getQueue } from "../../queues/enqueue.server";
-import { JOBS, type JobName } from "../../queues/registry";
+import { AUTO_SEND_JOB } from "./jobs/definitions";
 import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay } from "./rules/schedule";
 
-const AUTO_SEND_JOB = "adestra.auto-send" satisfies JobName;
 const AUTO_SEND_PREFIX = autoSendSchedulerId("");
 
 export function adestraAutoSendRepeat({ shop, timeZone }: { shop: string; timeZone: string }) {
@@ -15,23 +14,23 @@ export function adestraAutoSendRepeat({ shop, timeZone }: { shop: string; timeZo
 }
 
 export function adestraAutoSendTemplate({ shop }: { shop: string }) {
-  return { name: AUTO_SEND_JOB, data: JOBS[AUTO_SEND_JOB].schema.parse({ shop }) };
+  return { name: AUTO_SEND_JOB.name, data: AUTO_SEND_JOB.schema.parse({ shop }) };
 }
 
 /** Creates or moves the shop's daily Auto Send; returns when it fires next. */
 export async function upsertAdestraAutoSendScheduler({ shopId, shop, timeZone }: { shopId: string; shop: string; timeZone: string }) {
-  const queue = getQueue(JOBS[AUTO_SEND_JOB].queue);
+  const queue = getQueue(AUTO_SEND_JOB.queue);
   await queue.upsertJobScheduler(autoSendSchedulerId(shopId), adestraAutoSendRepeat({ shop, timeZone }), adestraAutoSendTemplate({ shop }));
   return getAdestraAutoSendNextRun({ shopId });
 }
 
 export async function removeAdestraAutoSendScheduler({ shopId }: { shopId: string }) {
-  await getQueue(JOBS[AUTO_SEND_JOB].queue).removeJobScheduler(autoSendSchedulerId(shopId));
+  await getQueue(AUTO_SEND_JOB.queue).removeJobScheduler(autoSendSchedulerId(shopId));
 }
 
 /** When the shop's Auto Send fires next, or null when it has no schedule. */
 export async function getAdestraAutoSendNextRun({ shopId }: { shopId: string }) {
-  const scheduler = await getQueue(JOBS[AUTO_SEND_JOB].queue).getJobScheduler(autoSendSchedulerId(shopId));
+  const scheduler = await getQueue(AUTO_SEND_JOB.queue).getJobScheduler(autoSendSchedulerId(shopId));
   return scheduler?.next ? new Date(scheduler.next) : null;
 }
 
@@ -40,7 +39,7 @@ export async function getAdestraAutoSendNextRun({ shopId }: { shopId: string }) 
  * Auto Send scheduler exists (e.g. one left by a crash between the database write and Redis).
  */
 export async function reconcileAdestraAutoSendSchedulers() {
-  const queue = getQueue(JOBS[AUTO_SEND_JOB].queue);
+  const queue = getQueue(AUTO_SEND_JOB.queue);
   const enabled = await listEnabledAutoSends();
   const wanted = new Set<string>();
   for (const row of enabled) {

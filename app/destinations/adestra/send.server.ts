@@ -12,6 +12,7 @@ import {
   type SyncRunSummary,
 } from "../../models/sync-run.server";
 import { enqueue } from "../../queues/enqueue.server";
+import { SEND_PROFILES_JOB } from "./jobs/definitions";
 import { getAdestraAutoSendNextRun, removeAdestraAutoSendScheduler, upsertAdestraAutoSendScheduler } from "./auto-send-schedule.server";
 import {
   choicesOfRow,
@@ -172,7 +173,7 @@ export async function startSend({ shop, trigger, choices, recordAs }: {
 async function enqueueSend({ runId, shopId }: { runId: string; shopId: string }) {
   const jobId = sendJobId(runId);
   for (let attempt = 0; attempt < 40; attempt++) {
-    const job = await enqueue("adestra.send-profiles", { runId }, { jobId, dedupeId: sendDedupeId(shopId) });
+    const job = await enqueue(SEND_PROFILES_JOB, { runId }, { jobId, dedupeId: sendDedupeId(shopId) });
     if (job.id === jobId) return true;
     // Deduplicated: the shop's previous job has finished its run but BullMQ has not completed it yet.
     await delay(250);

@@ -11,7 +11,7 @@ import {
   ApsisUnavailableError,
   ApsisValidationError,
 } from "./client/errors";
-import { createRedisApsisLimiter } from "./client/redis-limiter.server";
+import { apsisRateKey, createRedisApsisLimiter } from "./client/redis-limiter.server";
 import { createRedisTokenCache } from "./client/redis-token-cache.server";
 import { type ApsisTokenCache, forgetSharedToken } from "./client/token";
 import { type ApsisRegion, getApsisConnectionWithSecret } from "../../models/apsis-connection.server";
@@ -47,13 +47,16 @@ function sharedTokenCache() {
   return createRedisTokenCache({ redis: getRedis(), prefix: env.REDIS_PREFIX, credentialsKey: env.CREDENTIALS_ENCRYPTION_KEY });
 }
 
+/** The limiter's account: APSIS's limits hold per account, and the region and client id identify it. */
+const limiterAccount = ({ region, clientId }: Pick<ApsisCredentials, "region" | "clientId">) => `${region}-${clientId}`;
+
 function buildClient({ region, clientId, clientSecret }: ApsisCredentials, tuning: ApsisClientTuning, tokenCache: ApsisTokenCache | undefined) {
   return new ApsisClient({
     baseUrl: apsisBaseUrl(region),
     clientId,
     clientSecret,
     tokenCache,
-    limiter: createRedisApsisLimiter({ redis: getRedis(), prefix: parseEnv().REDIS_PREFIX, account: `${region}-${clientId}` }),
+    limiter: createRedisApsisLimiter({ redis: getRedis(), prefix: parseEnv().REDIS_PREFIX, account: limiterAccount({ region, clientId }) }),
     ...tuning,
   });
 }
@@ -71,9 +74,18 @@ export function createApsisClientToVerify(credentials: ApsisCredentials, tuning:
   return buildClient(credentials, tuning, undefined);
 }
 
-/** Removes the shared token of these credentials from Redis (a redacted shop leaves none behind). */
-export async function forgetApsisToken({ region, clientId, clientSecret }: ApsisCredentials): Promise<void> {
-  await forgetSharedToken(sharedTokenCache(), { baseUrl: apsisBaseUrl(region), clientId, clientSecret });
+/**
+ * shop/redact: removes what Redis holds for the shop's credentials (the shared token and the account's rate
+ * key). Answers the prefix of the account's per-profile rate keys, for the purge of every key naming the shop.
+ */
+export async function forgetApsisCredentials({ shopId }: { shopId: string }): Promise<string[]> {
+  const connection = await getApsisConnectionWithSecret({ shopId });
+  if (!connection) return [];
+  const credentials = credentialsOf(connection);
+  await forgetSharedToken(sharedTokenCache(), { baseUrl: apsisBaseUrl(credentials.region), clientId: credentials.clientId, clientSecret: credentials.clientSecret });
+  const rateKey = apsisRateKey(parseEnv().REDIS_PREFIX, limiterAccount(credentials));
+  await getRedis().unlink(rateKey);
+  return [`${rateKey}:`];
 }
 
 /** For requests a merchant waits on (forms): fewer retries and a shorter deadline than a sync's. */
@@ -91,10 +103,12 @@ export class ApsisNotConnectedError extends Error {
 export async function openApsisConnection({ shopId }: { shopId: string }, tuning: ApsisClientTuning = {}) {
   const connection = await getApsisConnectionWithSecret({ shopId });
   if (!connection) return null;
+  return { connection, client: createApsisClient(credentialsOf(connection), tuning) };
+}
+
+function credentialsOf(connection: { region: string; clientId: string; clientSecretEncrypted: string }): ApsisCredentials {
   const clientSecret = decryptSecret(connection.clientSecretEncrypted, parseEnv().CREDENTIALS_ENCRYPTION_KEY);
-  const region = connection.region === "apac" ? "apac" : "eu";
-  const client = createApsisClient({ region, clientId: connection.clientId, clientSecret }, tuning);
-  return { connection, client };
+  return { region: connection.region === "apac" ? "apac" : "eu", clientId: connection.clientId, clientSecret };
 }
 
 export const RECONNECT_MESSAGE = "APSIS One rejected the saved API key — reconnect APSIS One with the client id and secret of an active API key.";

@@ -8,6 +8,7 @@ import {
   type SyncRunSummary,
 } from "../../models/sync-run.server";
 import { enqueue } from "../../queues/enqueue.server";
+import { FULL_SYNC_JOB } from "./jobs/definitions";
 import type { FullSyncRunSettings } from "./rules/run-settings";
 import { loadApsisMappings } from "./mapping.server";
 import { findLiveSyncRun, withRunStartLock } from "../../runs/start-run.server";
@@ -66,7 +67,7 @@ export async function startFullSync({ shop, trigger }: { shop: ShopContext; trig
       consents: mappings.consents,
     };
     const run = await createSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync", trigger, settings });
-    await enqueue("apsis.full-sync", { runId: run.id }, { jobId: fullSyncJobId(run.id) });
+    await enqueue(FULL_SYNC_JOB, { runId: run.id }, { jobId: fullSyncJobId(run.id) });
     return { runId: run.id, alreadyRunning: false };
   });
 }

@@ -3,6 +3,7 @@ import { getApsisConnectionSummary } from "../../models/apsis-connection.server"
 import { getShop, whyNotInvited } from "../../models/shop.server";
 import { markWebhookReceiptSyncing } from "../../models/webhook-receipt.server";
 import { enqueue } from "../../queues/enqueue.server";
+import { SYNC_CUSTOMER_JOB } from "./jobs/definitions";
 import { getRedis, redisKey } from "../../redis.server";
 
 /**
@@ -75,7 +76,7 @@ export async function requestCustomerSync({ shop, customerId, receiptId, require
     await getRedis().rpush(pendingReceiptsKey(row.id, customerId), receiptId);
   }
   await enqueue(
-    "apsis.sync-customer",
+    SYNC_CUSTOMER_JOB,
     { shop, customerId },
     {
       dedupeId: syncCustomerDedupeId(row.id, customerId),

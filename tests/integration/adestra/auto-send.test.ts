@@ -8,6 +8,7 @@ import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay, nextAuto
 import { connectDemo, expectedSend, setUpShop, type Stack, startStack, type Store, waitForRun } from "./stack";
 import { waitFor } from "../../support/wait-for";
 import type { ShopContext } from "../../../app/models/shop.server";
+import { AUTO_SEND_JOB } from "../../../app/destinations/adestra/jobs/definitions";
 
 const STORE: Store = { domain: "auto-store.myshopify.com", customers: 120, seed: 77, ianaTimezone: "Asia/Tokyo" };
 
@@ -132,7 +133,7 @@ describe("turning Auto Send off", () => {
   it("a scheduler left behind after Auto Send was turned off removes itself when it fires", async () => {
     await stack.app.db.getDb().sendSettings.update({ where: { shopId_kind: { shopId, kind: "auto" } }, data: { autoSendEnabled: false } });
     const runsBefore = await stack.app.db.getDb().syncRun.count({ where: { shopId } });
-    await stack.app.queues.enqueue("adestra.auto-send", { shop: STORE.domain });
+    await stack.app.queues.enqueue(AUTO_SEND_JOB, { shop: STORE.domain });
     await waitFor(async () => (await scheduler()) === undefined, { what: "the stray scheduler to be removed" });
     expect(await stack.app.db.getDb().syncRun.count({ where: { shopId } })).toBe(runsBefore);
   });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ShopContext } from "../../../app/models/shop.server";
 import { connectDemo, expectedSend, setUpShop, type Stack, startStack, type Store, waitForRun } from "./stack";
+import { SEND_PROFILES_JOB } from "../../../app/destinations/adestra/jobs/definitions";
 
 const STORE: Store = { domain: "send-store.myshopify.com", customers: 300, seed: 31, ianaTimezone: "America/New_York" };
 const RANGE = { activityFrom: "2025-01-01", activityTo: "2026-06-30" };
@@ -203,7 +204,7 @@ describe("bad input changes nothing", () => {
         trigger: "on_demand",
         settings: { choices: { profileGroup: "all", listId }, listName: "Revoked", coreTableId: 1, unsubListId: 10, recordAs: "on_demand" },
       });
-      await stack.app.queues.enqueue("adestra.send-profiles", { runId }, { jobId: `adestra-send-${runId}` });
+      await stack.app.queues.enqueue(SEND_PROFILES_JOB, { runId }, { jobId: `adestra-send-${runId}` });
       const run = await waitForRun(stack, runId);
       expect(run).toMatchObject({ status: "failed", errorCode: "not_invited" });
       expect(run.errorMessage).toMatch(/not invited/);

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../../app/db.server";
 import { enqueue, getQueue } from "../../../app/queues/enqueue.server";
+import { PRUNE_RECEIPTS_JOB } from "../../../app/queues/registry";
 
 let worker: ChildProcess;
 let output = "";
@@ -45,7 +46,7 @@ describe("worker process", () => {
         { eventId: "new-event", webhookId: "w2", shopDomain: "a.myshopify.com", topic: "customers/update", apiVersion: "2026-07" },
       ],
     });
-    await enqueue("maintenance.prune-webhook-receipts", {});
+    await enqueue(PRUNE_RECEIPTS_JOB, {});
     await until("the old receipt to be pruned", async () =>
       (await getDb().webhookReceipt.count({ where: { eventId: "old-event" } })) === 0);
     expect(await getDb().webhookReceipt.count({ where: { eventId: "new-event" } })).toBe(1);

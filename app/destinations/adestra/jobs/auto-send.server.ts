@@ -4,19 +4,19 @@
  * when Auto Send was turned off meanwhile (its stray scheduler is removed), when the shop is no longer
  * invited, or when a send is already running (that one is the day's send).
  */
-import type { z } from "zod";
+import type { JobPayload } from "../../../queues/registry";
 import { getSendSettingsRows } from "../../../models/adestra-send-settings.server";
 import { choicesOfRow } from "../rules/choices";
 import { getShop, invitedShopContext } from "../../../models/shop.server";
 import { UserFacingError } from "../../../utils/user-facing-error";
 import { recordRejectedAutoSend, startSend } from "../send.server";
-import type { AdestraAutoSendJobSchema } from "../../../queues/registry";
+import { AUTO_SEND_JOB } from "./definitions";
 import { autoSendSchedulerId } from "../rules/schedule";
 import { getQueue } from "../../../queues/enqueue.server";
 import { removeAdestraAutoSendScheduler, upsertAdestraAutoSendScheduler } from "../auto-send-schedule.server";
-import type { JobContext } from "../../../queues/worker.server";
+import type { JobContext } from "../../../queues/registry";
 
-export async function adestraAutoSendJob({ shop }: z.infer<typeof AdestraAutoSendJobSchema>, { log }: JobContext) {
+export async function adestraAutoSendJob({ shop }: JobPayload<typeof AUTO_SEND_JOB>, { log }: JobContext) {
   const shopRow = await getShop({ shop });
   if (!shopRow) return { outcome: "skipped", reason: "unknown shop" };
   const { auto } = await getSendSettingsRows({ shopId: shopRow.id });
@@ -26,7 +26,7 @@ export async function adestraAutoSendJob({ shop }: z.infer<typeof AdestraAutoSen
     return { outcome: "skipped", reason: "auto send is off" };
   }
   // The shop's timezone is refreshed when the merchant opens the app; the schedule follows from tomorrow.
-  const scheduler = await getQueue("sync").getJobScheduler(autoSendSchedulerId(shopRow.id));
+  const scheduler = await getQueue(AUTO_SEND_JOB.queue).getJobScheduler(autoSendSchedulerId(shopRow.id));
   if (scheduler && scheduler.tz !== shopRow.ianaTimezone) {
     await upsertAdestraAutoSendScheduler({ shopId: shopRow.id, shop, timeZone: shopRow.ianaTimezone });
   }

@@ -20,19 +20,19 @@
  * See docs/decisions/012-adestra-send-engine.md, "Redaction".
  */
 import { UnrecoverableError } from "bullmq";
-import type { z } from "zod";
 import type { AdestraClient } from "../client/client";
 import { AdestraAuthError, AdestraNotFoundError } from "../client/errors";
 import { getShop } from "../../../models/shop.server";
 import { describeAdestraError, openAdestraConnection } from "../account.server";
 import { ADESTRA_CONTACT_FIELDS } from "../rules/map-customer";
-import type { AdestraRedactContactJobSchema } from "../../../queues/registry";
-import type { JobContext } from "../../../queues/worker.server";
+import type { JobPayload } from "../../../queues/registry";
+import type { REDACT_CONTACT_JOB } from "./definitions";
+import type { JobContext } from "../../../queues/registry";
 
 /** Every field the app writes but the dedupe key. */
 const REDACTED_FIELDS = ADESTRA_CONTACT_FIELDS.filter((field) => field !== "email");
 
-export async function adestraRedactContactJob({ shop, customerId, contacts }: z.infer<typeof AdestraRedactContactJobSchema>, { log }: JobContext) {
+export async function adestraRedactContactJob({ shop, customerId, contacts }: JobPayload<typeof REDACT_CONTACT_JOB>, { log }: JobContext) {
   const shopRow = await getShop({ shop });
   if (!shopRow) return { outcome: "skipped", reason: "the shop is unknown" };
   const opened = await openAdestraConnection({ shopId: shopRow.id });

@@ -20,6 +20,9 @@ redis.call("SET", KEYS[1], tostring(free), "PX", math.ceil(free - now) + 1000)
 return math.ceil(slot - now)
 `;
 
+/** The account's key; its per-profile keys start with it and ":". */
+export const apsisRateKey = (prefix: string, account: string) => `${prefix}:apsis-rate:${account}`;
+
 export function createRedisApsisLimiter({
   redis,
   prefix,
@@ -34,7 +37,7 @@ export function createRedisApsisLimiter({
   limits?: ApsisLimits;
   sleep?: Sleep;
 }): ApsisLimiter {
-  const base = `${prefix}:apsis-rate:${account}`;
+  const base = apsisRateKey(prefix, account);
   const redisKey = (key: string) =>
     key === "account" ? base : `${base}:profile:${createHash("sha256").update(key.slice("profile:".length)).digest("hex").slice(0, 32)}`;
   return {

@@ -15,7 +15,6 @@
  * (the receipts stay "syncing"); the last attempt fails them with the reason.
  */
 import { UnrecoverableError } from "bullmq";
-import type { z } from "zod";
 import type { ApsisClient } from "../client/client";
 import { currentVersionId } from "../rules/attribute-values";
 import { ApsisApiError, ApsisAuthError } from "../client/errors";
@@ -37,8 +36,9 @@ import { pickSection } from "../rules/conditions";
 import { type FullSyncCounters, type FullSyncFailure, runFullSync, type SectionPlan } from "../rules/full-sync-engine";
 import { profileKeyOf } from "../rules/profile";
 import { getRedis } from "../../../redis.server";
-import type { ApsisRedactProfileJobSchema, ApsisSyncCustomerJobSchema } from "../../../queues/registry";
-import type { JobContext } from "../../../queues/worker.server";
+import type { JobPayload } from "../../../queues/registry";
+import type { REDACT_PROFILE_JOB, SYNC_CUSTOMER_JOB } from "./definitions";
+import type { JobContext } from "../../../queues/registry";
 
 /** A shop with no real-time sync for this long forgets who it touched (a Full Sync only looks back to its start). */
 const TOUCHED_TTL_MS = 7 * 24 * 3600_000;
@@ -68,7 +68,7 @@ function cachedSectionPlans(shopId: string, client: ApsisClient, mappings: Await
   return plans;
 }
 
-export async function apsisSyncCustomerJob({ shop, customerId }: z.infer<typeof ApsisSyncCustomerJobSchema>, { job, log }: JobContext) {
+export async function apsisSyncCustomerJob({ shop, customerId }: JobPayload<typeof SYNC_CUSTOMER_JOB>, { job, log }: JobContext) {
   const shopRow = await getShop({ shop });
   const redis = getRedis();
   const listKey = shopRow ? pendingReceiptsKey(shopRow.id, customerId) : null;
@@ -251,7 +251,7 @@ async function postPurchaseEvents({ shopId, customerId, client, keyspace, sectio
  * with the job. Per the merchant's choice the profile is deleted, or kept and anonymised: every mapped attribute
  * in those Sections is cleared. Retried while APSIS is unavailable; a refusal fails the job with APSIS's reason.
  */
-export async function apsisRedactProfileJob({ shop, customerId, sections }: z.infer<typeof ApsisRedactProfileJobSchema>, { log }: JobContext) {
+export async function apsisRedactProfileJob({ shop, customerId, sections }: JobPayload<typeof REDACT_PROFILE_JOB>, { log }: JobContext) {
   const shopRow = await getShop({ shop });
   if (!shopRow) return { outcome: "skipped", reason: "the shop is unknown" };
   const [opened, mappings] = await Promise.all([openApsisConnection({ shopId: shopRow.id }), loadApsisMappings({ shopId: shopRow.id })]);

@@ -1,0 +1,44 @@
+/** APSIS One as a destination (app/destinations/destination.ts): Full Syncs, real-time sync and purchase events. */
+import { recordPendingPurchaseEvent } from "../../models/apsis-purchase-event.server";
+import { handles } from "../../queues/registry";
+import { getRedis } from "../../redis.server";
+import { enqueue } from "../../queues/enqueue.server";
+import type { Destination } from "../destination";
+import { forgetApsisCredentials } from "./account.server";
+import { FULL_SYNC_JOB, REDACT_PROFILE_JOB, SYNC_CUSTOMER_JOB } from "./jobs/definitions";
+import { apsisFullSyncJob } from "./jobs/full-sync.server";
+import { apsisRedactProfileJob, apsisSyncCustomerJob } from "./jobs/sync-customer.server";
+import { pendingReceiptsKey, realtimeTouchedKey, requestCustomerSync } from "./realtime.server";
+import { sectionOfTarget } from "./rules/profile";
+
+export const apsis: Destination = {
+  name: "apsis",
+  jobs: [
+    handles(FULL_SYNC_JOB, apsisFullSyncJob),
+    handles(SYNC_CUSTOMER_JOB, apsisSyncCustomerJob),
+    handles(REDACT_PROFILE_JOB, apsisRedactProfileJob),
+  ],
+  /** Only when the merchant switched real-time sync on; an order is first recorded as a pending purchase event. */
+  customerChanged: ({ shop, customerId, receiptId, order }) =>
+    requestCustomerSync({
+      shop,
+      customerId,
+      receiptId,
+      requireRealtime: true,
+      beforeQueue: async ({ shopId, purchaseEventsEnabled }) => {
+        if (!order || !purchaseEventsEnabled) return;
+        await recordPendingPurchaseEvent({ shopId, orderId: order.orderId, customerId, data: order.summary, orderedAt: new Date(order.orderedAt) });
+      },
+    }),
+  /** The profile's deletion or anonymisation in every Section the app wrote it to, as the merchant chose. */
+  async redactCustomer({ shop, customerId, receiptId, links }) {
+    const sections = [...new Set(links.map((l) => sectionOfTarget(l.target)).filter((s): s is string => s !== null))];
+    if (sections.length) await enqueue(REDACT_PROFILE_JOB, { shop, customerId, sections }, { jobId: receiptId ? `apsis-redact-${receiptId}` : undefined });
+    return { apsisSections: sections.length };
+  },
+  /** The customer's waiting deliveries list and their place in the real-time "touched" set. */
+  async forgetCustomer({ shopId, customerId }) {
+    await getRedis().multi().del(pendingReceiptsKey(shopId, customerId)).zrem(realtimeTouchedKey(shopId), customerId).exec();
+  },
+  forgetShop: forgetApsisCredentials,
+};

@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { defineJob } from "../../../queues/registry";
+import { CustomerGidSchema } from "../../../shopify/webhook-topics";
+
+/** APSIS One's jobs (their handlers are beside this file; the destination lists them in ../index.server.ts). */
+
+/** One Full Sync: everything it needs is on its SyncRun row (keyspace, conditions, mappings, checkpoint). */
+export const FULL_SYNC_JOB = defineJob({ name: "apsis.full-sync", queue: "sync", schema: z.object({ runId: z.string().min(1) }) });
+
+/**
+ * One customer's real-time sync: everything else (the deliveries it answers, pending purchase events) is read
+ * when it runs, and the customer is read fresh from Shopify, so a job always writes the latest state.
+ */
+export const SYNC_CUSTOMER_JOB = defineJob({ name: "apsis.sync-customer", queue: "realtime", schema: z.object({ shop: z.string().min(1), customerId: CustomerGidSchema }) });
+
+/** customers/redact reaching APSIS One: the Sections the app had written the profile to (its links are gone). */
+export const REDACT_PROFILE_JOB = defineJob({
+  name: "apsis.redact-profile",
+  queue: "realtime",
+  redaction: true,
+  schema: z.object({ shop: z.string().min(1), customerId: CustomerGidSchema, sections: z.array(z.string().min(1)) }),
+});
