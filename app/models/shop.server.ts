@@ -116,9 +116,6 @@ export async function resolveShopContext({ shop }: { shop: string }): Promise<Sh
   return context;
 }
 
-/** The run jobs' gate (each destination's jobs/send-profiles and jobs/full-sync) until they take resolveShopContext. */
-export const assertShopInvited = resolveShopContext;
-
 /** The latest invitation changes across all shops (or one shop), newest first, for the ops console. */
 export async function listInvitationHistory({ shop, take = 100 }: { shop?: string; take?: number } = {}) {
   return getDb().invitationEvent.findMany({

@@ -18,6 +18,7 @@
  *  - finish: succeeded with the final counters, and the destination's own record (e.g. "last send") in the
  *    same transaction.
  */
+import { parseJsonAs } from "../utils/parse-json";
 import { UnrecoverableError, WaitingError } from "bullmq";
 import { z } from "zod";
 import type { Tx } from "../db.server";
@@ -120,12 +121,7 @@ function parseCheckpoint<C extends CounterSet>(json: string | null, zero: () => 
     afterId: z.string().regex(/^\d+$/),
     counters: z.strictObject(Object.fromEntries(Object.keys(zero()).map((key) => [key, Count]))),
   });
-  try {
-    const parsed = schema.safeParse(JSON.parse(json));
-    return parsed.success ? (parsed.data as RunCheckpoint<C>) : null;
-  } catch {
-    return null;
-  }
+  return parseJsonAs(schema, json) as RunCheckpoint<C> | null;
 }
 
 /** Whether a customer (GID) lies after the checkpoint in id order. */

@@ -12,13 +12,13 @@ import { parseConsentState } from "./rules/consent";
 import { currentVersionId, describeType, isCompatible, normalizeAttributeType, type ResolvedAttributeMapping } from "./rules/attribute-values";
 import { SHOPIFY_FIELDS } from "./rules/shopify-fields";
 import type { ErrorVerdict } from "../../runs/batch-engine";
-import type { FullSyncEngineOptions, SectionPlan, StoredLink, WrittenConsent } from "./rules/full-sync-engine";
+import type { FullSyncEngineOptions, SectionPlan, StoredLink, WrittenConsent } from "./rules/profile-engine";
 import { sectionOfTarget, sectionTarget } from "./rules/profile";
 import type { FullSyncRunSettings } from "./rules/run-settings";
 import { apsisReason } from "./account.server";
 
 /**
- * The ports of the profile engine (sync/apsis/full-sync-engine.ts) wired to a shop's APSIS account and its
+ * The ports of the profile engine (rules/profile-engine.ts) wired to a shop's APSIS account and its
  * ProfileLinks — the same for the Full Sync and the real-time sync, so both write a customer the same way.
  */
 

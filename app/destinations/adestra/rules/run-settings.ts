@@ -1,3 +1,4 @@
+import { parseJsonAs } from "../../../utils/parse-json";
 import { z } from "zod";
 import { SendChoicesSchema } from "./choices";
 
@@ -15,11 +16,4 @@ export const SendRunSettingsSchema = z.object({
 });
 export type SendRunSettings = z.infer<typeof SendRunSettingsSchema>;
 
-export function parseSendRunSettings(json: string): SendRunSettings | null {
-  try {
-    const parsed = SendRunSettingsSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+export const parseSendRunSettings = (json: string): SendRunSettings | null => parseJsonAs(SendRunSettingsSchema, json);

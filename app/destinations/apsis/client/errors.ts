@@ -7,6 +7,7 @@
  *   ApsisMalformedResponseError → the answer was not what the API sends: stop and report.
  * Every error keeps APSIS's problem body ({title, status, detail}), the method and the path.
  */
+import { parseJsonAs } from "../../../utils/parse-json";
 import { z } from "zod";
 import type { TextResponse } from "../../../http/request";
 import { BACKOFF_CAP_MS, backoffDelayMs, parseRetryAfterMs } from "../../../http/retry";
@@ -90,14 +91,7 @@ export function errorFromResponse(method: string, path: string, response: TextRe
   return new ApsisApiError(said, details);
 }
 
-function parseProblem(text: string): z.infer<typeof ProblemSchema> {
-  try {
-    const parsed = ProblemSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
-}
+const parseProblem = (text: string): z.infer<typeof ProblemSchema> => parseJsonAs(ProblemSchema, text) ?? {};
 
 /**
  * How long to wait before retrying `error`, or undefined to throw it: backoff with jitter for 429/5xx/no

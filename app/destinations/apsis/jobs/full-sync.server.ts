@@ -4,7 +4,7 @@
  * `npm run ops -- full-sync <shop>`.
  *
  * The store is read in ascending id order (page by page, or a bulk export above APSIS_BULK_EXPORT_THRESHOLD),
- * and each customer goes through sync/apsis/full-sync-engine.ts: conditions → mapped attributes → consent →
+ * and each customer goes through rules/profile-engine.ts: conditions → mapped attributes → consent →
  * skip when unchanged → attributes (v1 PATCH by version id, which creates a missing profile), then consents →
  * ProfileLink + ConsentEvents. Requests go through the client's Redis limiter (100/s per account, 10/s per
  * profile, shared by every worker); a 429 is waited out (Retry-After) without failing anyone.
@@ -44,7 +44,7 @@ import { realtimeTouchedKey, requestCustomerSync } from "../realtime.server";
 import { parseEnv } from "../../../env.server";
 import { readStoreCustomers } from "../../../shopify/store-customers.server";
 import { getShopifyAdmin } from "../../../shopify/admin.server";
-import { type FullSyncCounters, runFullSync, zeroFullSyncCounters } from "../rules/full-sync-engine";
+import { type FullSyncCounters, syncProfiles, zeroFullSyncCounters } from "../rules/profile-engine";
 import { parseFullSyncRunSettings } from "../rules/run-settings";
 import { getRedis } from "../../../redis.server";
 import { RunFailed, runJob, unreadableSettings } from "../../../runs/run-job.server";
@@ -79,7 +79,7 @@ export const apsisFullSyncJob = runJob({
     await setSyncRunTotal({ runId: run.id, total });
     log(`${shop}: ${total} customers, read ${method === "bulk" ? "by bulk export" : "page by page"}${resumeFrom ? ` after ${resumeFrom.afterId}` : ""}`);
     const { keyspace } = settings;
-    return runFullSync({
+    return syncProfiles({
       ...ports,
       customers,
       conditions: settings.conditions,

@@ -4,7 +4,7 @@
  *
  * The customer is read fresh from Shopify (since API 2025-01 the customer payloads carry no consent, and a
  * fresh read is the latest state whatever order deliveries came in), then goes through the profile engine
- * (sync/apsis/full-sync-engine.ts) exactly as in a Full Sync: conditions → Section, mapped attributes, consent
+ * (rules/profile-engine.ts) exactly as in a Full Sync: conditions → Section, mapped attributes, consent
  * rules, email/phone change consent move, skip when unchanged, ProfileLink + ConsentEvents. Then the customer's
  * pending purchase events are posted. A customer Shopify no longer has was deleted: per the merchant's choice
  * its APSIS profile is deleted or kept, and the app's own data for it is deleted.
@@ -33,7 +33,7 @@ import { ApsisMappingOutdatedError, classifyWriteError, profilePorts, sectionPla
 import { pendingReceiptsKey, realtimeTouchedKey } from "../realtime.server";
 import { getShopifyAdmin } from "../../../shopify/admin.server";
 import { pickSection } from "../rules/conditions";
-import { type FullSyncCounters, type FullSyncFailure, runFullSync, type SectionPlan } from "../rules/full-sync-engine";
+import { type FullSyncCounters, type FullSyncFailure, syncProfiles, type SectionPlan } from "../rules/profile-engine";
 import { profileKeyOf } from "../rules/profile";
 import { getRedis } from "../../../redis.server";
 import type { JobPayload } from "../../../queues/registry";
@@ -146,7 +146,7 @@ async function syncCustomer({ shop, shopRow, customerId, log }: {
   }
   const failures: FullSyncFailure[] = [];
   let counters: FullSyncCounters | null = null;
-  const run = await runFullSync({
+  const run = await syncProfiles({
     customers: one(customer),
     conditions: mappings.conditions,
     sections,

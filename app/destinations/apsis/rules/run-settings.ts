@@ -1,3 +1,4 @@
+import { parseJsonAs } from "../../../utils/parse-json";
 import { z } from "zod";
 import { SyncConditionsSchema } from "./conditions";
 import { ATTRIBUTE_VALUE_TYPES, isShopifyFieldKey, type ShopifyFieldKey } from "./shopify-fields";
@@ -24,11 +25,4 @@ export const FullSyncRunSettingsSchema = z.object({
 });
 export type FullSyncRunSettings = z.output<typeof FullSyncRunSettingsSchema>;
 
-export function parseFullSyncRunSettings(json: string): FullSyncRunSettings | null {
-  try {
-    const parsed = FullSyncRunSettingsSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+export const parseFullSyncRunSettings = (json: string): FullSyncRunSettings | null => parseJsonAs(FullSyncRunSettingsSchema, json);

@@ -7,10 +7,10 @@ import {
   type FullSyncCheckpoint,
   type FullSyncCounters,
   type FullSyncEngineOptions,
-  runFullSync,
+  syncProfiles,
   type SectionPlan,
   type StoredLink,
-} from "./full-sync-engine";
+} from "./profile-engine";
 import { shopifyCustomer } from "../../../../tests/support/factories";
 
 class Refused extends Error {}
@@ -113,7 +113,7 @@ async function* from(customers: ShopifyCustomer[]) {
 function run(w: ReturnType<typeof world>, customers: ShopifyCustomer[], extra: Partial<FullSyncEngineOptions> = {}) {
   const progress: { counters: FullSyncCounters; checkpoint: FullSyncCheckpoint | null }[] = [];
   const failures: { customerId: string; reason: string }[] = [];
-  const result = runFullSync({
+  const result = syncProfiles({
     customers: from(customers),
     conditions,
     sections,
@@ -134,7 +134,7 @@ function run(w: ReturnType<typeof world>, customers: ShopifyCustomer[], extra: P
 
 const expectedSkipped = (customers: ShopifyCustomer[]) => customers.filter((c) => c.countryCode !== "SE" && !c.tags.includes("vip")).length;
 
-describe("runFullSync", () => {
+describe("syncProfiles", () => {
   it("writes every matching customer once into its Section, skips the rest, counts exactly", async () => {
     const w = world();
     const customers = store();

@@ -111,7 +111,8 @@ type Work = {
   isNew: boolean;
 };
 
-export async function runFullSync(options: FullSyncEngineOptions): Promise<FullSyncResult> {
+/** The one APSIS One profile engine: a Full Sync runs it over the whole store, real-time sync over one customer. */
+export async function syncProfiles(options: FullSyncEngineOptions): Promise<FullSyncResult> {
   const { conditions, sections, keyspace, context, writer, links } = options;
   return runBatches<FullSyncCounters, Work>({
     ...options,
