@@ -4,7 +4,6 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
-import { z } from "zod";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { AttributeMappingCard } from "../destinations/apsis/ui/attribute-mapping-card";
 import { ConditionsCard } from "../destinations/apsis/ui/conditions-card";
@@ -18,25 +17,23 @@ import { startFullSync } from "../destinations/apsis/full-sync.server";
 import { countConditionMatches, saveAttributeMappings, saveConsentMappings, saveSyncConditions } from "../destinations/apsis/mapping.server";
 import { saveRealtimeSettings } from "../destinations/apsis/realtime-settings.server";
 import { requireShopContext } from "../services/invitation.server";
-import { readFormValues } from "../utils/read-form.server";
-import { answeringRefusals, refusalResponse } from "../utils/refusal-response.server";
+import { pageAction } from "../services/page-action.server";
+import { refusalResponse } from "../utils/refusal-response.server";
 import type { Refused } from "../utils/user-facing-error";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => json(await getApsisPageView({ shop: await requireShopContext(request) }));
 
-const IntentSchema = z.object({
-  intent: z.enum([
-    "connect",
-    "disconnect",
-    "choose-keyspace",
-    "save-conditions",
-    "count-matches",
-    "save-attributes",
-    "save-consents",
-    "start-full-sync",
-    "save-realtime",
-  ]),
-});
+const INTENTS = [
+  "connect",
+  "disconnect",
+  "choose-keyspace",
+  "save-conditions",
+  "count-matches",
+  "save-attributes",
+  "save-consents",
+  "start-full-sync",
+  "save-realtime",
+] as const;
 
 /** A JSON-encoded form value; what does not parse goes to the service as undefined, which refuses it. */
 function parseJson(text: string | undefined): unknown {
@@ -52,18 +49,10 @@ function parseJson(text: string | undefined): unknown {
 const saved = (result: { ok: true } | Refused, toast: string) =>
   result.ok ? json({ ok: true as const, toast }) : refusalResponse(result);
 
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const shop = await requireShopContext(request);
-  // Bounded: an oversized post is answered 413 before it is parsed (utils/read-form.server.ts).
-  const form = await readFormValues(request);
-  if (!form.ok) return form.response;
-  const { values } = form;
-  const intent = IntentSchema.safeParse(values);
-  if (!intent.success) return refusalResponse({ formError: "Unknown action" });
-
+export const action = ({ request }: ActionFunctionArgs) =>
   // The Full Sync's start throws its refusal (not connected, no keyspace, no conditions): nothing was started.
-  return answeringRefusals(async () => {
-    switch (intent.data.intent) {
+  pageAction(request, INTENTS, async ({ shop, intent, values }) => {
+    switch (intent) {
       case "connect":
         return saved(await connectApsis({ shop, region: values.region, clientId: values.clientId, clientSecret: values.clientSecret }), "APSIS One connected");
       case "disconnect":
@@ -98,7 +87,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       }
     }
   });
-};
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 type Connected = Extract<LoaderData, { connected: true }>;

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { toSendStatusView } from "../destinations/adestra/ui/send-status-view";
+import { toSendStatusView } from "../destinations/adestra/ui/status.server";
 import { getSendStatus } from "../destinations/adestra/send.server";
 import { requireShopContext } from "../services/invitation.server";
 

@@ -1,9 +1,8 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
-import { z } from "zod";
 import { AdestraConnectionCard } from "../destinations/adestra/ui/connection-card";
 import { AppErrorBoundary } from "../components/app-error-boundary";
 import { getConnections } from "../models/connection.server";
@@ -17,7 +16,7 @@ import {
 import { describeAdestraError } from "../destinations/adestra/account.server";
 import { requireShopContext } from "../services/invitation.server";
 import { formatDateTime } from "../utils/format-date";
-import { readFormValues } from "../utils/read-form.server";
+import { pageAction } from "../services/page-action.server";
 import { refusalResponse } from "../utils/refusal-response.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -49,39 +48,32 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   });
 };
 
-const IntentSchema = z.object({ intent: z.enum(["connect", "choose-tables", "disconnect"]) });
+const INTENTS = ["connect", "choose-tables", "disconnect"] as const;
 
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const shop = await requireShopContext(request);
-  // Bounded: an oversized post is answered 413 before it is parsed (utils/read-form.server.ts).
-  const form = await readFormValues(request);
-  if (!form.ok) return form.response;
-  const { values } = form;
-  const intent = IntentSchema.safeParse(values);
-  if (!intent.success) return refusalResponse({ formError: "Unknown action" });
+export const action = ({ request }: ActionFunctionArgs) =>
+  pageAction(request, INTENTS, async ({ shop, intent, values }) => {
+    switch (intent) {
+      case "connect": {
+        // The service validates the fields (and asks Adestra) before anything is saved.
+        const { accountName, username, password } = values;
+        const result = await connectAdestra({ shop, accountName, username, password });
+        if (!result.ok) return refusalResponse(result);
+        return json({ ok: true as const, toast: "Adestra connected. Now choose the core table." });
+      }
+      case "choose-tables": {
+        const { coreTableId, unsubListId } = values;
+        const result = await chooseAdestraTables({ shop, coreTableId, unsubListId });
+        if (!result.ok) return refusalResponse(result);
+        return json({ ok: true as const, toast: "Core table and unsub list saved" });
+      }
+      case "disconnect": {
+        await disconnectAdestra({ shop });
+        return json({ ok: true as const, toast: "Adestra disconnected" });
+      }
+    }
+  });
 
-  switch (intent.data.intent) {
-    case "connect": {
-      // The service validates the fields (and asks Adestra) before anything is saved.
-      const { accountName, username, password } = values;
-      const result = await connectAdestra({ shop, accountName, username, password });
-      if (!result.ok) return refusalResponse(result);
-      return json({ ok: true as const, toast: "Adestra connected. Now choose the core table." });
-    }
-    case "choose-tables": {
-      const { coreTableId, unsubListId } = values;
-      const result = await chooseAdestraTables({ shop, coreTableId, unsubListId });
-      if (!result.ok) return refusalResponse(result);
-      return json({ ok: true as const, toast: "Core table and unsub list saved" });
-    }
-    case "disconnect": {
-      await disconnectAdestra({ shop });
-      return json({ ok: true as const, toast: "Adestra disconnected" });
-    }
-  }
-};
-
-/** Settings: the Adestra connection (connect, core table and unsub list, disconnect); APSIS One comes later. */
+/** Settings: the Adestra connection (connect, core table and unsub list, disconnect) and where APSIS One is connected. */
 export default function Settings() {
   const { adestra, coreTables, coreTablesError, apsis } = useLoaderData<typeof loader>();
   return (
@@ -96,20 +88,20 @@ export default function Settings() {
                   <Text as="h2" variant="headingMd">
                     APSIS One
                   </Text>
-                  {apsis ? <Badge tone="success">Connected</Badge> : <Badge>Coming soon</Badge>}
+                  {apsis ? <Badge tone="success">Connected</Badge> : <Badge>Not connected</Badge>}
                 </InlineStack>
                 <Text as="p">
-                  Your APSIS One API client (region, client id and secret) and the keyspace profiles are written to.
+                  Your APSIS One API client (region, client id and secret) and the keyspace profiles are written to are set on the
+                  APSIS One page, with the sync conditions, mappings, Full Sync and real-time sync.
                 </Text>
                 {apsis ? (
                   <Text as="p" tone="subdued">
                     {apsis.region} region, verified {apsis.verifiedAt}
                   </Text>
-                ) : (
-                  <Text as="p" tone="subdued">
-                    Connecting APSIS One is being finished and is not available yet. Credentials will be stored encrypted.
-                  </Text>
-                )}
+                ) : null}
+                <InlineStack>
+                  <Button url="/app/apsis">{apsis ? "Open APSIS One" : "Connect APSIS One"}</Button>
+                </InlineStack>
               </BlockStack>
             </Card>
           </BlockStack>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BOUNDS } from "./input-bounds";
-import { readBoundedFormData, readFormValues, RequestBodyError } from "./read-form.server";
+import { readActionForm, readBoundedFormData, RequestBodyError } from "./read-form.server";
 
 const post = (body: BodyInit, headers: Record<string, string> = {}) => new Request("http://app.test/app/apsis", { method: "POST", body, headers });
 
@@ -31,9 +31,11 @@ describe("readBoundedFormData", () => {
   });
 });
 
-describe("readFormValues", () => {
+describe("readActionForm", () => {
+  const INTENTS = ["connect", "save-conditions"] as const;
+
   it("answers an oversized post with 413 and a form message, in the pages' error shape", async () => {
-    const result = await readFormValues(post(new URLSearchParams({ intent: "save-conditions", conditions: "x".repeat(BOUNDS.formBodyBytes) })));
+    const result = await readActionForm(post(new URLSearchParams({ intent: "save-conditions", conditions: "x".repeat(BOUNDS.formBodyBytes) })), INTENTS);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.response.status).toBe(413);
@@ -41,7 +43,17 @@ describe("readFormValues", () => {
     expect(await result.response.json()).toEqual({ ok: false, errors: { form: expect.stringMatching(/The form is too large/) } });
   });
 
-  it("leaves out empty fields, as formValues does", async () => {
-    expect(await readFormValues(post(new URLSearchParams({ intent: "connect", keyspace: "" })))).toEqual({ ok: true, values: { intent: "connect" } });
+  it("gives the intent and leaves out empty fields, as formValues does", async () => {
+    expect(await readActionForm(post(new URLSearchParams({ intent: "connect", keyspace: "" })), INTENTS)).toEqual({ ok: true, intent: "connect", values: { intent: "connect" } });
+  });
+
+  it("answers an intent the page does not have, or none, with 422 Unknown action", async () => {
+    for (const body of [new URLSearchParams({ intent: "drop-tables" }), new URLSearchParams({ name: "x" })]) {
+      const result = await readActionForm(post(body), INTENTS);
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.response.status).toBe(422);
+      expect(await result.response.json()).toEqual({ ok: false, errors: { form: "Unknown action" } });
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { json } from "@remix-run/node";
+import { z } from "zod";
 import { formValues } from "./form-values";
 import { BOUNDS } from "./input-bounds";
+import { refusalResponse } from "./refusal-response.server";
 import { BodyTooLargeError, readBodyWithin, TOO_LARGE_HEADERS } from "./request-body.server";
 
 /**
@@ -64,18 +66,24 @@ export async function readBoundedJson(request: Request): Promise<unknown> {
 }
 
 /**
- * For the embedded pages' actions: the form's text values (empty ones left out, see formValues), or the answer
- * to send instead — `{ ok: false, errors: { form } }` with 413/400, which the page shows like its other errors.
+ * For the embedded pages' actions: the posted `intent` (one of `intents`) and the form's text values (empty ones
+ * left out, see formValues), or the answer to send instead — `{ ok: false, errors: { form } }` with 413/400 for a
+ * body out of bounds, 422 for an unknown intent, which the page shows like its other errors.
  */
-export async function readFormValues(
+export async function readActionForm<Intent extends string>(
   request: Request,
-): Promise<{ ok: true; values: Record<string, string> } | { ok: false; response: ReturnType<typeof refusedForm> }> {
+  intents: readonly [Intent, ...Intent[]],
+): Promise<{ ok: true; intent: Intent; values: Record<string, string> } | { ok: false; response: Response }> {
+  let values: Record<string, string>;
   try {
-    return { ok: true, values: formValues(await readBoundedFormData(request)) };
+    values = formValues(await readBoundedFormData(request));
   } catch (error) {
     if (error instanceof RequestBodyError) return { ok: false, response: refusedForm(error) };
     throw error;
   }
+  const intent = z.enum(intents).safeParse(values.intent);
+  if (!intent.success) return { ok: false, response: refusalResponse({ formError: "Unknown action" }) };
+  return { ok: true, intent: intent.data, values };
 }
 
 function refusedForm(error: RequestBodyError) {

@@ -3,14 +3,7 @@ import { AdestraNotFoundError } from "./client/errors";
 import { countCustomers, readCustomerPages } from "../../shopify/customers";
 import { getSendSettingsRows, saveSendSettings, type SendSettingsKind } from "../../models/adestra-send-settings.server";
 import type { ShopContext } from "../../models/shop.server";
-import {
-  createSyncRun,
-  findActiveSyncRun,
-  findLastFinishedSyncRun,
-  finishSyncRun,
-  listSyncFailures,
-  type SyncRunSummary,
-} from "../../models/sync-run.server";
+import { createSyncRun, finishSyncRun } from "../../models/sync-run.server";
 import { enqueue } from "../../queues/enqueue.server";
 import { SEND_PROFILES_JOB } from "./jobs/definitions";
 import { getAdestraAutoSendNextRun, removeAdestraAutoSendScheduler, upsertAdestraAutoSendScheduler } from "./auto-send-schedule.server";
@@ -18,7 +11,6 @@ import {
   choicesOfRow,
   type PreviewChoices,
   PreviewChoicesSchema,
-  type ProfileGroup,
   sameSendChoices,
   type SendChoices,
   type SendChoicesField,
@@ -33,6 +25,7 @@ import { autoSendMinuteOfDay, autoSendSecondOfDay, formatTimeOfDay } from "./rul
 import { customerSearchQuery } from "./rules/search-query";
 import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./account.server";
 import { findLiveSyncRun, withRunStartLock } from "../../runs/start-run.server";
+import { readRunStatus, type RunRow } from "../../runs/run-status.server";
 import { AUTO_SEND_LOCKED } from "./connection.server";
 import { getShopifyAdmin } from "../../shopify/admin.server";
 
@@ -209,76 +202,29 @@ async function checkSendTarget({ shopId, choices }: { shopId: string; choices: S
 
 // ---------------------------------------------------------------- status
 
-export type SendRunView = {
-  id: string;
-  trigger: string;
-  status: string;
-  profileGroup: ProfileGroup | null;
-  listId: number | null;
-  listName: string | null;
-  activityFrom: string | null;
-  activityTo: string | null;
-  /** Customers in the store when the send started (null until known). */
-  total: number | null;
-  seen: number;
-  matched: number;
-  created: number;
-  updated: number;
-  /** created + updated. */
-  sent: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-  suppressed: number;
-  errorMessage: string | null;
-  queuedAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  /** The first 20 failures with Adestra's answer; `failed` is the exact count. */
-  failures: { customerId: string; email: string | null; reason: string; response: string | null }[];
-};
-
-async function toRunView(run: SyncRunSummary & { settings?: string }): Promise<SendRunView> {
-  const settings = run.settings ? parseSendRunSettings(run.settings) : null;
+/** What a send run adds to the kernel's run status: the list and the choices it was started with. */
+function sendDetails(run: RunRow) {
+  const settings = parseSendRunSettings(run.settings);
   return {
-    id: run.id,
-    trigger: run.trigger,
-    status: run.status,
+    /** created + updated. */
+    sent: run.created + run.updated,
     profileGroup: settings?.choices.profileGroup ?? null,
     listId: settings?.choices.listId ?? null,
     listName: settings?.listName ?? null,
     activityFrom: settings?.choices.activityFrom ?? null,
     activityTo: settings?.choices.activityTo ?? null,
-    total: run.total,
-    seen: run.seen,
-    matched: run.matched,
-    created: run.created,
-    updated: run.updated,
-    sent: run.created + run.updated,
-    unchanged: run.unchanged,
-    skipped: run.skipped,
-    failed: run.failed,
-    suppressed: run.suppressed,
-    errorMessage: run.errorMessage,
-    queuedAt: run.queuedAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    failures: await listSyncFailures({ runId: run.id, take: 20 }),
   };
 }
 
 export async function getSendStatus({ shop }: { shop: ShopContext }) {
-  const [active, last, rows] = await Promise.all([
-    findActiveSyncRun({ shopId: shop.id, destination: "adestra", kind: "send" }),
-    findLastFinishedSyncRun({ shopId: shop.id, destination: "adestra", kind: "send" }),
+  const [runs, rows] = await Promise.all([
+    readRunStatus({ shopId: shop.id, destination: "adestra", kind: "send", details: sendDetails }),
     getSendSettingsRows({ shopId: shop.id }),
   ]);
-  const activeView = active ? await toRunView(active) : null;
   const onDemand = rows.onDemand?.lastSendAt ?? null;
   const auto = rows.auto?.lastSendAt ?? null;
   return {
-    activeRun: activeView,
-    lastRun: last ? await toRunView(last) : null,
+    ...runs,
     /** The latest successful send of either kind. */
     lastSendAt: latest(onDemand, auto),
     lastSendAtByKind: { onDemand, auto },

@@ -1,17 +1,12 @@
 import { getApsisConnectionSummary } from "../../models/apsis-connection.server";
 import type { ShopContext } from "../../models/shop.server";
-import {
-  createSyncRun,
-  findActiveSyncRun,
-  findLastFinishedSyncRun,
-  listSyncFailures,
-  type SyncRunSummary,
-} from "../../models/sync-run.server";
+import { createSyncRun } from "../../models/sync-run.server";
 import { enqueue } from "../../queues/enqueue.server";
 import { FULL_SYNC_JOB } from "./jobs/definitions";
 import type { FullSyncRunSettings } from "./rules/run-settings";
 import { loadApsisMappings } from "./mapping.server";
 import { findLiveSyncRun, withRunStartLock } from "../../runs/start-run.server";
+import { readRunStatus } from "../../runs/run-status.server";
 import { UserFacingError } from "../../utils/user-facing-error";
 
 /**
@@ -72,64 +67,14 @@ export async function startFullSync({ shop, trigger }: { shop: ShopContext; trig
   });
 }
 
-export type FullSyncRunView = {
-  id: string;
-  trigger: string;
-  status: string;
-  /** Customers in the store (null until the job has counted them). */
-  total: number | null;
-  seen: number;
-  matched: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  /** Skipped by the sync conditions (matching no rule). */
-  skipped: number;
-  failed: number;
-  /** seen / total, 0–1 (null while the total is unknown). */
-  progress: number | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  queuedAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  /** The first 20 failures with APSIS's answer; `failed` is the exact count. */
-  failures: { customerId: string; email: string | null; reason: string; response: string | null }[];
-};
-
-async function toRunView(run: SyncRunSummary): Promise<FullSyncRunView> {
-  return {
-    id: run.id,
-    trigger: run.trigger,
-    status: run.status,
-    total: run.total,
-    seen: run.seen,
-    matched: run.matched,
-    created: run.created,
-    updated: run.updated,
-    unchanged: run.unchanged,
-    skipped: run.skipped,
-    failed: run.failed,
-    progress: run.total ? Math.min(1, run.seen / run.total) : run.total === 0 ? 1 : null,
-    errorCode: run.errorCode,
-    errorMessage: run.errorMessage,
-    queuedAt: run.queuedAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    failures: await listSyncFailures({ runId: run.id, take: 20 }),
-  };
-}
-
 /** The running (or queued) Full Sync, the last finished one, and when a Full Sync last succeeded (show it in `timeZone`). */
 export async function getFullSyncStatus({ shop }: { shop: ShopContext }) {
-  const [active, last, connection] = await Promise.all([
-    findActiveSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync" }),
-    findLastFinishedSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync" }),
+  const [runs, connection] = await Promise.all([
+    readRunStatus({ shopId: shop.id, destination: "apsis", kind: "full_sync" }),
     getApsisConnectionSummary({ shopId: shop.id }),
   ]);
   return {
-    activeRun: active ? await toRunView(active) : null,
-    lastRun: last ? await toRunView(last) : null,
+    ...runs,
     lastFullSyncAt: connection?.lastFullSyncAt ?? null,
     timeZone: shop.ianaTimezone,
   };

@@ -1,23 +1,8 @@
 import { Badge, BlockStack, DataTable, Text } from "@shopify/polaris";
+import type { RunView } from "./run-view";
 
-/** A run as loaders send it to the page: dates already formatted in the shop's timezone. */
-export type SyncRunRow = {
-  id: string;
-  destination: string;
-  kind: string;
-  trigger: string;
-  status: string;
-  seen: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-  errorMessage: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  queuedAt: string | null;
-};
+/** A run as loaders send it to the table: the run view, and which destination and kind of run it was. */
+export type SyncRunRow = RunView & { destination: string; kind: string };
 
 const destinations: Record<string, string> = { adestra: "Adestra", apsis: "APSIS One" };
 const kinds: Record<string, string> = { send: "Send", full_sync: "Full sync", realtime: "Real-time" };

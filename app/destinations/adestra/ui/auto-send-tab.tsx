@@ -49,10 +49,7 @@ export function AutoSendTab({ data, status }: { data: DataSyncView; status: Send
             <SendChoicesFields
               value={choices}
               onChange={setChoices}
-              lists={data.lists}
-              coreTableName={data.coreTable?.name ?? null}
-              today={data.today}
-              activityDefinition={data.activityDefinition}
+              page={data}
               disabled={locked}
               errors={errors}
               form="auto"

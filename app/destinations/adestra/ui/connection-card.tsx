@@ -1,6 +1,8 @@
 import { useFetcher } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { Banner, BlockStack, Button, Card, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { ConnectionHeading } from "../../../components/connection-heading";
+import { CredentialsForm, type CredentialField } from "../../../components/credentials-form";
 import { useActionToast, type ActionResult } from "../../../components/use-toast";
 
 export type AdestraConnectionView =
@@ -17,70 +19,17 @@ export type AdestraConnectionView =
 const post = { method: "post", action: "/app/settings" } as const;
 
 /** Account name, username and password; verified against Adestra before anything is saved. */
-function ConnectForm() {
-  const connect = useFetcher<ActionResult>({ key: "adestra-connect" });
-  const [accountName, setAccountName] = useState("");
-  const [username, setUsername] = useState("");
-  const [password, setPassword] = useState("");
-  useActionToast(connect.data);
-  const errors = connect.state === "idle" ? connect.data?.errors : undefined;
-  // The password never comes back from the server; clear it after every answer so it is not kept around.
-  useEffect(() => {
-    if (connect.state === "idle" && connect.data) setPassword("");
-  }, [connect.state, connect.data]);
-
-  return (
-    <BlockStack gap="400">
-      {errors?.form ? (
-        <Banner tone="critical" title="Adestra did not accept the connection">
-          <p>{errors.form}</p>
-        </Banner>
-      ) : null}
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          connect.submit({ intent: "connect", accountName, username, password }, post);
-        }}
-      >
-        <FormLayout>
-          <TextField
-            label="Account name"
-            name="accountName"
-            value={accountName}
-            onChange={setAccountName}
-            autoComplete="organization"
-            helpText="As shown on the Adestra login screen."
-            error={errors?.accountName}
-          />
-          <TextField
-            label="Username"
-            name="username"
-            value={username}
-            onChange={setUsername}
-            autoComplete="username"
-            helpText="A user with API access enabled."
-            error={errors?.username}
-          />
-          <TextField
-            label="Password"
-            name="password"
-            type="password"
-            value={password}
-            onChange={setPassword}
-            autoComplete="current-password"
-            helpText="Checked with Adestra before it is saved, then stored encrypted. It is never shown again."
-            error={errors?.password}
-          />
-          <InlineStack>
-            <Button submit variant="primary" loading={connect.state !== "idle"}>
-              Connect
-            </Button>
-          </InlineStack>
-        </FormLayout>
-      </form>
-    </BlockStack>
-  );
-}
+const CONNECT_FIELDS: CredentialField[] = [
+  { type: "text", label: "Account name", name: "accountName", autoComplete: "organization", helpText: "As shown on the Adestra login screen." },
+  { type: "text", label: "Username", name: "username", autoComplete: "username", helpText: "A user with API access enabled." },
+  {
+    type: "password",
+    label: "Password",
+    name: "password",
+    autoComplete: "current-password",
+    helpText: "Checked with Adestra before it is saved, then stored encrypted. It is never shown again.",
+  },
+];
 
 /** The core table profiles are written to, and the unsub list opted-out customers are added to. */
 function TablesForm({ connection, coreTables, coreTablesError }: {
@@ -156,29 +105,10 @@ export function AdestraConnectionCard({ connection, coreTables, coreTablesError 
   coreTables: { id: number; name: string }[];
   coreTablesError: string | null;
 }) {
-  const disconnect = useFetcher<ActionResult>({ key: "adestra-disconnect" });
-  useActionToast(disconnect.data);
   return (
     <Card>
       <BlockStack gap="400">
-        <InlineStack gap="200" blockAlign="center" align="space-between">
-          <InlineStack gap="200" blockAlign="center">
-            <Text as="h2" variant="headingMd">
-              Adestra
-            </Text>
-            {connection.connected ? <Badge tone="success">Connected</Badge> : <Badge>Not connected</Badge>}
-          </InlineStack>
-          {connection.connected ? (
-            <Button
-              tone="critical"
-              variant="secondary"
-              loading={disconnect.state !== "idle"}
-              onClick={() => disconnect.submit({ intent: "disconnect" }, post)}
-            >
-              Disconnect
-            </Button>
-          ) : null}
-        </InlineStack>
+        <ConnectionHeading title="Adestra" connected={connection.connected} fetcherKey="adestra-disconnect" target={post} />
         {connection.connected ? (
           <BlockStack gap="400">
             <Text as="p">
@@ -192,7 +122,12 @@ export function AdestraConnectionCard({ connection, coreTables, coreTablesError 
             <Text as="p">
               Connect the Adestra account your customer profiles are sent to: your account name, username and password.
             </Text>
-            <ConnectForm />
+            <CredentialsForm
+              fetcherKey="adestra-connect"
+              target={post}
+              refusalTitle="Adestra did not accept the connection"
+              fields={CONNECT_FIELDS}
+            />
           </BlockStack>
         )}
       </BlockStack>

@@ -27,10 +27,7 @@ export function OnDemandTab({ data, status }: { data: DataSyncView; status: Send
             <SendChoicesFields
               value={choices}
               onChange={setChoices}
-              lists={data.lists}
-              coreTableName={data.coreTable?.name ?? null}
-              today={data.today}
-              activityDefinition={data.activityDefinition}
+              page={data}
               errors={errors}
               form="on-demand"
             />

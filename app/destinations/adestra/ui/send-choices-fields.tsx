@@ -2,17 +2,14 @@ import { BlockStack, Divider } from "@shopify/polaris";
 import { ActivityRangeField } from "./activity-range-field";
 import { ListField } from "./list-field";
 import { ProfileGroupField } from "./profile-group-field";
-import type { AdestraListOption, FieldErrors, SendChoicesValue } from "./types";
+import type { DataSyncView, FieldErrors, SendChoicesValue } from "./types";
 
 /** The choices On Demand and Auto Send share: profile group, Adestra list, activity date range. */
-export function SendChoicesFields({ value, onChange, lists, coreTableName, today, activityDefinition, disabled, errors, form }: {
+export function SendChoicesFields({ value, onChange, page, disabled, errors, form }: {
   value: SendChoicesValue;
   onChange: (value: SendChoicesValue) => void;
-  lists: AdestraListOption[];
-  coreTableName: string | null;
-  /** YYYY-MM-DD in the store's timezone. */
-  today: string;
-  activityDefinition: string;
+  /** The page's lists, core table, today (in the store's timezone) and what counts as activity. */
+  page: Pick<DataSyncView, "lists" | "coreTable" | "today" | "activityDefinition">;
   disabled?: boolean;
   errors?: FieldErrors;
   /** "on-demand" | "auto": keeps each tab's create-list form apart. */
@@ -30,8 +27,8 @@ export function SendChoicesFields({ value, onChange, lists, coreTableName, today
       <ListField
         value={value.listId}
         onChange={(listId) => onChange({ ...value, listId })}
-        lists={lists}
-        coreTableName={coreTableName}
+        lists={page.lists}
+        coreTableName={page.coreTable?.name ?? null}
         disabled={disabled}
         error={errors?.listId}
         fetcherKey={`${form}-create-list`}
@@ -41,8 +38,8 @@ export function SendChoicesFields({ value, onChange, lists, coreTableName, today
         from={value.activityFrom}
         to={value.activityTo}
         onChange={({ from, to }) => onChange({ ...value, activityFrom: from, activityTo: to })}
-        today={today}
-        definition={activityDefinition}
+        today={page.today}
+        definition={page.activityDefinition}
         disabled={disabled}
         error={errors?.activityTo ?? errors?.activityFrom}
       />

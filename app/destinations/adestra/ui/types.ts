@@ -3,6 +3,8 @@
  * store's timezone on the server (app/utils/format-date.ts), so the browser needs no luxon and no zone data.
  */
 
+import type { RunPairView, RunView } from "../../../runs/ui/run-view";
+
 export type ProfileGroup = "all" | "subscribers";
 
 /** The send choices as the form holds them: strings, "" for "not chosen". */
@@ -19,33 +21,10 @@ export type AdestraListOption = { id: number; name: string };
 /** Field errors as actions return them with 422: one message per field. */
 export type FieldErrors = Partial<Record<string, string>>;
 
-export type SendFailureView = { email: string | null; reason: string };
+/** A send as the page shows it: the kernel's run view and the list it went to. */
+export type SendRunView = RunView & { listName: string | null };
 
-export type SendRunView = {
-  id: string;
-  trigger: string;
-  status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | string;
-  total: number | null;
-  seen: number;
-  matched: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-  /** Unsubscribed customers added to the connection's unsub list. */
-  suppressed: number;
-  errorMessage: string | null;
-  failures: SendFailureView[];
-  listName: string | null;
-  queuedAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-};
-
-export type SendStatusView = {
-  activeRun: SendRunView | null;
-  lastRun: SendRunView | null;
+export type SendStatusView = RunPairView<SendRunView> & {
   /** The last successful send of either kind, formatted in the store's timezone, e.g. "23 Nov 2026, 17:05 GMT+1". */
   lastSendAt: string | null;
   /** The last successful On Demand send, and the last Auto Send (scheduled or Send now). */

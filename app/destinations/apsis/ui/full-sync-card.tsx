@@ -1,114 +1,60 @@
-import { useFetcher, useRevalidator } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, InlineStack, List, ProgressBar, Text } from "@shopify/polaris";
-import { useEffect, useId, useRef, useState } from "react";
+import { useFetcher } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, InlineStack, Text } from "@shopify/polaris";
 import { useActionToast } from "../../../components/use-toast";
-import { APSIS_ACTION, type ApsisActionResult, type FullSyncRunView, type FullSyncStatusView } from "./types";
+import { formatCount, RunOutcome, RunProgress } from "../../../runs/ui/run-progress";
+import type { RunView } from "../../../runs/ui/run-view";
+import { useRunStatus } from "../../../runs/ui/use-run-status";
+import { APSIS_ACTION, type ApsisActionResult, type FullSyncStatusView } from "./types";
 
-const n = (value: number) => value.toLocaleString("en-US");
+const n = formatCount;
 
-/** Progress is read from the SyncRun through /app/apsis/status, every second while a run is active. */
-export function useFullSyncStatus(initial: FullSyncStatusView): FullSyncStatusView {
-  const poll = useFetcher<{ status: FullSyncStatusView }>({ key: "apsis-full-sync-status" });
-  const revalidator = useRevalidator();
-  const [status, setStatus] = useState(initial);
-  useEffect(() => setStatus(initial), [initial]);
-  useEffect(() => {
-    if (poll.data?.status) setStatus(poll.data.status);
-  }, [poll.data]);
-  const active = Boolean(status.activeRun);
-  const { load } = poll;
-  useEffect(() => {
-    if (!active || poll.state !== "idle") return;
-    const timer = setTimeout(() => load("/app/apsis/status"), 1_000);
-    return () => clearTimeout(timer);
-  }, [active, poll.state, poll.data, load]);
-  // When a run ends, reload the page data once (the last full sync time).
-  const wasActive = useRef(active);
-  useEffect(() => {
-    if (wasActive.current && !active) revalidator.revalidate();
-    wasActive.current = active;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [active]);
-  return status;
-}
-
-function countsLine(run: FullSyncRunView) {
+function countsLine(run: RunView) {
   return `${n(run.created)} created · ${n(run.updated)} updated · ${n(run.unchanged)} unchanged · ${n(run.skipped)} skipped by conditions · ${n(run.failed)} failed`;
 }
 
-function Failures({ run }: { run: FullSyncRunView }) {
-  if (!run.failures.length) return null;
+function Progress({ run }: { run: RunView }) {
   return (
-    <BlockStack gap="100">
-      <Text as="p">{run.failed > run.failures.length ? `The first ${run.failures.length} of ${n(run.failed)} failures:` : "Failures:"}</Text>
-      <List>
-        {run.failures.map((failure, index) => (
-          <List.Item key={index}>{`${failure.email ?? `customer ${failure.customerId}`}: ${failure.reason}`}</List.Item>
-        ))}
-      </List>
-    </BlockStack>
+    <RunProgress
+      run={run}
+      title={run.status === "queued" ? "Full Sync queued: starting shortly…" : "Full Sync running…"}
+      read={run.total !== null ? `${n(run.seen)} of ${n(run.total)} customers` : `${n(run.seen)} customers read`}
+      counts={countsLine(run)}
+      countsTestId="full-sync-progress-counts"
+    />
   );
 }
 
-function Progress({ run }: { run: FullSyncRunView }) {
-  const headingId = useId();
-  const percent = run.progress !== null ? Math.round(run.progress * 100) : run.status === "queued" ? 0 : 5;
-  return (
-    <BlockStack gap="200">
-      <InlineStack align="space-between" blockAlign="center">
-        <Text as="h3" variant="headingSm" id={headingId}>
-          {run.status === "queued" ? "Full Sync queued: starting shortly…" : "Full Sync running…"}
-        </Text>
-        <Text as="span" tone="subdued">
-          {run.total !== null ? `${n(run.seen)} of ${n(run.total)} customers` : `${n(run.seen)} customers read`}
-        </Text>
-      </InlineStack>
-      <ProgressBar progress={percent} tone="highlight" animated ariaLabelledBy={headingId} />
-      <Text as="p" tone="subdued" variant="bodySm">
-        <span data-testid="full-sync-progress-counts">{countsLine(run)}</span>
-      </Text>
-    </BlockStack>
-  );
-}
-
-function Outcome({ run }: { run: FullSyncRunView }) {
-  const when = run.finishedAt ? `Finished ${run.finishedAt}.` : "";
+function Outcome({ run }: { run: RunView }) {
   if (run.status === "succeeded") {
     return (
-      <Banner tone={run.failed ? "warning" : "success"} title={run.failed ? `Full Sync finished with ${n(run.failed)} failed` : "Full Sync complete"}>
-        <BlockStack gap="200">
-          <Text as="p">{when}</Text>
-          <Text as="p">
-            <span data-testid="full-sync-counts">{countsLine(run)}</span>
-          </Text>
-          <Failures run={run} />
-        </BlockStack>
-      </Banner>
+      <RunOutcome run={run} title={run.failed ? `Full Sync finished with ${n(run.failed)} failed` : "Full Sync complete"}>
+        <Text as="p">{run.finishedAt ? `Finished ${run.finishedAt}.` : ""}</Text>
+        <Text as="p">
+          <span data-testid="full-sync-counts">{countsLine(run)}</span>
+        </Text>
+      </RunOutcome>
     );
   }
   if (run.status === "failed") {
     return (
-      <Banner tone="critical" title="The Full Sync stopped before it finished">
-        <BlockStack gap="200">
-          <Text as="p">{run.errorMessage ?? "APSIS One could not be reached."}</Text>
-          <Text as="p">
-            {`Written before it stopped: ${countsLine(run)}. Nothing else was counted as synced. Run the Full Sync again to finish; profiles already written are skipped.`}
-          </Text>
-          <Failures run={run} />
-        </BlockStack>
-      </Banner>
+      <RunOutcome run={run} title="The Full Sync stopped before it finished">
+        <Text as="p">{run.errorMessage ?? "APSIS One could not be reached."}</Text>
+        <Text as="p">
+          {`Written before it stopped: ${countsLine(run)}. Nothing else was counted as synced. Run the Full Sync again to finish; profiles already written are skipped.`}
+        </Text>
+      </RunOutcome>
     );
   }
   return (
-    <Banner tone="info" title="The last Full Sync was cancelled">
+    <RunOutcome run={run} title="The last Full Sync was cancelled">
       <Text as="p">{run.errorMessage ?? countsLine(run)}</Text>
-    </Banner>
+    </RunOutcome>
   );
 }
 
 export function FullSyncCard({ initialStatus }: { initialStatus: FullSyncStatusView }) {
   const start = useFetcher<ApsisActionResult>({ key: "apsis-full-sync" });
-  const status = useFullSyncStatus(initialStatus);
+  const status = useRunStatus({ initial: initialStatus, url: "/app/apsis/status", key: "apsis-full-sync-status" });
   useActionToast(start.data);
   const error = start.state === "idle" ? start.data?.errors?.form : undefined;
   const running = Boolean(status.activeRun);

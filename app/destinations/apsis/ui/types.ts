@@ -3,6 +3,8 @@
  * store's timezone on the server (app/utils/format-date.ts), so the browser needs no luxon and no zone data.
  */
 
+import type { RunPairView } from "../../../runs/ui/run-view";
+
 export type AttributeType = "text" | "number" | "decimal" | "date" | "timestamp" | "boolean";
 
 export type SectionView = {
@@ -21,25 +23,7 @@ export type ConditionFieldView = { key: string; label: string; kind: string; ope
 /** A rule as the editor holds it: strings ("" = not chosen); `and` clauses are kept as they were saved. */
 export type ConditionRow = { field: string; operator: string; value: string; section: string; and?: unknown[] };
 
-export type FullSyncRunView = {
-  id: string;
-  status: string;
-  total: number | null;
-  seen: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-  progress: number | null;
-  errorMessage: string | null;
-  finishedAt: string | null;
-  failures: { customerId: string; email: string | null; reason: string }[];
-};
-
-export type FullSyncStatusView = {
-  activeRun: FullSyncRunView | null;
-  lastRun: FullSyncRunView | null;
+export type FullSyncStatusView = RunPairView & {
   lastFullSyncAt: string | null;
   timeZone: string;
 };

@@ -1,0 +1,27 @@
+import { DateTime } from "luxon";
+import { formatDateTime } from "../../../utils/format-date";
+import { toRunView } from "../../../runs/ui/run-view.server";
+import type { getSendStatus } from "../send.server";
+import type { SendStatusView } from "./types";
+
+type Status = Awaited<ReturnType<typeof getSendStatus>>;
+type Run = NonNullable<Status["activeRun"]>;
+
+const toSendRunView = (run: Run | null, timeZone: string) => (run ? { ...toRunView(run, timeZone), listName: run.listName } : null);
+
+/** getSendStatus's answer as the page shows it: dates formatted in the store's timezone. */
+export function toSendStatusView(status: Pick<Status, "activeRun" | "lastRun" | "lastSendAt" | "lastSendAtByKind">, timeZone: string): SendStatusView {
+  return {
+    activeRun: toSendRunView(status.activeRun, timeZone),
+    lastRun: toSendRunView(status.lastRun, timeZone),
+    lastSendAt: formatDateTime(status.lastSendAt, timeZone),
+    lastOnDemandSendAt: formatDateTime(status.lastSendAtByKind.onDemand, timeZone),
+    lastAutoSendAt: formatDateTime(status.lastSendAtByKind.auto, timeZone),
+  };
+}
+
+/** Today as a calendar day in the store's timezone (YYYY-MM-DD), for the date picker's quick ranges. */
+export function todayIn(timeZone: string, now: Date = new Date()): string {
+  const local = DateTime.fromJSDate(now).setZone(timeZone);
+  return (local.isValid ? local : DateTime.fromJSDate(now).setZone("utc")).toISODate()!;
+}

@@ -1,0 +1,28 @@
+/**
+ * A run as the pages show it (progress, outcome, the Activity table): plain, serialisable values, times
+ * already formatted in the store's timezone on the server (run-view.server.ts), so the browser needs no
+ * luxon and no zone data.
+ */
+import type { RunCounters } from "../../models/run-counters";
+
+/** One customer the run could not write, with the destination's reason (its raw answer stays on the server). */
+export type RunFailureView = { customerId: string; email: string | null; reason: string };
+
+export type RunView = RunCounters & {
+  id: string;
+  trigger: string;
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | string;
+  /** Customers in the store when the run started (null until known). */
+  total: number | null;
+  /** seen / total, 0–1 (null while the total is unknown). */
+  progress: number | null;
+  errorMessage: string | null;
+  queuedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** The first five failures; `failed` is the exact count. */
+  failures: RunFailureView[];
+};
+
+/** What a page polls while a run is active: the active run, else the last finished one. */
+export type RunPairView<Run extends RunView = RunView> = { activeRun: Run | null; lastRun: Run | null };
