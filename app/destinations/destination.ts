@@ -7,6 +7,7 @@
  */
 import type { z } from "zod";
 import type { JobEntry } from "../queues/registry";
+import type { RunKind } from "../runs/run-kind";
 import type { OrderSubjectSchema } from "../shopify/webhook-topics";
 
 /** A customer's change from a verified webhook delivery (ids only; the destination reads the customer fresh). */
@@ -30,6 +31,8 @@ export type Destination = {
   name: string;
   /** Every job the destination runs, with its handler. */
   jobs: readonly JobEntry[];
+  /** The kinds of run it starts: the recovery pass keeps each live run's job alive (runs/recover-runs.server.ts). */
+  runs: readonly RunKind[];
   /** Real-time sync: a customer changed in Shopify. Absent: the destination only syncs in runs. */
   customerChanged?(change: CustomerChange): Promise<ChangeAnswer>;
   /**

@@ -67,6 +67,16 @@ export async function findActiveSyncRun({ shopId, destination, kind }: { shopId:
   });
 }
 
+/** Every shop's queued or running runs of a kind (ids), for the recovery pass; oldest first, at most `take`. */
+export async function listActiveSyncRuns({ destination, kind, take = 1_000 }: { destination: string; kind: "send" | "full_sync"; take?: number }) {
+  return getDb().syncRun.findMany({
+    where: { destination, kind, status: { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
+    orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
+    take,
+    select: { id: true },
+  });
+}
+
 /** A run with what its job needs (settings, shop). */
 export async function getSyncRunForJob({ runId }: { runId: string }) {
   return getDb().syncRun.findUnique({

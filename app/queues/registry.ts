@@ -67,5 +67,12 @@ export const WEBHOOK_DELIVERY_JOB = defineJob({
 });
 export type WebhookJob = JobPayload<typeof WEBHOOK_DELIVERY_JOB>;
 
+/**
+ * Every minute: runs whose job is gone are queued again or marked failed (app/jobs/recover-runs.server.ts). On
+ * the webhooks queue, whose short jobs never hold it up for long (the sync queue may be busy with the very runs
+ * it checks).
+ */
+export const RECOVER_RUNS_JOB = defineJob({ name: "maintenance.recover-runs", queue: "webhooks", schema: z.object({}).strict() });
+
 /** Daily: old webhook receipts are pruned (app/jobs/prune-webhook-receipts.server.ts). */
 export const PRUNE_RECEIPTS_JOB = defineJob({ name: "maintenance.prune-webhook-receipts", queue: "sync", schema: z.object({}).strict() });

@@ -30,11 +30,19 @@ export type StartWorkersOptions = {
   onFailed?: (job: Job | undefined, error: Error) => void;
 };
 
+/**
+ * How many times a job may be found stalled (its worker died holding it) before BullMQ fails it; BullMQ's
+ * default is 1, so a second crash during one run abandoned it. Every job here can run again safely (runs
+ * resume from their checkpoint, real-time jobs read the customer fresh, deliveries are deduplicated by their
+ * receipt), so a job is failed only when it looks like the cause of the crashes (docs/decisions/020-runs-survive-crashes.md).
+ */
+export const MAX_STALLED_COUNT = 20;
+
 /** One BullMQ Worker per queue, all dispatching through the same job table. */
 export function startWorkers({ connection, prefix, handlers, concurrency, onFailed }: StartWorkersOptions) {
   const process = dispatcher(handlers);
   const workers = QUEUE_NAMES.map((queue) => {
-    const worker = new Worker(queue, process, { connection, prefix, concurrency: concurrency[queue] ?? 1 });
+    const worker = new Worker(queue, process, { connection, prefix, concurrency: concurrency[queue] ?? 1, maxStalledCount: MAX_STALLED_COUNT });
     if (onFailed) worker.on("failed", onFailed);
     return worker;
   });

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { acquireRedisLock } from "../shopify/redis-lock.server";
 import { findActiveSyncRun, finishSyncRun } from "../models/sync-run.server";
-import { getQueue } from "../queues/enqueue.server";
+import { enqueue, getQueue } from "../queues/enqueue.server";
+import type { RunKind } from "./run-kind";
 import { getRedis, redisKey } from "../redis.server";
 
 /**
@@ -34,22 +35,30 @@ export async function withRunStartLock<T>(
 }
 
 /**
- * The shop's queued or running run of this kind, if its BullMQ job is still alive. A run whose job is gone
- * (Redis lost it, or the job ended without finishing the run) would block the shop forever: it is marked
- * failed with `lostMessage` instead, and null is returned.
+ * Whether a queued or running run's BullMQ job will still finish it, and if not, what was done:
+ * - "alive": the job is waiting, delayed or running;
+ * - "requeued": the job is gone (Redis lost it, or it was pruned): it is added again under the same id and
+ *   resumes from the run's checkpoint (the run job skips a run that has finished meanwhile);
+ * - "lost": the job ended (completed or failed) without finishing the run: the run is marked failed with the
+ *   kind's `lostMessage`, so it never shows as running and never blocks the shop's next run.
  */
-export async function findLiveSyncRun({ shopId, destination, kind, jobId, lostMessage }: {
-  shopId: string;
-  destination: string;
-  kind: "send" | "full_sync";
-  jobId: (runId: string) => string;
-  lostMessage: string;
-}) {
-  const active = await findActiveSyncRun({ shopId, destination, kind });
+export async function checkRunJob(run: { id: string }, kind: RunKind): Promise<"alive" | "requeued" | "lost"> {
+  const jobId = kind.jobId(run.id);
+  const job = await getQueue(kind.job.queue).getJob(jobId);
+  const state = job ? await job.getState() : "unknown";
+  if (state === "unknown") {
+    await enqueue(kind.job, { runId: run.id }, { jobId });
+    return "requeued";
+  }
+  if (state !== "completed" && state !== "failed") return "alive";
+  // Conditional on the run still being active: a run its job finished a moment ago stays as it ended.
+  await finishSyncRun({ runId: run.id, status: "failed", errorCode: "lost", errorMessage: kind.lostMessage });
+  return "lost";
+}
+
+/** The shop's queued or running run of this kind whose job will still finish it (see checkRunJob), or null. */
+export async function findLiveSyncRun({ shopId, kind }: { shopId: string; kind: RunKind }) {
+  const active = await findActiveSyncRun({ shopId, destination: kind.destination, kind: kind.kind });
   if (!active) return null;
-  const job = await getQueue("sync").getJob(jobId(active.id));
-  const state = job ? await job.getState() : "missing";
-  if (state !== "completed" && state !== "failed" && state !== "unknown" && state !== "missing") return active;
-  await finishSyncRun({ runId: active.id, status: "failed", errorCode: "lost", errorMessage: lostMessage });
-  return null;
+  return (await checkRunJob(active, kind)) === "lost" ? null : active;
 }

@@ -7,7 +7,7 @@ import type { CustomerLink, Destination } from "../destination";
 import { accountBucketKey } from "./account.server";
 import { reconcileAdestraAutoSendSchedulers, removeAdestraAutoSendScheduler } from "./auto-send-schedule.server";
 import { adestraAutoSendJob } from "./jobs/auto-send.server";
-import { AUTO_SEND_JOB, REDACT_CONTACT_JOB, SEND_PROFILES_JOB } from "./jobs/definitions";
+import { AUTO_SEND_JOB, REDACT_CONTACT_JOB, SEND_PROFILES_JOB, SEND_RUN } from "./jobs/definitions";
 import { adestraRedactContactJob } from "./jobs/redact-contact.server";
 import { adestraSendProfilesJob } from "./jobs/send-profiles.server";
 
@@ -31,6 +31,7 @@ export const adestra: Destination = {
     handles(AUTO_SEND_JOB, adestraAutoSendJob),
     handles(REDACT_CONTACT_JOB, adestraRedactContactJob),
   ],
+  runs: [SEND_RUN],
   /** The contact's removal from every list and the clearing of every field the app wrote but the address. */
   async redactCustomer({ shop, customerId, receiptId, links }) {
     const contacts = contactsOf(links);

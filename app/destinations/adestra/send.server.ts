@@ -5,7 +5,7 @@ import { getSendSettingsRows, saveSendSettings, type SendSettingsKind } from "..
 import type { ShopContext } from "../../models/shop.server";
 import { createSyncRun, finishSyncRun } from "../../models/sync-run.server";
 import { enqueue } from "../../queues/enqueue.server";
-import { SEND_PROFILES_JOB } from "./jobs/definitions";
+import { SEND_PROFILES_JOB, SEND_RUN } from "./jobs/definitions";
 import { getAdestraAutoSendNextRun, removeAdestraAutoSendScheduler, upsertAdestraAutoSendScheduler } from "./auto-send-schedule.server";
 import {
   choicesOfRow,
@@ -50,7 +50,6 @@ function rejected(fieldErrors: ChoicesFieldErrors = {}, formError?: string): Ref
 const rejectedError = ({ fieldErrors, formError }: Refused<SendChoicesField>) => new UserFacingError({ fieldErrors, formError });
 
 /** BullMQ ids: the job's is derived from its run; the deduplication id is the shop's (one send at a time). */
-export const sendJobId = (runId: string) => `adestra-send-${runId}`;
 export const sendDedupeId = (shopId: string) => `adestra-send-${shopId}`;
 
 // ---------------------------------------------------------------- preview
@@ -137,13 +136,7 @@ export async function startSend({ shop, trigger, choices, recordAs }: {
     waitMs: START_LOCK_WAIT_MS,
     onBusy: () => rejectedError(rejected({}, "Another send is being started for this store; try again in a moment.")),
   }, async () => {
-    const active = await findLiveSyncRun({
-      shopId: shop.id,
-      destination: "adestra",
-      kind: "send",
-      jobId: sendJobId,
-      lostMessage: "This send stopped without finishing (the worker lost it). What was sent is kept; send again to finish.",
-    });
+    const active = await findLiveSyncRun({ shopId: shop.id, kind: SEND_RUN });
     if (active) return { runId: active.id, alreadyRunning: true };
 
     const target = await checkSendTarget({ shopId: shop.id, choices: parsed.data });
@@ -164,7 +157,7 @@ export async function startSend({ shop, trigger, choices, recordAs }: {
 
 /** Adds the job; false when BullMQ kept deduplicating it (an earlier job of the shop still completing). */
 async function enqueueSend({ runId, shopId }: { runId: string; shopId: string }) {
-  const jobId = sendJobId(runId);
+  const jobId = SEND_RUN.jobId(runId);
   for (let attempt = 0; attempt < 40; attempt++) {
     const job = await enqueue(SEND_PROFILES_JOB, { runId }, { jobId, dedupeId: sendDedupeId(shopId) });
     if (job.id === jobId) return true;

@@ -2,7 +2,7 @@ import { getApsisConnectionSummary } from "../../models/apsis-connection.server"
 import type { ShopContext } from "../../models/shop.server";
 import { createSyncRun } from "../../models/sync-run.server";
 import { enqueue } from "../../queues/enqueue.server";
-import { FULL_SYNC_JOB } from "./jobs/definitions";
+import { FULL_SYNC_JOB, FULL_SYNC_RUN } from "./jobs/definitions";
 import type { FullSyncRunSettings } from "./rules/run-settings";
 import { loadApsisMappings } from "./mapping.server";
 import { findLiveSyncRun, withRunStartLock } from "../../runs/start-run.server";
@@ -18,8 +18,6 @@ export type FullSyncTrigger = "on_demand" | "ops";
 
 /** The Full Sync cannot start; the message says what the merchant must do first. Nothing was started. */
 const rejected = (formError: string) => new UserFacingError({ formError });
-
-export const fullSyncJobId = (runId: string) => `apsis-full-sync-${runId}`;
 
 const START_LOCK_TTL_MS = 15_000;
 const START_LOCK_WAIT_MS = 10_000;
@@ -39,13 +37,7 @@ export async function startFullSync({ shop, trigger }: { shop: ShopContext; trig
     waitMs: START_LOCK_WAIT_MS,
     onBusy: () => rejected("A Full Sync is being started for this store; try again in a moment."),
   }, async () => {
-    const active = await findLiveSyncRun({
-      shopId: shop.id,
-      destination: "apsis",
-      kind: "full_sync",
-      jobId: fullSyncJobId,
-      lostMessage: "This Full Sync stopped without finishing (the worker lost it). What was written is kept; start it again to finish.",
-    });
+    const active = await findLiveSyncRun({ shopId: shop.id, kind: FULL_SYNC_RUN });
     if (active) return { runId: active.id, alreadyRunning: true };
 
     const connection = await getApsisConnectionSummary({ shopId: shop.id });
@@ -62,7 +54,7 @@ export async function startFullSync({ shop, trigger }: { shop: ShopContext; trig
       consents: mappings.consents,
     };
     const run = await createSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync", trigger, settings });
-    await enqueue(FULL_SYNC_JOB, { runId: run.id }, { jobId: fullSyncJobId(run.id) });
+    await enqueue(FULL_SYNC_JOB, { runId: run.id }, { jobId: FULL_SYNC_RUN.jobId(run.id) });
     return { runId: run.id, alreadyRunning: false };
   });
 }

@@ -5,7 +5,7 @@ import { getRedis } from "../../redis.server";
 import { enqueue } from "../../queues/enqueue.server";
 import type { Destination } from "../destination";
 import { forgetApsisCredentials } from "./account.server";
-import { FULL_SYNC_JOB, REDACT_PROFILE_JOB, SYNC_CUSTOMER_JOB } from "./jobs/definitions";
+import { FULL_SYNC_JOB, FULL_SYNC_RUN, REDACT_PROFILE_JOB, SYNC_CUSTOMER_JOB } from "./jobs/definitions";
 import { apsisFullSyncJob } from "./jobs/full-sync.server";
 import { apsisRedactProfileJob, apsisSyncCustomerJob } from "./jobs/sync-customer.server";
 import { pendingReceiptsKey, realtimeTouchedKey, requestCustomerSync } from "./realtime.server";
@@ -18,6 +18,7 @@ export const apsis: Destination = {
     handles(SYNC_CUSTOMER_JOB, apsisSyncCustomerJob),
     handles(REDACT_PROFILE_JOB, apsisRedactProfileJob),
   ],
+  runs: [FULL_SYNC_RUN],
   /** Only when the merchant switched real-time sync on; an order is first recorded as a pending purchase event. */
   customerChanged: ({ shop, customerId, receiptId, order }) =>
     requestCustomerSync({

@@ -3,7 +3,6 @@
  * database and Redis prefix, and a real BullMQ worker running the app's handlers. The app's modules are
  * imported after the sandboxes are up, because the environment (sandbox URLs) is read on first use.
  */
-import type { Job } from "bullmq";
 import type { SandboxCustomer } from "../../../sandbox/shopify/customer";
 import { customerGid } from "../../../sandbox/shopify/customer";
 import { seedCustomer } from "../../../sandbox/shopify/seed";
@@ -13,10 +12,12 @@ import { activityWindow, decideCustomer } from "../../../app/destinations/adestr
 import type { SendChoices } from "../../../app/destinations/adestra/rules/choices";
 import type { ShopContext } from "../../../app/models/shop.server";
 import { installOfflineSession } from "../shopify/sandbox-session";
+import { inProcessWorkers } from "../../support/in-process-workers";
 
 export type Store = { domain: string; customers: number; seed: number; ianaTimezone: string };
 
-export async function startStack({ stores, adestra: adestraOptions = {} }: { stores: Store[]; adestra?: Partial<AdestraSandboxOptions> }) {
+/** `worker: false`: no worker in this process (a test starts its own, or worker processes, with startWorker). */
+export async function startStack({ stores, adestra: adestraOptions = {}, worker = true }: { stores: Store[]; adestra?: Partial<AdestraSandboxOptions>; worker?: boolean }) {
   const shopify: ShopifySandbox = await startShopifySandbox({
     port: 0,
     app: { apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, url: "http://127.0.0.1:9" },
@@ -41,29 +42,19 @@ export async function startStack({ stores, adestra: adestraOptions = {} }: { sto
     queues: await import("../../../app/queues/enqueue.server"),
     schedulers: await import("../../../app/destinations/adestra/auto-send-schedule.server"),
     redis: await import("../../../app/redis.server"),
-    worker: await import("../../../app/queues/worker.server"),
-    handlers: await import("../../../app/jobs/handlers.server"),
   };
-  const env = app.env.parseEnv();
-  const connection = app.redis.createRedis(env.REDIS_URL);
-  const failedJobs: { job: Job | undefined; error: Error }[] = [];
-  const workers = app.worker.startWorkers({
-    connection,
-    prefix: env.REDIS_PREFIX,
-    handlers: app.handlers.handlers,
-    concurrency: { webhooks: 1, sync: 2 },
-    onFailed: (job, error) => failedJobs.push({ job, error }),
-  });
+  const workers = inProcessWorkers({ webhooks: 1, sync: 2 });
+  if (worker) await workers.start();
 
   return {
     shopify,
     adestra,
     demo: adestra.account("demo"),
     app,
-    failedJobs,
+    failedJobs: workers.failedJobs,
+    startWorker: workers.start,
     async close() {
-      await workers.close();
-      connection.disconnect();
+      await workers.closeAll();
       await shopify.close();
       await adestra.close();
     },

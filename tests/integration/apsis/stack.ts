@@ -4,7 +4,6 @@
  * app's modules are imported after the sandboxes are up, because the environment (sandbox URLs) is read on
  * first use. Expectations are computed from the Shopify sandbox's seed (seedCustomer), not from app code.
  */
-import type { Job } from "bullmq";
 import { expect } from "vitest";
 import { DateTime } from "luxon";
 import { DEMO_APSIS, demoApsisAccount, startApsisSandbox, type ApsisSandbox, type ApsisSandboxOptions } from "../../../sandbox/apsis/server";
@@ -14,6 +13,7 @@ import { startShopifySandbox, type SandboxStoreConfig, type ShopifySandbox } fro
 import { installOfflineSession } from "../shopify/sandbox-session";
 import type { ShopContext } from "../../../app/models/shop.server";
 import { startWebhookEndpoint } from "./webhook-endpoint";
+import { inProcessWorkers } from "../../support/in-process-workers";
 
 export type Store = { domain: string; customers: number; seed: number; ianaTimezone: string };
 
@@ -43,43 +43,19 @@ export async function startStack({ stores, apsis: apsisOptions = {}, worker = tr
     fields: await import("../../../app/destinations/apsis/rules/guess-mappings"),
     queues: await import("../../../app/queues/enqueue.server"),
     redis: await import("../../../app/redis.server"),
-    worker: await import("../../../app/queues/worker.server"),
-    handlers: await import("../../../app/jobs/handlers.server"),
   };
-  const env = app.env.parseEnv();
-  const failedJobs: { job: Job | undefined; error: Error }[] = [];
-  const started: { close(): Promise<void> }[] = [];
-
-  /** A worker in this process (the test's own "worker process"). */
-  const startWorker = () => {
-    const connection = app.redis.createRedis(env.REDIS_URL);
-    const workers = app.worker.startWorkers({
-      connection,
-      prefix: env.REDIS_PREFIX,
-      handlers: app.handlers.handlers,
-      concurrency: { webhooks: 2, realtime: 4, sync: 2 },
-      onFailed: (job, error) => failedJobs.push({ job, error }),
-    });
-    const handle = {
-      async close() {
-        await workers.close();
-        connection.disconnect();
-      },
-    };
-    started.push(handle);
-    return handle;
-  };
-  if (worker) startWorker();
+  const workers = inProcessWorkers({ webhooks: 2, realtime: 4, sync: 2 });
+  if (worker) await workers.start();
 
   return {
     shopify,
     apsis,
     demo: apsis.account(DEMO_APSIS.clientId),
     app,
-    failedJobs,
-    startWorker,
+    failedJobs: workers.failedJobs,
+    startWorker: workers.start,
     async close() {
-      for (const w of started) await w.close();
+      await workers.closeAll();
       await shopify.close();
       await apsis.close();
       await webhookEndpoint.close();

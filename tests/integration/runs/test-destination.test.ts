@@ -15,11 +15,13 @@ import type { Destination } from "../../../app/destinations/destination";
 import { parseEnv } from "../../../app/env.server";
 import { handlers } from "../../../app/jobs/handlers.server";
 import { createSyncRun, listSyncFailures } from "../../../app/models/sync-run.server";
-import { enqueue } from "../../../app/queues/enqueue.server";
+import { enqueue, getQueue } from "../../../app/queues/enqueue.server";
 import { defineJob, handles } from "../../../app/queues/registry";
 import { startWorkers } from "../../../app/queues/worker.server";
 import { createRedis } from "../../../app/redis.server";
 import { runBatches } from "../../../app/runs/batch-engine";
+import { recoverRuns } from "../../../app/runs/recover-runs.server";
+import type { RunKind } from "../../../app/runs/run-kind";
 import { runJob } from "../../../app/runs/run-job.server";
 import { type EchoCounters, echoEngine, zeroEchoCounters } from "../../support/echo-destination";
 import { shopifyCustomer } from "../../support/factories";
@@ -42,6 +44,7 @@ let attempts = 0;
 const readIn = new Map<number, number>();
 
 const ECHO_SEND_JOB = defineJob({ name: "echo.send", queue: "sync", schema: z.object({ runId: z.string().min(1) }) });
+const ECHO_RUN: RunKind = { destination: "echo", kind: "send", job: ECHO_SEND_JOB, jobId: (runId) => `echo-send-${runId}`, lostMessage: "The echo send was lost." };
 
 /** The whole destination: its job on the run kernel, and nothing to redact (it keeps no profile links). */
 const echoDestination: Destination = {
@@ -83,6 +86,7 @@ const echoDestination: Destination = {
       }),
     ),
   ],
+  runs: [ECHO_RUN],
   redactCustomer: async () => ({}),
 };
 
@@ -119,7 +123,7 @@ describe("a test-only destination on the run kernel", () => {
   it("a send: progress saved, an outage retried, resumed from the checkpoint, exact counters, nothing written twice", async () => {
     const shop = await seedShop("echo-store.myshopify.com");
     const { id: runId } = await createSyncRun({ shopId: shop.id, destination: "echo", kind: "send", trigger: "ops", settings: {} });
-    await enqueue(ECHO_SEND_JOB, { runId }, { jobId: `echo-send-${runId}` });
+    await enqueue(ECHO_SEND_JOB, { runId }, { jobId: ECHO_RUN.jobId(runId) });
 
     // The outage: the run goes back to queued, saying why, with the progress and checkpoint it had.
     const interrupted = await waitFor(
@@ -157,5 +161,32 @@ describe("a test-only destination on the run kernel", () => {
     const failures = await listSyncFailures({ runId });
     expect(failures.map((f) => f.reason).sort()).toEqual(["c17", "c27", "c7"].map((c) => `echoing the email failed: ${c}@refused.test is refused`));
     expect(failedJobs.map(({ job, error }) => `${job?.name}: ${error.message}`)).toEqual(["echo.send: echo is down"]);
+  });
+
+  it("the recovery pass: a run whose job Redis lost is queued again and finishes; one whose job ended without it is failed; a waiting one is left alone", async () => {
+    const shop = await seedShop("echo-recovery.myshopify.com");
+    const run = async () => (await createSyncRun({ shopId: shop.id, destination: "echo", kind: "send", trigger: "ops", settings: {} })).id;
+    const row = (runId: string) => getDb().syncRun.findUniqueOrThrow({ where: { id: runId } });
+    const settled = (runId: string) =>
+      waitFor(async () => {
+        const r = await row(runId);
+        return ["queued", "running"].includes(r.status) ? undefined : r;
+      }, { timeoutMs: 30_000, what: `run ${runId} to finish` });
+
+    // Lost by Redis: a queued run with no job at all (a flush, a failover to an empty replica).
+    const orphan = await run();
+    // Ended without finishing its run: a job under the run's id that completed having done nothing for it.
+    const ended = await run();
+    const stray = await getQueue("sync").add(ECHO_SEND_JOB.name, { runId: "no-such-run" }, { jobId: ECHO_RUN.jobId(ended) });
+    await waitFor(async () => ((await stray.getState()) === "completed" ? true : undefined), { what: "the stray job to complete" });
+    // Waiting its turn: a job delayed a minute.
+    const waiting = await run();
+    await enqueue(ECHO_SEND_JOB, { runId: waiting }, { jobId: ECHO_RUN.jobId(waiting), delay: 60_000 });
+
+    expect(await recoverRuns([ECHO_RUN])).toEqual({ alive: 1, requeued: 1, lost: 1 });
+    expect(await settled(orphan)).toMatchObject({ status: "succeeded", seen: CLEAN.seen, matched: CLEAN.matched, failed: CLEAN.failed });
+    expect(await row(ended)).toMatchObject({ status: "failed", errorCode: "lost", errorMessage: "The echo send was lost." });
+    expect(await row(waiting)).toMatchObject({ status: "queued" });
+    await (await getQueue("sync").getJob(ECHO_RUN.jobId(waiting)))!.remove();
   });
 });

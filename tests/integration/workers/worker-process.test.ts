@@ -2,40 +2,29 @@
  * The worker as its own OS process (`workers/index.ts`), against this file's database and Redis prefix:
  * it picks up jobs the web side enqueues, registers the recurring schedulers, and stops cleanly on SIGTERM.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../../app/db.server";
 import { enqueue, getQueue } from "../../../app/queues/enqueue.server";
 import { PRUNE_RECEIPTS_JOB } from "../../../app/queues/registry";
+import { waitFor } from "../../support/wait-for";
+import { startWorkerProcess, type WorkerProcess } from "../../support/worker-process";
 
-let worker: ChildProcess;
-let output = "";
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const value = await check();
-    if (value) return value;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}\nworker output:\n${output}`);
-}
+let worker: WorkerProcess;
 
 beforeAll(async () => {
-  worker = spawn("node_modules/.bin/tsx", ["workers/index.ts"], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
-  worker.stdout!.on("data", (d) => (output += d));
-  worker.stderr!.on("data", (d) => (output += d));
-  await until("the worker to be ready", async () => output.includes("worker ready"));
+  worker = await startWorkerProcess();
 });
 
-afterAll(() => {
-  if (worker.exitCode === null) worker.kill("SIGKILL");
+afterAll(async () => {
+  if (worker.running()) await worker.kill();
 });
 
 describe("worker process", () => {
-  it("registers the daily receipt-pruning scheduler", async () => {
-    const schedulers = await getQueue("sync").getJobSchedulers();
-    expect(schedulers.map((s) => s.key)).toEqual(["maintenance.prune-webhook-receipts"]);
+  it("registers the daily receipt pruning and the recovery pass every minute", async () => {
+    const sync = await getQueue("sync").getJobSchedulers();
+    expect(sync.map((s) => [s.key, s.pattern])).toEqual([["maintenance.prune-webhook-receipts", "17 3 * * *"]]);
+    const webhooks = await getQueue("webhooks").getJobSchedulers();
+    expect(webhooks.map((s) => [s.key, s.pattern])).toEqual([["maintenance.recover-runs", "* * * * *"]]);
   });
 
   it("processes a job enqueued by another process", async () => {
@@ -47,15 +36,14 @@ describe("worker process", () => {
       ],
     });
     await enqueue(PRUNE_RECEIPTS_JOB, {});
-    await until("the old receipt to be pruned", async () =>
-      (await getDb().webhookReceipt.count({ where: { eventId: "old-event" } })) === 0);
+    await waitFor(async () => (await getDb().webhookReceipt.count({ where: { eventId: "old-event" } })) === 0, {
+      what: () => `the old receipt to be pruned\nworker output:\n${worker.output()}`,
+    });
     expect(await getDb().webhookReceipt.count({ where: { eventId: "new-event" } })).toBe(1);
   });
 
   it("stops on SIGTERM, closing its connections and exiting 0", async () => {
-    const exited = new Promise<number | null>((resolve) => worker.once("exit", (code) => resolve(code)));
-    worker.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    expect(output).toContain("worker stopped");
+    expect(await worker.kill("SIGTERM")).toBe(0);
+    expect(worker.output()).toContain("worker stopped");
   });
 });

@@ -1,11 +1,21 @@
 import { z } from "zod";
 import { defineJob } from "../../../queues/registry";
+import type { RunKind } from "../../../runs/run-kind";
 import { CustomerGidSchema } from "../../../shopify/webhook-topics";
 
 /** APSIS One's jobs (their handlers are beside this file; the destination lists them in ../index.server.ts). */
 
 /** One Full Sync: everything it needs is on its SyncRun row (keyspace, conditions, mappings, checkpoint). */
 export const FULL_SYNC_JOB = defineJob({ name: "apsis.full-sync", queue: "sync", schema: z.object({ runId: z.string().min(1) }) });
+
+/** Full Syncs as runs: one live per shop, its job `apsis-full-sync-<run id>`. */
+export const FULL_SYNC_RUN: RunKind = {
+  destination: "apsis",
+  kind: "full_sync",
+  job: FULL_SYNC_JOB,
+  jobId: (runId) => `apsis-full-sync-${runId}`,
+  lostMessage: "This Full Sync stopped without finishing (the worker lost it). What was written is kept; start it again to finish.",
+};
 
 /**
  * One customer's real-time sync: everything else (the deliveries it answers, pending purchase events) is read
