@@ -185,7 +185,8 @@ async function send({ shop, values }: {
     if (error instanceof EnvError) throw new UsageError(`send needs the app's environment (.env.example): ${error.message}`);
     throw error;
   }
-  const { getSendSettings, startSend } = await import("../app/destinations/adestra/send.server");
+  const { startSend } = await import("../app/destinations/adestra/send.server");
+  const { getSendSettings } = await import("../app/destinations/adestra/send-settings.server");
   const { resolveShopContext } = await import("../app/models/shop.server");
   const { UserFacingError } = await import("../app/utils/user-facing-error");
   const { getSyncRunSummary } = await import("../app/models/sync-run.server");

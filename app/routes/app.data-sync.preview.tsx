@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { previewSend } from "../destinations/adestra/send.server";
+import { previewSend } from "../destinations/adestra/send-preview.server";
 import { requireShopContext } from "../services/invitation.server";
 import { answeringRefusals } from "../utils/refusal-response.server";
 

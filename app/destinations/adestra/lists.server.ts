@@ -5,7 +5,7 @@ import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./acco
 
 /**
  * "Select Adestra List": the lists on the connected core table, and creating one by name. Lists on other
- * core tables are never offered (a send to them is refused too: adestra-send.server.ts).
+ * core tables are never offered (a send to them is refused too: send.server.ts checkSendTarget).
  */
 
 /** Adestra documents no limit for list names; 100 characters is ours (well under its 255-character fields). */

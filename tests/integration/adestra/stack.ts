@@ -38,7 +38,12 @@ export async function startStack({ stores, adestra: adestraOptions = {}, worker 
     runs: await import("../../../app/models/sync-run.server"),
     connection: await import("../../../app/destinations/adestra/connection.server"),
     lists: await import("../../../app/destinations/adestra/lists.server"),
-    send: await import("../../../app/destinations/adestra/send.server"),
+    // The send's use-cases: start and status, the preview, the saved choices and Auto Send.
+    send: {
+      ...(await import("../../../app/destinations/adestra/send.server")),
+      ...(await import("../../../app/destinations/adestra/send-preview.server")),
+      ...(await import("../../../app/destinations/adestra/send-settings.server")),
+    },
     queues: await import("../../../app/queues/enqueue.server"),
     schedulers: await import("../../../app/destinations/adestra/auto-send-schedule.server"),
     redis: await import("../../../app/redis.server"),

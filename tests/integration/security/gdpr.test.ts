@@ -20,6 +20,7 @@ let stack: Stack;
 let shopA: ShopContext;
 let shopB: ShopContext;
 let sends: typeof import("../../../app/destinations/adestra/send.server");
+let sendSettings: typeof import("../../../app/destinations/adestra/send-settings.server");
 
 const redis = () => stack.app.redis.getRedis();
 const prefix = () => stack.app.env.parseEnv().REDIS_PREFIX;
@@ -35,6 +36,7 @@ beforeAll(async () => {
   shopA = await setUpShop(stack, SHOP_A);
   shopB = await setUpShop(stack, SHOP_B);
   sends = await import("../../../app/destinations/adestra/send.server");
+  sendSettings = await import("../../../app/destinations/adestra/send-settings.server");
   const adestraConnection = await import("../../../app/destinations/adestra/connection.server");
   for (const shop of [shopA, shopB]) {
     const connected = await adestraConnection.connectAdestra({ shop, accountName: "demo", username: "shopify", password: "sandbox-password" });
@@ -159,7 +161,7 @@ describe("shop/redact", () => {
   it("removes every Redis key of the shop and its cached APSIS token; another shop's keys stay", async () => {
     // Work for both shops: sends (one as the daily Auto Send schedule), real-time syncs for A.
     await send(shopB);
-    const { saveAutoSendSettings } = sends;
+    const { saveAutoSendSettings } = sendSettings;
     for (const shop of [shopA, shopB]) {
       expect((await saveAutoSendSettings({ shop, choices: { profileGroup: "all", listId: LIST }, enabled: true })).ok).toBe(true);
     }

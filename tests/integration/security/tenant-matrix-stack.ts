@@ -124,7 +124,12 @@ export async function startTenantStack() {
     shopify: await import("../../../app/shopify.server"),
     shops: await import("../../../app/models/shop.server"),
     adestraConnection: await import("../../../app/destinations/adestra/connection.server"),
-    send: await import("../../../app/destinations/adestra/send.server"),
+    // The send's use-cases: start and status, the preview, the saved choices and Auto Send.
+    send: {
+      ...(await import("../../../app/destinations/adestra/send.server")),
+      ...(await import("../../../app/destinations/adestra/send-preview.server")),
+      ...(await import("../../../app/destinations/adestra/send-settings.server")),
+    },
     apsisConnection: await import("../../../app/destinations/apsis/connection.server"),
     mapping: await import("../../../app/destinations/apsis/mapping.server"),
     realtimeSettings: await import("../../../app/destinations/apsis/realtime-settings.server"),

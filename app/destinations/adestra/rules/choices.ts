@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
 import { BOUNDS } from "../../../utils/input-bounds";
+import { type Refused, UserFacingError } from "../../../utils/user-facing-error";
 
 /**
  * What a merchant chooses for a send (On Demand and Auto Send alike). Browser-safe: the Data Sync form
@@ -89,3 +90,14 @@ export function choicesOfRow(
   });
   return parsed.success ? parsed.data : null;
 }
+
+/**
+ * The choices were refused (bad input, a list on another core table, no connection, Adestra down…): nothing was
+ * started or changed. The settings saves answer it; the preview, a send's start and Send now throw it as a
+ * UserFacingError (refusedChoicesError). A message for the form only when no field explains the refusal.
+ */
+export function refusedChoices(fieldErrors: Partial<Record<SendChoicesField, string>> = {}, formError?: string): Refused<SendChoicesField> {
+  if (formError) return { ok: false, formError };
+  return Object.values(fieldErrors).some(Boolean) ? { ok: false, fieldErrors } : { ok: false, formError: "The choices were refused" };
+}
+export const refusedChoicesError = ({ fieldErrors, formError }: Refused<SendChoicesField>) => new UserFacingError({ fieldErrors, formError });

@@ -4,7 +4,8 @@ import { describeAdestraError } from "../account.server";
 import { getAdestraConnection } from "../connection.server";
 import { listAdestraLists } from "../lists.server";
 import { ACTIVITY_DEFINITION } from "../rules/choices";
-import { getSendSettings, getSendStatus } from "../send.server";
+import { getSendSettings } from "../send-settings.server";
+import { getSendStatus } from "../send.server";
 import { todayIn, toSendStatusView } from "./status.server";
 import { emptyChoices, type SendChoicesValue } from "./types";
 
