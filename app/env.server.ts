@@ -60,6 +60,13 @@ export const EnvSchema = z.object({
    * limits are shared in Redis, not per process), so this is higher than WORKER_CONCURRENCY.
    */
   WORKER_REALTIME_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
+  /**
+   * A destination that does not answer is waited out (app/queues/outage.server.ts): the first pause (ms), the
+   * longest pause it doubles up to (ms), and how long an outage is waited out before its jobs fail (hours).
+   */
+  OUTAGE_FIRST_PAUSE_MS: z.coerce.number().int().min(10).max(600_000).default(15_000),
+  OUTAGE_MAX_PAUSE_MS: z.coerce.number().int().min(10).max(3_600_000).default(300_000),
+  OUTAGE_BUDGET_HOURS: z.coerce.number().positive().max(24 * 14).default(72),
   /** How long real-time sync waits after a customer's first change, so a burst becomes one write (ms). */
   REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1_500),
   /**

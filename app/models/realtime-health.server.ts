@@ -115,8 +115,8 @@ export async function listLatestRealtimeFailures({ shop, take }: { shop: string;
   });
 }
 
-/** Whether real-time sync is switched on; null when APSIS One is not connected. */
+/** Whether real-time sync is switched on (null when APSIS One is not connected), and the shop's id. */
 export async function getRealtimeEnabled({ shop }: { shop: string }) {
-  const connection = await getDb().apsisConnection.findFirst({ where: { shop: { domain: shop } }, select: { realtimeEnabled: true } });
-  return connection?.realtimeEnabled ?? null;
+  const connection = await getDb().apsisConnection.findFirst({ where: { shop: { domain: shop } }, select: { realtimeEnabled: true, shopId: true } });
+  return { realtimeEnabled: connection?.realtimeEnabled ?? null, shopId: connection?.shopId ?? null };
 }

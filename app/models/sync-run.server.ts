@@ -84,6 +84,7 @@ export async function getSyncRunForJob({ runId }: { runId: string }) {
     select: {
       id: true,
       status: true,
+      destination: true,
       trigger: true,
       settings: true,
       shopId: true,

@@ -36,6 +36,7 @@ import {
   startSyncRunAttempt,
 } from "../models/sync-run.server";
 import type { JobContext } from "../queues/registry";
+import { endOutage, outageBudgetInWords, readOutage, waitOutOutage } from "../queues/outage.server";
 import { ShopifyAuthError, ShopifyGraphqlError, ShopifyMalformedDataError, ShopifySessionNotFoundError } from "../shopify/errors";
 import type { BatchEngineResult, CounterSet, EngineOptions, RunCheckpoint } from "./batch-engine";
 
@@ -49,8 +50,11 @@ export class RunFailed extends Error {
   }
 }
 
-/** How a run's error reads: final — retrying the job cannot help (the merchant or the destination must act first). */
-export type RunError = { final: boolean; code: string; message: string };
+/**
+ * How a run's error reads: final — retrying the job cannot help (the merchant or the destination must act
+ * first); outage — the destination does not answer: the run waits it out (app/queues/outage.server.ts).
+ */
+export type RunError = { final: boolean; outage?: boolean; code: string; message: string };
 
 export type RunRow = NonNullable<Awaited<ReturnType<typeof getSyncRunForJob>>>;
 
@@ -151,6 +155,20 @@ export function runJob<C extends CounterSet, Prepared>(definition: RunJob<C, Pre
         throw new WaitingError();
       }
       const failure = classifyRunError(definition, error, counters);
+      if (failure.outage) {
+        // Waits (throws WaitingOutOutage) until the outage is older than its budget; then fails, saying so.
+        const { outage } = await waitOutOutage(job, { destination: run.destination, shopId: run.shopId }, failure.message, {
+          beforeWait: () =>
+            requeueSyncRun({
+              runId,
+              errorMessage: `Waiting: ${failure.message} The run goes on by itself from where it stopped as soon as it answers (tried again every few minutes, for up to ${outageBudgetInWords()}).`,
+            }),
+        });
+        const message = `${failure.message} It did not answer for ${outageBudgetInWords()} (since ${outage.since.toISOString().slice(0, 16).replace("T", " ")} UTC); ${definition.startAgain} when it is back.`;
+        await finishSyncRun({ runId, status: "failed", errorCode: failure.code, errorMessage: message, counters: counters && toRow(counters) });
+        log(`run ${runId} failed: ${message}`);
+        throw new UnrecoverableError(message);
+      }
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (failure.final || lastAttempt) {
         await finishSyncRun({ runId, status: "failed", errorCode: failure.code, errorMessage: failure.message, counters: counters && toRow(counters) });
@@ -185,6 +203,8 @@ async function attemptRun<C extends CounterSet, Prepared>(
     await startSyncRunAttempt({ runId: run.id });
   }
   onCounters(checkpoint?.counters ?? definition.zero());
+  const outageScope = { destination: run.destination, shopId: run.shopId };
+  let outageRecorded = (await readOutage(outageScope)) !== null;
 
   let cancelled = false;
   const result = await definition.execute(prepared, {
@@ -197,6 +217,11 @@ async function attemptRun<C extends CounterSet, Prepared>(
       shouldStop: () => cancelled || shutdown.requested,
       onProgress: async ({ counters, checkpoint: point }) => {
         onCounters(counters);
+        if (outageRecorded) {
+          // The destination answers again: the outage this attempt started in is over.
+          await endOutage(outageScope);
+          outageRecorded = false;
+        }
         const running = await saveSyncRunProgress({ runId: run.id, counters: toRow(counters), checkpoint: point ? JSON.stringify(point) : null });
         if (!running) cancelled = true;
       },

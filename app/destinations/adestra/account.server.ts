@@ -53,6 +53,10 @@ export async function openAdestraConnection({ shopId }: { shopId: string }, opti
 
 export const RECONNECT_MESSAGE = "Adestra rejected the saved credentials — reconnect in Settings";
 
+/** How Adestra failed to answer: "fault 101", "HTTP 503", "no answer". */
+export const unavailableStatus = (error: AdestraUnavailableError) =>
+  error.faultCode ? `fault ${error.faultCode}` : error.status ? `HTTP ${error.status}` : "no answer";
+
 /** What a merchant is told when Adestra refuses or fails (a sentence for the page, not a stack trace). */
 export function describeAdestraError(error: unknown): string {
   if (error instanceof AdestraAuthError) return RECONNECT_MESSAGE;
@@ -61,9 +65,7 @@ export function describeAdestraError(error: unknown): string {
       ? "The Adestra account is over its quota (Adestra fault 303). Ask Adestra to raise it, then send again."
       : "Adestra kept asking the app to slow down (fault 304). Send again in a few minutes.";
   }
-  if (error instanceof AdestraUnavailableError) {
-    return `Adestra is not available right now (${error.faultCode ? `fault ${error.faultCode}` : error.status ? `HTTP ${error.status}` : "no answer"}). Try again later.`;
-  }
+  if (error instanceof AdestraUnavailableError) return `Adestra is not available right now (${unavailableStatus(error)}). Try again later.`;
   if (error instanceof AdestraNotFoundError) return `Adestra could not find it (fault 207): ${error.faultString}`;
   if (error instanceof AdestraPermissionError) return `Adestra does not let this user do that (fault 208): ${error.faultString}`;
   if (error instanceof AdestraFaultError) return `Adestra refused (fault ${error.faultCode}): ${error.faultString}`;

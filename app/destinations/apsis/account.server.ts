@@ -119,13 +119,14 @@ export function apsisReason(error: ApsisApiError): string {
   return said || error.message;
 }
 
+/** How APSIS One failed to answer: "HTTP 503 Service Unavailable", "no answer". */
+export const unavailableStatus = (error: ApsisUnavailableError) => (error.status ? `HTTP ${error.status}${error.title ? ` ${error.title}` : ""}` : "no answer");
+
 /** What a merchant is told when APSIS refuses or fails (a sentence for the page, not a stack trace). */
 export function describeApsisError(error: unknown): string {
   if (error instanceof ApsisAuthError) return RECONNECT_MESSAGE;
   if (error instanceof ApsisRateLimitError) return "APSIS One kept asking the app to slow down (HTTP 429). Try again in a few minutes.";
-  if (error instanceof ApsisUnavailableError) {
-    return `APSIS One is not available right now (${error.status ? `HTTP ${error.status}${error.title ? ` ${error.title}` : ""}` : "no answer"}). Try again later.`;
-  }
+  if (error instanceof ApsisUnavailableError) return `APSIS One is not available right now (${unavailableStatus(error)}). Try again later.`;
   if (error instanceof ApsisNotFoundError) return `APSIS One could not find it: ${apsisReason(error)}`;
   if (error instanceof ApsisValidationError || error instanceof ApsisConflictError) return `APSIS One refused the request: ${apsisReason(error)}`;
   if (error instanceof ApsisPayloadTooLargeError) return "The profile's data is over APSIS One's 100 kB limit.";

@@ -5,6 +5,7 @@ import {
   HOUR_MS,
   listLatestRealtimeFailures,
 } from "../../models/realtime-health.server";
+import { readOutage } from "../../queues/outage.server";
 
 /**
  * How APSIS One real-time sync is keeping up, for the Activity page: what the webhook receipts of the real-time
@@ -35,12 +36,13 @@ export function median(values: number[]): number | null {
  */
 export async function getRealtimeHealth({ shop, now = new Date() }: { shop: string; now?: Date }) {
   const from = new Date(now.getTime() - HEALTH_HOURS * HOUR_MS);
-  const [outcomes, backlog, failures, realtimeEnabled] = await Promise.all([
+  const [outcomes, backlog, failures, { realtimeEnabled, shopId }] = await Promise.all([
     countRealtimeOutcomesByHour({ shop, from, hours: HEALTH_HOURS, recentFrom: new Date(now.getTime() - RECENT_DELAY_WINDOW_MS) }),
     getRealtimeBacklog({ shop }),
     listLatestRealtimeFailures({ shop, take: LATEST_FAILURES_SHOWN }),
     getRealtimeEnabled({ shop }),
   ]);
+  const outage = shopId ? await readOutage({ destination: "apsis", shopId }) : null;
   return {
     buckets: outcomes.buckets.map((bucket) => ({ start: bucket.start.toISOString(), synced: bucket.synced, failed: bucket.failed })),
     currentLagMs: backlog.oldestReceivedAt ? Math.max(0, now.getTime() - backlog.oldestReceivedAt.getTime()) : 0,
@@ -54,5 +56,7 @@ export async function getRealtimeHealth({ shop, now = new Date() }: { shop: stri
       detail: failure.detail,
     })),
     realtimeEnabled,
+    /** APSIS One not answering: the waiting changes are written when it answers again (app/queues/outage.server.ts). */
+    outage: outage && { since: outage.since.toISOString(), reason: outage.reason, nextAt: outage.nextAt.toISOString() },
   };
 }

@@ -8,8 +8,9 @@
  *  - succeeded: counters final, SendSettings.lastSendAt of its kind = finish time.
  *  - failed, not retried (UnrecoverableError): the shop is not invited, Adestra is no longer connected or
  *    its core table changed, the list is gone or moved, Adestra rejected the credentials ("reconnect in
- *    Settings"), Adestra stayed unavailable or rate-limited after the client's own retries (what was written
- *    stays recorded; sending again skips it as unchanged), Shopify refused the app's token.
+ *    Settings"), Adestra refused the request, Shopify refused the app's token.
+ *  - Adestra unavailable after the client's own retries: an outage, waited out by the run kernel (the run
+ *    waits "queued", saying why, and goes on from its checkpoint when Adestra answers; fails after 72 hours).
  *  - anything else (Shopify hiccups, database, network on the Shopify side) is retried by BullMQ with backoff:
  *    the run goes back to "queued" saying why, and fails with the reason after the last attempt.
  * Idempotence: another attempt continues after the run's checkpoint with the counters saved at it; what an
@@ -23,12 +24,13 @@ import {
   AdestraInvalidFieldError,
   AdestraNotFoundError,
   AdestraPermissionError,
+  AdestraUnavailableError,
 } from "../client/errors";
 import { readStoreCustomers } from "../../../shopify/store-customers.server";
 import { findAdestraLinkHashes, listTarget, unsubTarget, upsertAdestraLink } from "../../../models/adestra-profile-link.server";
 import { recordLastSendAt } from "../../../models/adestra-send-settings.server";
 import { setSyncRunTotal } from "../../../models/sync-run.server";
-import { describeAdestraError, openAdestraConnection, RECONNECT_MESSAGE } from "../account.server";
+import { describeAdestraError, openAdestraConnection, RECONNECT_MESSAGE, unavailableStatus } from "../account.server";
 import { getShopifyAdmin } from "../../../shopify/admin.server";
 import { ADESTRA_CONTACT_FIELDS, type AdestraContactData } from "../rules/map-customer";
 import { parseSendRunSettings } from "../rules/run-settings";
@@ -105,6 +107,9 @@ export const adestraSendProfilesJob = runJob({
         code: "adestra_fault_211",
         message: `The Adestra core table lacks a field the app writes (${error.faultString}). Add these text fields to it: ${ADESTRA_CONTACT_FIELDS.join(", ")}.${SENT_SO_FAR(counters)}`,
       };
+    }
+    if (error instanceof AdestraUnavailableError) {
+      return { final: false, outage: true, code: error.status ? `adestra_http_${error.status}` : "adestra_unavailable", message: `Adestra is not answering (${unavailableStatus(error)}).` };
     }
     if (error instanceof AdestraError) {
       const code = error.faultCode ? `adestra_fault_${error.faultCode}` : error.status ? `adestra_http_${error.status}` : "adestra";

@@ -38,7 +38,7 @@ import {
 } from "../client/errors";
 import { recordApsisFullSyncAt } from "../../../models/apsis-connection.server";
 import { setSyncRunTotal } from "../../../models/sync-run.server";
-import { describeApsisError, openApsisConnection, RECONNECT_MESSAGE } from "../account.server";
+import { describeApsisError, openApsisConnection, RECONNECT_MESSAGE, unavailableStatus } from "../account.server";
 import { ApsisMappingOutdatedError, classifyWriteError, profilePorts, sectionPlans } from "../profile-writer.server";
 import { realtimeTouchedKey, requestCustomerSync } from "../realtime.server";
 import { parseEnv } from "../../../env.server";
@@ -93,7 +93,8 @@ export const apsisFullSyncJob = runJob({
   describeError(error, counters) {
     if (error instanceof ApsisAuthError) return { final: true, code: "apsis_auth", message: RECONNECT_MESSAGE };
     if (error instanceof ApsisUnavailableError || error instanceof ApsisRateLimitError) {
-      return { final: false, code: error.status ? `apsis_http_${error.status}` : "apsis_unavailable", message: `${describeApsisError(error)}${WRITTEN_SO_FAR(counters)}` };
+      const status = error instanceof ApsisRateLimitError ? "it keeps answering HTTP 429, slow down" : unavailableStatus(error);
+      return { final: false, outage: true, code: error.status ? `apsis_http_${error.status}` : "apsis_unavailable", message: `APSIS One is not answering (${status}).` };
     }
     if (error instanceof ApsisMalformedResponseError) return { final: true, code: "apsis_malformed", message: `${describeApsisError(error)}${WRITTEN_SO_FAR(counters)}` };
     if (error instanceof ApsisApiError) {

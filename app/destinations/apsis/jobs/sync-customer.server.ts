@@ -11,13 +11,15 @@
  *
  * Outcomes land on the deliveries' receipts ("processed" with what was done, or "failed" with why), on the
  * customer's CustomerSyncState (the customer page block) and, for an APSIS refusal of this customer, nowhere
- * else: nothing is retried that cannot succeed. APSIS or Shopify unavailable: BullMQ retries with backoff
- * (the receipts stay "syncing"); the last attempt fails them with the reason.
+ * else: nothing is retried that cannot succeed. APSIS One unavailable (5xx, no answer, a long 429): an outage,
+ * waited out without spending attempts for up to three days (app/queues/outage.server.ts; the receipts stay
+ * "syncing", the Activity page shows the outage). Shopify or the database failing: BullMQ retries with
+ * backoff; the last attempt fails the receipts with the reason.
  */
 import { UnrecoverableError } from "bullmq";
 import type { ApsisClient } from "../client/client";
 import { currentVersionId } from "../rules/attribute-values";
-import { ApsisApiError, ApsisAuthError } from "../client/errors";
+import { ApsisApiError, ApsisAuthError, ApsisRateLimitError, ApsisUnavailableError } from "../client/errors";
 import type { ShopifyCustomer } from "../../../shopify/customer";
 import { readCustomer } from "../../../shopify/customers";
 import { ShopifyAuthError, ShopifySessionNotFoundError } from "../../../shopify/errors";
@@ -37,6 +39,7 @@ import { type FullSyncCounters, type FullSyncFailure, syncProfiles, type Section
 import { profileKeyOf } from "../rules/profile";
 import { getRedis } from "../../../redis.server";
 import type { JobPayload } from "../../../queues/registry";
+import { endOutage, outageBudgetInWords, waitForOutagePause, waitOutOutage } from "../../../queues/outage.server";
 import type { REDACT_PROFILE_JOB, SYNC_CUSTOMER_JOB } from "./definitions";
 import type { JobContext } from "../../../queues/registry";
 
@@ -71,6 +74,9 @@ function cachedSectionPlans(shopId: string, client: ApsisClient, mappings: Await
 export async function apsisSyncCustomerJob({ shop, customerId }: JobPayload<typeof SYNC_CUSTOMER_JOB>, { job, log }: JobContext) {
   const shopRow = await getShop({ shop });
   const redis = getRedis();
+  // While APSIS One is down for this shop the job waits (no attempt spent) for the next probe.
+  const outageScope = shopRow ? { destination: "apsis", shopId: shopRow.id } : null;
+  const probing = outageScope ? await waitForOutagePause(job, outageScope) : false;
   const listKey = shopRow ? pendingReceiptsKey(shopRow.id, customerId) : null;
   const receiptIds = listKey ? await redis.lrange(listKey, 0, -1) : [];
   const finishReceipts = async (status: FinalReceiptStatus, detail: string) => {
@@ -83,8 +89,14 @@ export async function apsisSyncCustomerJob({ shop, customerId }: JobPayload<type
   try {
     result = await syncCustomer({ shop, shopRow, customerId, log });
   } catch (error) {
-    const final = error instanceof FinalFailure || error instanceof ApsisAuthError || error instanceof ShopifyAuthError || error instanceof ShopifySessionNotFoundError;
-    const message = describeFailure(error);
+    let message = describeFailure(error);
+    let final = error instanceof FinalFailure || error instanceof ApsisAuthError || error instanceof ShopifyAuthError || error instanceof ShopifySessionNotFoundError;
+    if (outageScope && (error instanceof ApsisUnavailableError || error instanceof ApsisRateLimitError)) {
+      // Waits (throws WaitingOutOutage) until the outage is older than its budget; then fails, saying so.
+      const { outage } = await waitOutOutage(job, outageScope, message);
+      message = `APSIS One did not answer for ${outageBudgetInWords()} (since ${outage.since.toISOString()}): ${message}`;
+      final = true;
+    }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (final || lastAttempt) {
       if (shopRow) await recordCustomerSyncOutcome({ shopId: shopRow.id, customerId, outcome: "failed", section: null, detail: message });
@@ -94,6 +106,7 @@ export async function apsisSyncCustomerJob({ shop, customerId }: JobPayload<type
     }
     throw error;
   }
+  if (probing && outageScope) await endOutage(outageScope);
   if (shopRow && result.outcome) {
     await recordCustomerSyncOutcome({ shopId: shopRow.id, customerId, outcome: result.outcome, section: result.section ?? null, detail: result.detail });
     // A Full Sync running now may be writing an older export of this customer: it re-syncs those touched here.

@@ -23,6 +23,7 @@ function health(overrides: Partial<RealtimeHealth> = {}): RealtimeHealth {
       { id: "r1", topic: "orders/create", customerId: null, receivedAt: new Date("2026-03-08T06:45:00Z"), detail: null },
     ],
     realtimeEnabled: true,
+    outage: null,
     ...overrides,
   };
 }

@@ -54,6 +54,11 @@ export function toRealtimeHealthView(health: RealtimeHealth, timeZone: string): 
       customer: failure.customerId ? failure.customerId.slice(failure.customerId.lastIndexOf("/") + 1) : null,
       reason: failure.detail ?? "no reason recorded",
     })),
+    outage: health.outage && {
+      since: formatDateTime(health.outage.since, timeZone) ?? "",
+      reason: health.outage.reason,
+      nextTry: formatTime(health.outage.nextAt, timeZone),
+    },
     timeZone,
   };
 }

@@ -17,6 +17,7 @@ const view: RealtimeHealthView = {
   behind: true,
   recentDelay: "4 s",
   latestFailures: [{ id: "r1", at: "8 Mar 2026, 05:15 UTC", topic: "customers/update", customer: "7001", reason: "APSIS answered 400: invalid email address" }],
+  outage: null,
   timeZone: "UTC",
 };
 
@@ -44,6 +45,14 @@ describe("the real-time health card", () => {
     expect(html).toContain("460,000 synced, 1 failed in the last 24 hours</p>");
     expect(html).toContain("12 s behind (3 changes waiting)");
     expect(html).toContain("4 s from Shopify to APSIS One (median over the last 15 minutes)");
+  });
+
+  it("says when APSIS One stopped answering and that the waiting changes are not lost, only during an outage", () => {
+    expect(render(view)).not.toContain("has not answered");
+    const html = render({ ...view, outage: { since: "8 Mar 2026, 05:10 UTC", reason: "APSIS One is unavailable (HTTP 503).", nextTry: "05:15" } });
+    expect(html).toContain("APSIS One has not answered since 8 Mar 2026, 05:10 UTC");
+    expect(html).toContain("APSIS One is unavailable (HTTP 503). Nothing is lost");
+    expect(html).toContain("tries again at 05:15");
   });
 
   it("scales bars to the busiest hour, and keeps one failure visible beside thousands of syncs", () => {

@@ -17,6 +17,8 @@ export type RealtimeHealthView = {
   behind: boolean;
   recentDelay: string | null;
   latestFailures: { id: string; at: string; topic: string; customer: string | null; reason: string }[];
+  /** APSIS One not answering: since when (store time), why, and when the app tries again. */
+  outage: { since: string; reason: string; nextTry: string } | null;
   timeZone: string;
 };
 
@@ -132,6 +134,14 @@ export function RealtimeHealthCard({ health }: { health: RealtimeHealthView }) {
             </Text>
           </Banner>
         )}
+        {health.outage ? (
+          <Banner tone="warning" title={`APSIS One has not answered since ${health.outage.since}`}>
+            <Text as="p">
+              {health.outage.reason} Nothing is lost: the changes waiting below are written as soon as APSIS One answers
+              again (the app tries again at {health.outage.nextTry}, and keeps trying for up to three days).
+            </Text>
+          </Banner>
+        ) : null}
         <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
           <BlockStack gap="100">
             <Text as="h3" variant="headingSm">
