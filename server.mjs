@@ -22,6 +22,10 @@ import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 import sourceMapSupport from "source-map-support";
+import { exitWithLauncher } from "./scripts/exit-with-launcher.mjs";
+
+// Started by `npm start`: a SIGKILL of npm takes this process with it.
+exitWithLauncher();
 
 process.env.NODE_ENV = process.env.NODE_ENV ?? "production";
 

@@ -322,7 +322,7 @@ async function main() {
   log(`  ${setup.shops.length} shops set up in ${((performance.now() - setupStarted) / 1000).toFixed(0)} s`);
 
   const web = startProcess("web", process.execPath, ["server.mjs", "./build/index.js"], env, 5_000);
-  const workers = Array.from({ length: CONFIG.workers }, (_, i) => startProcess(`worker${CONFIG.workers > 1 ? i + 1 : ""}`, "node_modules/.bin/tsx", ["workers/index.ts"], env, 30_000));
+  const workers = Array.from({ length: CONFIG.workers }, (_, i) => startProcess(`worker${CONFIG.workers > 1 ? i + 1 : ""}`, process.execPath, ["--import", "tsx", "workers/index.ts"], env, 30_000));
   const worker = workers[0];
   for (let i = 0; ; i++) {
     const dead = [web, ...workers].find((p) => !running(p));

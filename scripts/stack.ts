@@ -136,7 +136,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     buildIfStale(options.quiet);
     spawnChild("web", process.execPath, ["server.mjs", "./build/index.js"], env);
-    spawnChild("worker", "node_modules/.bin/tsx", ["workers/index.ts"], env);
+    spawnChild("worker", process.execPath, ["--import", "tsx", "workers/index.ts"], env);
     await waitForHealthy(`${appUrl}/healthz`, children);
   } catch (error) {
     await stop();

@@ -1,9 +1,12 @@
 /**
  * The worker process: runs every BullMQ job (sends, syncs, webhook processing) and the recurring job
  * schedulers. Scale out by starting more of these against the same Redis and database.
- *   npm run worker
+ *   node --import tsx workers/index.ts   (or npm run worker, which follows npm: scripts/exit-with-launcher.mjs)
  */
 import { parseEnv, EnvError } from "../app/env.server";
+import { exitWithLauncher } from "../scripts/exit-with-launcher.mjs";
+
+exitWithLauncher();
 
 let env;
 try {

@@ -1,7 +1,10 @@
 /**
  * The worker as its own OS process (`workers/index.ts`), against this file's database and Redis prefix:
- * it picks up jobs the web side enqueues, registers the recurring schedulers, and stops cleanly on SIGTERM.
+ * it picks up jobs the web side enqueues, registers the recurring schedulers, and stops cleanly on SIGTERM;
+ * started through `npm run worker`, it goes when npm is killed (issue 10, finding 8).
  */
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../../app/db.server";
 import { enqueue, getQueue } from "../../../app/queues/enqueue.server";
@@ -45,5 +48,31 @@ describe("worker process", () => {
   it("stops on SIGTERM, closing its connections and exiting 0", async () => {
     expect(await worker.kill("SIGTERM")).toBe(0);
     expect(worker.output()).toContain("worker stopped");
+  });
+});
+
+/** Whether the pid is a live process (a zombie waiting for its reaper is not). */
+function alive(pid: number) {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+describe("npm run worker", () => {
+  it("a SIGKILL of npm's pid takes the worker with it", async () => {
+    let output = "";
+    const npm = spawn("npm", ["run", "--silent", "worker"], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    npm.stdout!.on("data", (d) => (output += d));
+    npm.stderr!.on("data", (d) => (output += d));
+    await waitFor(() => output.includes("worker ready"), { timeoutMs: 30_000, what: () => `the worker to start under npm:\n${output}` });
+    // The script execs node, so the worker is npm's own child.
+    const [workerPid] = execFileSync("ps", ["-o", "pid=", "--ppid", String(npm.pid)], { encoding: "utf8" }).trim().split(/\s+/).map(Number);
+    expect(workerPid).toBeGreaterThan(0);
+    expect(execFileSync("ps", ["-o", "args=", "-p", String(workerPid)], { encoding: "utf8" })).toContain("workers/index.ts");
+
+    npm.kill("SIGKILL");
+    await waitFor(() => !alive(workerPid), { timeoutMs: 10_000, what: "the worker to go with npm" });
   });
 });
