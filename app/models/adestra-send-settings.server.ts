@@ -13,7 +13,7 @@ export async function getSendSettingsRows({ shopId }: { shopId: string }) {
 export type SendSettingsRow = NonNullable<Awaited<ReturnType<typeof getSendSettingsRows>>["auto"]>;
 
 /** The choices a row stores (validated by the Adestra send's own schema, rules/choices.ts, before they get here). */
-export type StoredSendChoices = { profileGroup: string; listId: number; activityFrom?: string; activityTo?: string };
+export type StoredSendChoices = { profileGroup: string; listId: number; activityFrom?: string; activityTo?: string; activityRelative?: string };
 
 export async function saveSendSettings({ shopId, kind, choices, listName, autoSendEnabled, sendMinuteOfDay }: {
   shopId: string;
@@ -29,6 +29,7 @@ export async function saveSendSettings({ shopId, kind, choices, listName, autoSe
     listName,
     activityFrom: choices.activityFrom ?? null,
     activityTo: choices.activityTo ?? null,
+    activityRelative: choices.activityRelative ?? null,
     ...(autoSendEnabled === undefined ? {} : { autoSendEnabled }),
     ...(sendMinuteOfDay === undefined ? {} : { sendMinuteOfDay }),
   };

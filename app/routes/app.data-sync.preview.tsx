@@ -24,6 +24,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     profileGroup: params.get("profileGroup") ?? undefined,
     activityFrom: params.get("activityFrom") || undefined,
     activityTo: params.get("activityTo") || undefined,
+    activityRelative: params.get("activityRelative") || undefined,
   };
   return answeringRefusals(async () => {
     const preview = await previewSend({ shop, choices });

@@ -21,7 +21,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => json(await getD
 const INTENTS = ["create-list", "start-send", "save-auto", "send-now"] as const;
 
 /** The send choices as the form posts them; the send service validates them (SendChoicesSchema). */
-const choicesFrom = ({ profileGroup, listId, activityFrom, activityTo }: Record<string, string>) => ({ profileGroup, listId, activityFrom, activityTo });
+const choicesFrom = ({ profileGroup, listId, activityFrom, activityTo, activityRelative }: Record<string, string>) => ({
+  profileGroup,
+  listId,
+  activityFrom,
+  activityTo,
+  activityRelative,
+});
 
 const startedToast = ({ alreadyRunning }: { alreadyRunning: boolean }) =>
   alreadyRunning ? "A send is already running: showing its progress" : "Sending profiles to Adestra";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDateTime, isValidTimeZone } from "./format-date";
+import { formatDateTime, isValidTimeZone, todayIn } from "./format-date";
 
 describe("formatDateTime", () => {
   it("shows an instant in the shop's timezone, not the server's", () => {
@@ -31,5 +31,11 @@ describe("formatDateTime", () => {
   it("knows valid zones", () => {
     expect(isValidTimeZone("Europe/Stockholm")).toBe(true);
     expect(isValidTimeZone("Mars/Olympus_Mons")).toBe(false);
+  });
+
+  it("today is the store's date, not the server's", () => {
+    expect(todayIn("Pacific/Kiritimati", new Date("2026-11-23T16:00:00Z"))).toBe("2026-11-24");
+    expect(todayIn("America/Los_Angeles", new Date("2026-11-23T05:00:00Z"))).toBe("2026-11-22");
+    expect(todayIn("Not/AZone", new Date("2026-11-23T05:00:00Z"))).toBe("2026-11-23");
   });
 });

@@ -20,3 +20,9 @@ export function formatDateTime(value: Date | string | null | undefined, timeZone
 export function isValidTimeZone(timeZone: string): boolean {
   return DateTime.now().setZone(timeZone).isValid;
 }
+
+/** Today as a calendar day in the store's timezone (YYYY-MM-DD; UTC when the zone is unknown). */
+export function todayIn(timeZone: string, now: Date = new Date()): string {
+  const local = DateTime.fromJSDate(now).setZone(timeZone);
+  return (local.isValid ? local : DateTime.fromJSDate(now).setZone("utc")).toISODate()!;
+}

@@ -205,4 +205,23 @@ describe("On Demand send to Adestra, as a merchant", () => {
     expect(await page.getByText("Untick Automatically send profiles and save to change these settings").count()).toBe(0);
     expect(await page.getByLabel("Select Adestra List").isDisabled()).toBe(false);
   });
+
+  it("Auto Send with This year: saved as a range that moves with each send, not as the days it covers today", async () => {
+    const today = DateTime.now().setZone(ZONE).toISODate()!;
+    await page.getByRole("button", { name: "Choose activity dates" }).click();
+    await page.getByRole("button", { name: "This year", exact: true }).click();
+    await page.getByRole("button", { name: "Done" }).click();
+    const field = page.getByLabel("Customer activity between");
+    const moving = `This year, moving with each send (today: 1 Jan ${today.slice(0, 4)} – ${DateTime.fromISO(today).toFormat("d LLL yyyy")})`;
+    await eventually(page, valueOf(field), moving);
+    const [saved] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname.startsWith("/app/data-sync"), { timeout: 30_000 }),
+      page.getByRole("button", { name: "Save Settings" }).click(),
+    ]);
+    expect(saved.status()).toBe(200);
+    // After a reload the field still says it moves: the choice was saved as "this year", not as two dates.
+    await page.reload();
+    await page.getByRole("tab", { name: "Auto Send" }).click();
+    await eventually(page, valueOf(page.getByLabel("Customer activity between")), moving);
+  });
 });

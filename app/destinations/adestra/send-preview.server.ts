@@ -1,7 +1,8 @@
 import { countCustomers, readCustomerPages } from "../../shopify/customers";
 import type { ShopContext } from "../../models/shop.server";
 import { getShopifyAdmin } from "../../shopify/admin.server";
-import { type PreviewChoices, PreviewChoicesSchema, refusedChoices, refusedChoicesError, sendChoicesFieldErrors } from "./rules/choices";
+import { type PreviewChoices, PreviewChoicesSchema, refusedChoices, refusedChoicesError, resolveChoices, sendChoicesFieldErrors } from "./rules/choices";
+import { todayIn } from "../../utils/format-date";
 import { activityWindow, decideCustomer, lastActivityAt } from "./rules/filter";
 import { customerSearchQuery } from "./rules/search-query";
 
@@ -32,8 +33,10 @@ export async function previewSend({ shop, choices }: { shop: ShopContext; choice
   if (!parsed.success) throw refusedChoicesError(refusedChoices(sendChoicesFieldErrors(parsed.error)));
   const { graphql } = await getShopifyAdmin({ shop: shop.domain });
   const timeZone = shop.ianaTimezone;
-  const window = activityWindow({ ...parsed.data, timeZone });
-  const decide = (c: Parameters<typeof decideCustomer>[0]["customer"]) => decideCustomer({ customer: c, profileGroup: parsed.data.profileGroup, window }).action === "send";
+  // As a send started now would: a relative range covers the days up to today.
+  const { choices: resolved } = resolveChoices(parsed.data, todayIn(timeZone));
+  const window = activityWindow({ ...resolved, timeZone });
+  const decide = (c: Parameters<typeof decideCustomer>[0]["customer"]) => decideCustomer({ customer: c, profileGroup: resolved.profileGroup, window }).action === "send";
   const storeCustomers = (await countCustomers({ graphql })).count;
   const examples: SendPreview["examples"] = [];
   const example = (c: { email: string | null; firstName: string | null; lastName: string | null; updatedAt: string; lastOrderAt: string | null }) => {
@@ -49,7 +52,7 @@ export async function previewSend({ shop, choices }: { shop: ShopContext; choice
     }
     return { count, examples, method: "read", storeCustomers };
   }
-  const query = customerSearchQuery(parsed.data);
+  const query = customerSearchQuery(resolved);
   const { count } = await countCustomers({ graphql, query });
   let read = 0;
   for await (const customer of readCustomerPages({ graphql, query, sortKey: "UPDATED_AT", pageSize: 25 })) {

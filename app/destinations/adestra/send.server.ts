@@ -5,9 +5,10 @@ import type { ShopContext } from "../../models/shop.server";
 import { createSyncRun, finishSyncRun } from "../../models/sync-run.server";
 import { enqueue } from "../../queues/enqueue.server";
 import { SEND_PROFILES_JOB, SEND_RUN } from "./jobs/definitions";
-import { choicesOfRow, refusedChoices, refusedChoicesError, type SendChoices, type SendChoicesField, sendChoicesFieldErrors, SendChoicesSchema } from "./rules/choices";
+import { choicesOfRow, refusedChoices, resolveChoices, refusedChoicesError, type SendChoices, type SendChoicesField, sendChoicesFieldErrors, SendChoicesSchema } from "./rules/choices";
 import { parseSendRunSettings, type SendRunSettings } from "./rules/run-settings";
 import { clipText } from "../../utils/input-bounds";
+import { todayIn } from "../../utils/format-date";
 import type { Result } from "../../utils/user-facing-error";
 import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./account.server";
 import { findLiveSyncRun, withRunStartLock } from "../../runs/start-run.server";
@@ -60,7 +61,9 @@ export async function startSend({ shop, trigger, choices, recordAs }: {
     const target = await checkSendTarget({ shopId: shop.id, choices: parsed.data });
     if (!target.ok) throw refusedChoicesError(target);
 
-    const settings: SendRunSettings = { choices: parsed.data, listName: target.listName, coreTableId: target.coreTableId, unsubListId: target.unsubListId, recordAs: kind };
+    // A relative range ("this year") covers the days up to the day the send starts, in the store's timezone.
+    const resolved = resolveChoices(parsed.data, todayIn(shop.ianaTimezone));
+    const settings: SendRunSettings = { ...resolved, listName: target.listName, coreTableId: target.coreTableId, unsubListId: target.unsubListId, recordAs: kind };
     const run = await createSyncRun({ shopId: shop.id, destination: "adestra", kind: "send", trigger, settings });
     const queued = await enqueueSend({ runId: run.id, shopId: shop.id });
     if (!queued) {

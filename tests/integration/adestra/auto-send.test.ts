@@ -3,10 +3,12 @@
  * running a real send through the worker, Send now, and the rule that saved settings are read-only while
  * Auto Send is on.
  */
+import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { autoSendCronPattern, autoSendSchedulerId, autoSendSecondOfDay, nextAutoSendAt } from "../../../app/destinations/adestra/rules/schedule";
 import { connectDemo, expectedSend, setUpShop, type Stack, startStack, type Store, waitForRun } from "./stack";
 import { waitFor } from "../../support/wait-for";
+import { seedCustomer } from "../../../sandbox/shopify/seed";
 import type { ShopContext } from "../../../app/models/shop.server";
 import { AUTO_SEND_JOB } from "../../../app/destinations/adestra/jobs/definitions";
 
@@ -144,5 +146,38 @@ describe("turning Auto Send off", () => {
     expect(await stack.app.schedulers.reconcileAdestraAutoSendSchedulers()).toEqual({ scheduled: 1, removed: 1 });
     expect(await stack.app.queues.getQueue("sync").getJobScheduler(autoSendSchedulerId("gone-shop"))).toBeUndefined();
     expect(await scheduler()).toMatchObject({ tz: "Asia/Tokyo" });
+  });
+});
+
+describe("a relative activity range (This year, Last N days…)", () => {
+  it("moves with the day the send runs: a customer active after the save is sent, which saved days would miss", async () => {
+    const created = await stack.app.lists.createAdestraList({ shop, name: "This year" });
+    if (!created.ok) throw new Error("list creation failed");
+    const relativeList = created.list.id;
+    const { todayIn } = await import("../../../app/utils/format-date");
+    const today = todayIn(STORE.ianaTimezone);
+    const yesterday = DateTime.fromISO(today).minus({ days: 1 }).toISODate()!;
+    // A subscribed customer who becomes active today, after the settings were saved (yesterday).
+    const seeded = Array.from({ length: STORE.customers }, (_, i) => seedCustomer(STORE.seed, i)).find((c) => c.email?.marketingState === "SUBSCRIBED")!;
+    const customer = seeded.email!.address;
+    stack.shopify.store(STORE.domain).updateCustomer(seeded.id, { firstName: "Active today" });
+
+    // "This year" as it used to be saved: the days it covered on the day of the save.
+    const asDays = { profileGroup: "subscribers" as const, listId: relativeList, activityFrom: `${yesterday.slice(0, 4)}-01-01`, activityTo: yesterday };
+    expect(await stack.app.send.saveAutoSendSettings({ shop, choices: asDays, enabled: false })).toMatchObject({ ok: true });
+    const fixedRun = await waitForRun(stack, (await stack.app.send.sendNow({ shop })).runId);
+    expect(fixedRun.status).toBe("succeeded");
+    expect(stack.demo.listMembers(relativeList)).not.toContain(customer);
+
+    // Saved as relative, it ends on the day the send runs.
+    const relative = { profileGroup: "subscribers" as const, listId: relativeList, activityRelative: "this_year" };
+    expect(await stack.app.send.saveAutoSendSettings({ shop, choices: relative, enabled: false })).toMatchObject({ ok: true });
+    const row = await stack.app.db.getDb().sendSettings.findUnique({ where: { shopId_kind: { shopId, kind: "auto" } } });
+    expect(row).toMatchObject({ activityRelative: "this_year", activityFrom: null, activityTo: null });
+    expect((await stack.app.send.getSendSettings({ shop })).auto.choices).toMatchObject(relative);
+    const run = await waitForRun(stack, (await stack.app.send.sendNow({ shop })).runId);
+    expect(run.status).toBe("succeeded");
+    expect(JSON.parse(run.settings)).toMatchObject({ activityRelative: "this_year", choices: { activityFrom: `${today.slice(0, 4)}-01-01`, activityTo: today } });
+    expect(stack.demo.listMembers(relativeList)).toContain(customer);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sameSendChoices, SendChoicesSchema, sendChoicesFieldErrors } from "./choices";
+import { resolveChoices, resolveRelativeRange, sameSendChoices, SendChoicesSchema, sendChoicesFieldErrors } from "./choices";
 
 describe("SendChoicesSchema", () => {
   it("accepts a form's strings: list id coerced, empty dates meaning no limit", () => {
@@ -37,5 +37,50 @@ describe("SendChoicesSchema", () => {
   it("sameSendChoices treats a missing date and an undefined one alike", () => {
     expect(sameSendChoices({ profileGroup: "all", listId: 1 }, { profileGroup: "all", listId: 1, activityFrom: undefined })).toBe(true);
     expect(sameSendChoices({ profileGroup: "all", listId: 1 }, { profileGroup: "all", listId: 1, activityFrom: "2026-01-01" })).toBe(false);
+  });
+});
+
+describe("relative activity ranges", () => {
+  it("are saved as relative: the fixed days sent beside one are dropped", () => {
+    expect(SendChoicesSchema.parse({ profileGroup: "all", listId: "7", activityRelative: "this_year", activityFrom: "2026-01-01", activityTo: "2026-12-06" })).toEqual({
+      profileGroup: "all",
+      listId: 7,
+      activityRelative: "this_year",
+      activityFrom: undefined,
+      activityTo: undefined,
+    });
+  });
+
+  it.each([
+    ["this_year", "2026-12-06", "2026-01-01"],
+    ["this_year", "2027-01-01", "2027-01-01"],
+    ["last_days:1", "2026-12-06", "2026-12-06"],
+    ["last_days:30", "2026-03-01", "2026-01-31"],
+    ["last_months:12", "2026-12-06", "2025-12-07"],
+    ["last_months:1", "2026-03-31", "2026-03-01"],
+  ] as const)("%s on %s starts on %s and ends that day", (range, today, from) => {
+    expect(resolveRelativeRange(range, today)).toEqual({ from, to: today });
+  });
+
+  it("a send resolves one to the days of the day it starts, and says where they came from", () => {
+    const saved = SendChoicesSchema.parse({ profileGroup: "subscribers", listId: 1, activityRelative: "this_year" });
+    expect(resolveChoices(saved, "2026-12-06")).toEqual({
+      choices: { profileGroup: "subscribers", listId: 1, activityRelative: undefined, activityFrom: "2026-01-01", activityTo: "2026-12-06" },
+      activityRelative: "this_year",
+    });
+    // The day after the save, the same saved choice covers that day too.
+    expect(resolveChoices(saved, "2026-12-07").choices.activityTo).toBe("2026-12-07");
+    const fixed = SendChoicesSchema.parse({ profileGroup: "all", listId: 1, activityFrom: "2026-01-01" });
+    expect(resolveChoices(fixed, "2026-12-06")).toEqual({ choices: fixed });
+  });
+
+  it.each(["last_days:0", "last_days:3661", "last_months:121", "next_year", "last_days:7x"])("refuses %s on activityRelative", (activityRelative) => {
+    const result = SendChoicesSchema.safeParse({ profileGroup: "all", listId: 1, activityRelative });
+    expect(result.success).toBe(false);
+    expect(Object.keys(sendChoicesFieldErrors(result.error!))).toEqual(["activityRelative"]);
+  });
+
+  it("two saves of different relative ranges are different choices", () => {
+    expect(sameSendChoices({ profileGroup: "all", listId: 1, activityRelative: "this_year" }, { profileGroup: "all", listId: 1, activityRelative: "last_days:30" })).toBe(false);
   });
 });

@@ -4,6 +4,8 @@
  * the two without time zones getting involved, and format without Intl so server and browser render the same.
  */
 
+import { describeRelativeRange, type RelativeRange, RelativeRangeSchema, resolveRelativeRange } from "../rules/choices";
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 export function parseDay(day: string): Date | null {
@@ -39,15 +41,21 @@ export function addDays(day: string, days: number): string {
   return toDay(date);
 }
 
-/** Quick choices relative to today in the store's timezone. */
-export function quickRanges(today: string): { label: string; from: string; to: string }[] {
-  const year = today.slice(0, 4);
-  const lastYear = String(Number(year) - 1);
+/** The quick choices: ranges relative to the day a send runs, saved as such (rules/choices.ts). */
+export const QUICK_RANGES: readonly RelativeRange[] = ["last_days:30", "last_days:90", "this_year", "last_months:12"];
+
+/** The quick choices with the days they cover today (in the store's timezone); "Any time" first. */
+export function quickRanges(today: string): { label: string; relative: string; from: string; to: string }[] {
   return [
-    { label: "Any time", from: "", to: "" },
-    { label: "Last 30 days", from: addDays(today, -29), to: today },
-    { label: "Last 90 days", from: addDays(today, -89), to: today },
-    { label: "This year", from: `${year}-01-01`, to: today },
-    { label: "Last 12 months", from: addDays(`${lastYear}${today.slice(4)}`, 1), to: today },
+    { label: "Any time", relative: "", from: "", to: "" },
+    ...QUICK_RANGES.map((relative) => ({ label: describeRelativeRange(relative), relative, ...resolveRelativeRange(relative, today) })),
   ];
+}
+
+/** The range as the field shows it: "This year (1 Jan 2026 – 6 Dec 2026 today)" for a relative one. */
+export function describeChoice({ from, to, relative, today }: { from: string; to: string; relative: string; today: string }): string {
+  const parsed = RelativeRangeSchema.safeParse(relative);
+  if (!parsed.success) return describeRange(from, to);
+  const days = resolveRelativeRange(parsed.data, today);
+  return `${describeRelativeRange(parsed.data)}, moving with each send (today: ${describeRange(days.from, days.to)})`;
 }

@@ -3,20 +3,22 @@ import { formatDateTime } from "../../../utils/format-date";
 import { describeAdestraError } from "../account.server";
 import { getAdestraConnection } from "../connection.server";
 import { listAdestraLists } from "../lists.server";
-import { ACTIVITY_DEFINITION } from "../rules/choices";
+import { ACTIVITY_DEFINITION, type SendChoices } from "../rules/choices";
 import { getSendSettings } from "../send-settings.server";
 import { getSendStatus } from "../send.server";
-import { todayIn, toSendStatusView } from "./status.server";
+import { toSendStatusView } from "./status.server";
+import { todayIn } from "../../../utils/format-date";
 import { emptyChoices, type SendChoicesValue } from "./types";
 
 /** The choices as the form shows them, from what the settings service stored. */
-function toChoicesValue(choices: { profileGroup?: string; listId?: number | null; activityFrom?: string | null; activityTo?: string | null } | null | undefined): SendChoicesValue {
+function toChoicesValue(choices: SendChoices | null | undefined): SendChoicesValue {
   if (!choices) return emptyChoices;
   return {
     profileGroup: choices.profileGroup === "all" ? "all" : "subscribers",
     listId: choices.listId != null ? String(choices.listId) : "",
     activityFrom: choices.activityFrom ?? "",
     activityTo: choices.activityTo ?? "",
+    activityRelative: choices.activityRelative ?? "",
   };
 }
 

@@ -37,11 +37,12 @@ export function SendChoicesFields({ value, onChange, page, disabled, errors, for
       <ActivityRangeField
         from={value.activityFrom}
         to={value.activityTo}
-        onChange={({ from, to }) => onChange({ ...value, activityFrom: from, activityTo: to })}
+        relative={value.activityRelative}
+        onChange={({ from, to, relative }) => onChange({ ...value, activityFrom: from, activityTo: to, activityRelative: relative })}
         today={page.today}
         definition={page.activityDefinition}
         disabled={disabled}
-        error={errors?.activityTo ?? errors?.activityFrom}
+        error={errors?.activityTo ?? errors?.activityFrom ?? errors?.activityRelative}
       />
     </BlockStack>
   );

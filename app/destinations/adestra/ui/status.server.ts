@@ -1,4 +1,3 @@
-import { DateTime } from "luxon";
 import { formatDateTime } from "../../../utils/format-date";
 import { toRunView } from "../../../runs/ui/run-view.server";
 import type { getSendStatus } from "../send.server";
@@ -18,10 +17,4 @@ export function toSendStatusView(status: Pick<Status, "activeRun" | "lastRun" | 
     lastOnDemandSendAt: formatDateTime(status.lastSendAtByKind.onDemand, timeZone),
     lastAutoSendAt: formatDateTime(status.lastSendAtByKind.auto, timeZone),
   };
-}
-
-/** Today as a calendar day in the store's timezone (YYYY-MM-DD), for the date picker's quick ranges. */
-export function todayIn(timeZone: string, now: Date = new Date()): string {
-  const local = DateTime.fromJSDate(now).setZone(timeZone);
-  return (local.isValid ? local : DateTime.fromJSDate(now).setZone("utc")).toISODate()!;
 }

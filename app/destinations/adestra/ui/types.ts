@@ -14,6 +14,8 @@ export type SendChoicesValue = {
   /** YYYY-MM-DD, calendar days in the store's timezone; "" = no bound. */
   activityFrom: string;
   activityTo: string;
+  /** A range relative to the day the send runs ("this_year", "last_days:30"…), or "" for the fixed days above. */
+  activityRelative: string;
 };
 
 export type AdestraListOption = { id: number; name: string };
@@ -44,11 +46,15 @@ export type DataSyncView = {
   auto: { choices: SendChoicesValue; enabled: boolean; timeOfDay: string; nextRunAt: string | null };
 };
 
-export const emptyChoices: SendChoicesValue = { profileGroup: "subscribers", listId: "", activityFrom: "", activityTo: "" };
+export const emptyChoices: SendChoicesValue = { profileGroup: "subscribers", listId: "", activityFrom: "", activityTo: "", activityRelative: "" };
 
 /** The choices as form fields (and URL search params for the preview). */
 export function choicesToEntries(choices: SendChoicesValue): Record<string, string> {
   const entries: Record<string, string> = { profileGroup: choices.profileGroup, listId: choices.listId };
+  if (choices.activityRelative) {
+    entries.activityRelative = choices.activityRelative;
+    return entries;
+  }
   if (choices.activityFrom) entries.activityFrom = choices.activityFrom;
   if (choices.activityTo) entries.activityTo = choices.activityTo;
   return entries;
