@@ -30,10 +30,10 @@ function postgresSchemaText() {
   return `// GENERATED from prisma/schema.prisma by scripts/db.ts. Do not edit.\n${out}`;
 }
 
-function prisma(args: string[], url: string, opts: { capture?: boolean } = {}) {
+function prisma(args: string[], url: string, opts: { capture?: boolean; quiet?: boolean } = {}) {
   return execFileSync(prismaBin, args, {
     env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-    stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit",
+    stdio: opts.capture ? ["ignore", "pipe", opts.quiet ? "pipe" : "inherit"] : "inherit",
     encoding: "utf8",
   });
 }
@@ -55,16 +55,22 @@ function isPostgres(url: string) {
 }
 
 async function migrate(url: string) {
-  if (!isPostgres(url)) {
-    const file = url.replace(/^file:/, "").replace(/\?.*$/, "");
-    mkdirSync(dirname(file), { recursive: true });
-    // WAL lets the web and worker processes read while the other writes; the setting persists in the file.
-    const db = new Database(file);
-    db.pragma("journal_mode = WAL");
-    db.close();
-  }
   if (isPostgres(url)) return migratePostgres(url);
-  prisma(["migrate", "deploy"], url);
+  const file = url.replace(/^file:/, "").replace(/\?.*$/, "");
+  mkdirSync(dirname(file), { recursive: true });
+  // WAL lets the web and worker processes read while the other writes; the setting persists in the file.
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.close();
+  // Prisma's own report names the schema's placeholder file, not the one migrated: say it here instead.
+  try {
+    const out = prisma(["migrate", "deploy"], url, { capture: true, quiet: true });
+    console.log(`db: ${file}: ${/No pending migrations/.test(out) ? "up to date" : "migrations applied"}`);
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    console.error(`db: migrating ${file} failed:\n${stdout ?? ""}${stderr ?? ""}`);
+    process.exit(1);
+  }
 }
 
 /**

@@ -7,7 +7,7 @@
  * Environment overrides: APP_PORT (3000), SANDBOX_PORT (3001), ADESTRA_PORT (3002), APSIS_PORT (3003), REDIS_URL,
  * DEMO_CUSTOMERS (1000).
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { DEMO_APSIS } from "../sandbox/apsis/server";
 import { startStack } from "./stack";
@@ -33,7 +33,8 @@ const stack = await startStack({
   apsisPort: Number(process.env.APSIS_PORT ?? 3003),
   databaseUrl: "file:./.data/demo.sqlite",
   redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-  redisPrefix: "profile-sync-demo",
+  // Its own queues and schedulers per checkout: two demos on one Redis never take each other's jobs.
+  redisPrefix: process.env.REDIS_PREFIX ?? `profile-sync-demo-${createHash("sha256").update(process.cwd()).digest("hex").slice(0, 8)}`,
   encryptionKey: secrets.encryptionKey,
   opsCredentials: `demo:${secrets.opsPassword}`,
   stores: [

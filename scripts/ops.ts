@@ -21,6 +21,7 @@
  * (the same variable and default as the app); no Shopify keys.
  * Exit codes: 0 done, 1 unexpected failure, 2 bad usage or invalid input (nothing written).
  */
+import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { createDb } from "../app/db.server";
@@ -56,8 +57,15 @@ function connect() {
   if (!parsed.success) {
     throw new UsageError(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
   }
+  const url = parsed.data.DATABASE_URL;
+  const file = url.startsWith("file:") ? url.replace(/^file:/, "").replace(/\?.*$/, "") : null;
+  if (file && !existsSync(file)) {
+    throw new UsageError(
+      `there is no database at ${file}: set DATABASE_URL to the app's (the demo's is DATABASE_URL=file:./.data/demo.sqlite), or create one with npm run db:migrate`,
+    );
+  }
   // getDb() (used by the models) takes this process-wide client instead of parsing the whole environment.
-  globalThis.__db = createDb(parsed.data.DATABASE_URL);
+  globalThis.__db = createDb(url);
   return globalThis.__db;
 }
 

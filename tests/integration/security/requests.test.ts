@@ -182,6 +182,21 @@ describe("cross-site and URL-token writes (finding 7)", () => {
       redirect: "manual",
     });
 
+  it("a newcomer's first load: /favicon.ico is the app's icon (no 404 stack trace), the bounce page loads App Bridge from APP_BRIDGE_URL", async () => {
+    const icon = await fetch(`${stack.appUrl}/favicon.ico`, { redirect: "manual" });
+    expect(icon.status).toBe(301);
+    expect(icon.headers.get("location")).toBe("/favicon.svg");
+    expect((await fetch(`${stack.appUrl}/favicon.svg`)).status).toBe(200);
+    const bounce = new URL(`${stack.appUrl}/auth/session-token`);
+    bounce.searchParams.set("shop", SHOP);
+    bounce.searchParams.set("shopify-reload", `${stack.appUrl}/app?shop=${SHOP}`);
+    const page = await browserFetch(bounce);
+    const html = await page.text();
+    expect(html).toContain("app-bridge.js");
+    expect(html).not.toContain("cdn.shopify.com");
+    expect(stack.logs()).not.toContain('No route matches URL "/favicon.ico"');
+  });
+
   it("a cross-origin form POST with id_token in its URL is refused (403) and starts no Full Sync", async () => {
     expect(await syncRuns(SHOP)).toBe(0);
     for (const dataRequest of [true, false]) {

@@ -21,6 +21,7 @@ const NOT_SHOP_SCOPED_BY_SESSION: Record<string, string> = {
   _index: "public landing page: redirects ?shop= to /app, reads no shop data",
   "auth.$": "the library's auth paths (bounce page, exit-iframe); authenticate.admin only, returns nothing of ours",
   "auth.login": "login form: validates a domain and redirects to that shop's admin, which then authenticates",
+  "favicon[.]ico": "a redirect to the app's icon, nothing per shop",
   healthz: "liveness: answers ok or database unavailable, nothing per shop",
   ops: "customer-success console behind its own Basic auth, not a shop session (tests/integration/ops)",
   "webhooks.app.scopes_update": "HMAC-signed by Shopify, the shop is the signed delivery's (tests/integration/webhooks)",
