@@ -48,6 +48,8 @@ export type Destination = {
    * prefixes that name the shop's credentials, for the purge of every key naming the shop.
    */
   forgetShop?(shop: { shopId: string }): Promise<string[]>;
+  /** Where a run wrote, from its settings (JSON), as the Activity table names it ("list Newsletter"); null: nothing to add. */
+  runTarget?(settings: string): string | null;
   /** Worker boot: the destination's recurring schedules match the database. */
   reconcileSchedules?(): Promise<unknown>;
 };

@@ -8,3 +8,7 @@ import { apsis } from "./apsis/index.server";
 import type { Destination } from "./destination";
 
 export const DESTINATIONS: readonly Destination[] = [adestra, apsis];
+
+/** Where a run wrote, in the destination's words (the Activity table's Target column). */
+export const runTargetOf = (run: { destination: string; settings: string }) =>
+  DESTINATIONS.find((d) => d.name === run.destination)?.runTarget?.(run.settings) ?? null;

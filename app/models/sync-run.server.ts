@@ -34,11 +34,12 @@ export async function listSyncRuns({ shop, take = 50, destination }: {
     where: { shop: { domain: shop }, ...(destination ? { destination } : {}) },
     orderBy: [{ queuedAt: "desc" }, { id: "desc" }],
     take,
-    select: runSummary,
+    select: { ...runSummary, settings: true },
   });
 }
 
-export type SyncRunSummary = Awaited<ReturnType<typeof listSyncRuns>>[number];
+/** A run's summary columns (listSyncRuns adds its settings JSON). */
+export type SyncRunSummary = Omit<Awaited<ReturnType<typeof listSyncRuns>>[number], "settings">;
 
 // ---- Write side (sends). A run moves queued → running → succeeded | failed; a retried job goes back to
 // queued between attempts and starts its counters again from zero (see startSyncRunAttempt).
@@ -183,9 +184,15 @@ export async function requeueSyncRun({ runId, errorMessage }: { runId: string; e
 }
 
 /** The latest finished run of a kind (succeeded, failed or cancelled). */
-export async function findLastFinishedSyncRun({ shopId, destination, kind }: { shopId: string; destination: string; kind: "send" | "full_sync" }) {
+export async function findLastFinishedSyncRun({ shopId, destination, kind, triggers }: {
+  shopId: string;
+  destination: string;
+  kind: "send" | "full_sync";
+  /** Only runs started so (e.g. Auto Send's: "auto", "send_now"). */
+  triggers?: string[];
+}) {
   return getDb().syncRun.findFirst({
-    where: { shopId, destination, kind, status: { in: ["succeeded", "failed", "cancelled"] } },
+    where: { shopId, destination, kind, status: { in: ["succeeded", "failed", "cancelled"] }, ...(triggers ? { trigger: { in: triggers } } : {}) },
     orderBy: [{ finishedAt: "desc" }, { queuedAt: "desc" }],
     select: { ...runSummary, settings: true },
   });

@@ -8,6 +8,7 @@ import { InvitationBadge } from "../components/invitation-badge";
 import { InvitationOnlyBanner } from "../components/invitation-only";
 import { SyncRunsTable } from "../runs/ui/sync-runs-table";
 import { toSyncRunRows } from "../runs/ui/sync-runs-table.server";
+import { runTargetOf } from "../destinations/index.server";
 import { getConnections } from "../models/connection.server";
 import { listSyncRuns } from "../models/sync-run.server";
 import { getShopAccess } from "../services/invitation.server";
@@ -30,7 +31,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
         ? { region: connections.apsis.region.toUpperCase(), verifiedAt: formatDateTime(connections.apsis.verifiedAt, timeZone) }
         : null,
     },
-    runs: toSyncRunRows(runs, timeZone),
+    runs: toSyncRunRows(runs, timeZone, runTargetOf),
   });
 };
 

@@ -8,6 +8,7 @@ import { RealtimeHealthCard } from "../destinations/apsis/ui/realtime-health-car
 import { toRealtimeHealthView } from "../destinations/apsis/ui/realtime-health-card.server";
 import { SyncRunsTable } from "../runs/ui/sync-runs-table";
 import { toSyncRunRows } from "../runs/ui/sync-runs-table.server";
+import { runTargetOf } from "../destinations/index.server";
 import { listSyncRuns } from "../models/sync-run.server";
 import { requireShopContext } from "../services/invitation.server";
 import { getRealtimeHealth } from "../destinations/apsis/realtime-health.server";
@@ -18,7 +19,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await requireShopContext(request);
   const timeZone = shop.ianaTimezone;
   const [runs, realtime] = await Promise.all([listSyncRuns({ shop: shop.domain, take: SHOWN }), getRealtimeHealth({ shop: shop.domain })]);
-  return json({ runs: toSyncRunRows(runs, timeZone), realtime: toRealtimeHealthView(realtime, timeZone), timeZone });
+  return json({ runs: toSyncRunRows(runs, timeZone, runTargetOf), realtime: toRealtimeHealthView(realtime, timeZone), timeZone });
 };
 
 export default function Activity() {

@@ -158,7 +158,7 @@ describe("On Demand send to Adestra, as a merchant", () => {
     await page.screenshot({ path: `${screenshots}/adestra-on-demand-running.png`, fullPage: true });
     const outcome = page.getByText("Send complete to Newsletter");
     await shows(outcome, 90_000);
-    await shows(page.getByText(`${expected.length} profiles sent (${expected.length} new, 0 updated)`));
+    await shows(page.getByText(`${expected.length} profiles sent (${expected.length} added to the list, 0 updated)`));
     await shows(page.getByText("0 profiles failed"));
     expect(await page.getByRole("button", { name: "Send Profiles to Adestra" }).isEnabled()).toBe(true);
     await page.screenshot({ path: `${screenshots}/adestra-on-demand-done.png`, fullPage: true });
@@ -192,7 +192,7 @@ describe("On Demand send to Adestra, as a merchant", () => {
     await page.screenshot({ path: `${screenshots}/adestra-auto-send-on.png`, fullPage: true });
 
     await page.getByRole("button", { name: "Send now" }).click();
-    await shows(page.getByText(`${subscribers.length - alreadySent} profiles sent (${subscribers.length - alreadySent} new, 0 updated)`), 90_000);
+    await shows(page.getByText(`${subscribers.length - alreadySent} profiles sent (${subscribers.length - alreadySent} added to the list, 0 updated)`), 90_000);
     await shows(page.getByText(`${alreadySent} profiles unchanged since the last send, skipped`));
     expect(await textOf(page.getByTestId("last-send"))()).toMatch(/^Last send: .* GMT\+1$/);
     const newsletter = stack.adestra.account("demo").lists().find((l) => l.name === "Newsletter")!;

@@ -10,6 +10,7 @@ import { adestraAutoSendJob } from "./jobs/auto-send.server";
 import { AUTO_SEND_JOB, REDACT_CONTACT_JOB, SEND_PROFILES_JOB, SEND_RUN } from "./jobs/definitions";
 import { adestraRedactContactJob } from "./jobs/redact-contact.server";
 import { adestraSendProfilesJob } from "./jobs/send-profiles.server";
+import { parseSendRunSettings } from "./rules/run-settings";
 
 /** Adestra's ids of the contact on each list the app put it on ("list:<id>" links; unsub links hold only the address). */
 function contactsOf(links: CustomerLink[]) {
@@ -32,6 +33,10 @@ export const adestra: Destination = {
     handles(REDACT_CONTACT_JOB, adestraRedactContactJob),
   ],
   runs: [SEND_RUN],
+  runTarget(settings) {
+    const listName = parseSendRunSettings(settings)?.listName;
+    return listName ? `list ${listName}` : null;
+  },
   /** The contact's removal from every list and the clearing of every field the app wrote but the address. */
   async redactCustomer({ shop, customerId, receiptId, links }) {
     const contacts = contactsOf(links);

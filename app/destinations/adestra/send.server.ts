@@ -12,7 +12,7 @@ import { todayIn } from "../../utils/format-date";
 import type { Result } from "../../utils/user-facing-error";
 import { describeAdestraError, INTERACTIVE, openAdestraConnection } from "./account.server";
 import { findLiveSyncRun, withRunStartLock } from "../../runs/start-run.server";
-import { readRunStatus, type RunRow } from "../../runs/run-status.server";
+import { readLastRun, readRunStatus, type RunRow } from "../../runs/run-status.server";
 
 /**
  * Data Sync → a send: start one (one per shop at a time), Send now, and its status. The preview is
@@ -131,14 +131,19 @@ function sendDetails(run: RunRow) {
 }
 
 export async function getSendStatus({ shop }: { shop: ShopContext }) {
-  const [runs, rows] = await Promise.all([
-    readRunStatus({ shopId: shop.id, destination: "adestra", kind: "send", details: sendDetails }),
+  const query = { shopId: shop.id, destination: "adestra", kind: "send", details: sendDetails } as const;
+  const [runs, lastOnDemandRun, lastAutoRun, rows] = await Promise.all([
+    readRunStatus(query),
+    readLastRun({ ...query, triggers: ["on_demand"] }),
+    readLastRun({ ...query, triggers: ["auto", "send_now"] }),
     getSendSettingsRows({ shopId: shop.id }),
   ]);
   const onDemand = rows.onDemand?.lastSendAt ?? null;
   const auto = rows.auto?.lastSendAt ?? null;
   return {
     ...runs,
+    /** Each tab's own last send: the Auto Send tab never shows an On Demand send's outcome, nor the reverse. */
+    lastRunByKind: { onDemand: lastOnDemandRun, auto: lastAutoRun },
     /** The latest successful send of either kind. */
     lastSendAt: latest(onDemand, auto),
     lastSendAtByKind: { onDemand, auto },

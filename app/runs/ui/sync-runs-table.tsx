@@ -2,7 +2,7 @@ import { Badge, BlockStack, DataTable, Text } from "@shopify/polaris";
 import type { RunView } from "./run-view";
 
 /** A run as loaders send it to the table: the run view, and which destination and kind of run it was. */
-export type SyncRunRow = RunView & { destination: string; kind: string };
+export type SyncRunRow = RunView & { destination: string; kind: string; target: string | null };
 
 const destinations: Record<string, string> = { adestra: "Adestra", apsis: "APSIS One" };
 const kinds: Record<string, string> = { send: "Send", full_sync: "Full sync", realtime: "Real-time" };
@@ -31,6 +31,20 @@ function StatusBadge({ status }: { status: string }) {
   }
 }
 
+/** A cell with a line and, when there is one, a smaller subdued line under it. */
+function TwoLines({ main, sub }: { main: string; sub: string | null }) {
+  return (
+    <BlockStack gap="050">
+      <Text as="span">{main}</Text>
+      {sub ? (
+        <Text as="span" tone="subdued" variant="bodySm">
+          {sub}
+        </Text>
+      ) : null}
+    </BlockStack>
+  );
+}
+
 export function SyncRunsTable({ runs, timeZone, emptyMessage }: {
   runs: SyncRunRow[];
   timeZone: string;
@@ -51,11 +65,14 @@ export function SyncRunsTable({ runs, timeZone, emptyMessage }: {
   return (
     <>
       <DataTable
-        columnContentTypes={["text", "text", "text", "numeric", "numeric", "numeric", "numeric", "numeric", "text", "text"]}
-        headings={["Destination", "Kind", "Status", "Seen", "Written", "Unchanged", "Skipped", "Failed", "Started", "Finished"]}
+        columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "numeric", "numeric", "text"]}
+        headings={["Run", "Status", "Seen", "Written", "Unchanged", "Skipped", "Failed", "When"]}
         rows={runs.map((run) => [
-          destinations[run.destination] ?? run.destination,
-          `${kinds[run.kind] ?? run.kind} (${triggers[run.trigger] ?? run.trigger})`,
+          <TwoLines
+            key="run"
+            main={`${destinations[run.destination] ?? run.destination} ${(kinds[run.kind] ?? run.kind).toLowerCase()} (${triggers[run.trigger] ?? run.trigger})`}
+            sub={run.target && `to ${run.target}`}
+          />,
           <span key="status" title={run.errorMessage ?? undefined}>
             <StatusBadge status={run.status} />
           </span>,
@@ -64,8 +81,7 @@ export function SyncRunsTable({ runs, timeZone, emptyMessage }: {
           run.unchanged,
           run.skipped,
           run.failed,
-          run.startedAt ?? (run.queuedAt ? `queued ${run.queuedAt}` : "—"),
-          run.finishedAt ?? "—",
+          <TwoLines key="when" main={run.startedAt ?? (run.queuedAt ? `queued ${run.queuedAt}` : "—")} sub={run.finishedAt && `finished ${run.finishedAt}`} />,
         ])}
       />
       <Text as="p" tone="subdued" variant="bodySm">

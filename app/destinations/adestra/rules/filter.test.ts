@@ -65,10 +65,10 @@ describe("decideCustomer: consent rules", () => {
     expect(decision).toEqual({ action: "send", suppress: state === "UNSUBSCRIBED" });
   });
 
-  it("no email: skipped, in either group; never suppressed", () => {
-    for (const profileGroup of ["all", "subscribers"] as const) {
-      expect(decideCustomer({ customer: shopifyCustomer({ email: null, emailMarketingState: null }), profileGroup, window })).toEqual({ action: "no_email", suppress: false });
-    }
+  it("no email: skipped with All profiles; not a subscriber, so not in the group, with Email subscribers only; never suppressed", () => {
+    const customer = shopifyCustomer({ email: null, emailMarketingState: null });
+    expect(decideCustomer({ customer, profileGroup: "all", window })).toEqual({ action: "no_email", suppress: false });
+    expect(decideCustomer({ customer, profileGroup: "subscribers", window })).toEqual({ action: "not_chosen", suppress: false });
   });
 
   it("an unsubscribed customer outside the date range is still suppressed", () => {

@@ -42,8 +42,8 @@ export function isActiveWithin(customer: Pick<ShopifyCustomer, "updatedAt" | "la
 export type CustomerDecision = {
   /**
    * "send": in the group and the date range, with an email: written to the list.
-   * "no_email": in the date range but without an email address (so without email consent either): counted
-   *   as skipped, in both groups.
+   * "no_email": All profiles, in the date range, but without an email address: counted as skipped. (With
+   *   "Email subscribers only" such a customer has no email consent, so is simply not in the group.)
    * "not_chosen": outside the group or the date range: neither sent nor counted beyond "seen".
    */
   action: "send" | "no_email" | "not_chosen";
@@ -66,7 +66,7 @@ export function decideCustomer({ customer, profileGroup, window }: {
 }): CustomerDecision {
   const suppress = customer.email !== null && customer.emailMarketingState === "UNSUBSCRIBED";
   if (!isActiveWithin(customer, window)) return { action: "not_chosen", suppress };
-  if (customer.email === null) return { action: "no_email", suppress };
+  if (customer.email === null) return { action: profileGroup === "all" ? "no_email" : "not_chosen", suppress };
   if (profileGroup === "subscribers" && customer.emailMarketingState !== "SUBSCRIBED") return { action: "not_chosen", suppress };
   return { action: "send", suppress };
 }

@@ -12,6 +12,8 @@ export function AutoSendTab({ data, status }: { data: DataSyncView; status: Send
   const now = useFetcher<ActionResult>({ key: "send-now" });
   const [choices, setChoices] = useState<SendChoicesValue>(data.auto.choices);
   const [enabled, setEnabled] = useState(data.auto.enabled);
+  // A Send now refusal answered before a successful save ("Save the Auto Send settings first.") is stale after it.
+  const [staleNowAnswer, setStaleNowAnswer] = useState<ActionResult | undefined>(undefined);
   useActionToast(save.data);
   useActionToast(now.data);
   // After a save the page data holds what was stored: show that (other reloads keep unsaved edits).
@@ -19,13 +21,14 @@ export function AutoSendTab({ data, status }: { data: DataSyncView; status: Send
     if (save.state === "idle" && save.data?.ok) {
       setChoices(data.auto.choices);
       setEnabled(data.auto.enabled);
+      setStaleNowAnswer(now.data);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [save.state, save.data]);
 
   const locked = data.auto.enabled;
   const errors = save.state === "idle" ? save.data?.errors : undefined;
-  const nowError = now.state === "idle" ? now.data?.errors?.form : undefined;
+  const nowError = now.state === "idle" && now.data !== staleNowAnswer ? now.data?.errors?.form : undefined;
   const running = Boolean(status.activeRun);
 
   return (
@@ -116,7 +119,7 @@ export function AutoSendTab({ data, status }: { data: DataSyncView; status: Send
             <Text as="p" tone="subdued" variant="bodySm">
               Send now runs a send immediately with the saved settings.
             </Text>
-            <SendStatus status={status} lastSendAt={status.lastAutoSendAt} timeZone={data.timeZone} />
+            <SendStatus status={status} tab="auto" timeZone={data.timeZone} />
           </BlockStack>
         </Card>
       </Layout.Section>

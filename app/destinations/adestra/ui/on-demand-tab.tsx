@@ -53,7 +53,7 @@ export function OnDemandTab({ data, status }: { data: DataSyncView; status: Send
             >
               {running ? "A send is running" : "Send Profiles to Adestra"}
             </Button>
-            <SendStatus status={status} lastSendAt={status.lastOnDemandSendAt} timeZone={data.timeZone} />
+            <SendStatus status={status} tab="onDemand" timeZone={data.timeZone} />
           </BlockStack>
         </Card>
       </Layout.Section>

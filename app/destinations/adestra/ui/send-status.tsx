@@ -15,7 +15,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} 
 /** A run's outcome in the merchant's words: written, unchanged-and-skipped, failed. */
 export function describeCounts(run: SendRunView): string[] {
   const sent = run.created + run.updated;
-  const parts = [`${plural(sent, "profile")} sent (${formatCount(run.created)} new, ${formatCount(run.updated)} updated)`];
+  // "added": the app put them on the list (they may already have been contacts in Adestra).
+  const parts = [`${plural(sent, "profile")} sent (${formatCount(run.created)} added to the list, ${formatCount(run.updated)} updated)`];
   parts.push(`${plural(run.unchanged, "profile")} unchanged since the last send, skipped`);
   if (run.skipped) parts.push(`${plural(run.skipped, "profile")} skipped: no email address`);
   parts.push(`${plural(run.failed, "profile")} failed`);
@@ -89,11 +90,16 @@ export function SendOutcome({ run }: { run: SendRunView }) {
   );
 }
 
-/** Progress while active, else the last run's outcome; and the last send time in the store's timezone. */
-export function SendStatus({ status, lastSendAt, timeZone }: { status: SendStatusView; lastSendAt: string | null; timeZone: string }) {
+/**
+ * Progress while a send runs (whichever tab started it: one send at a time), else the tab's own last send's
+ * outcome; and the tab's last send time in the store's timezone.
+ */
+export function SendStatus({ status, tab, timeZone }: { status: SendStatusView; tab: "onDemand" | "auto"; timeZone: string }) {
+  const lastRun = tab === "auto" ? status.lastAutoRun : status.lastOnDemandRun;
+  const lastSendAt = tab === "auto" ? status.lastAutoSendAt : status.lastOnDemandSendAt;
   return (
     <BlockStack gap="300">
-      {status.activeRun ? <SendProgress run={status.activeRun} /> : status.lastRun ? <SendOutcome run={status.lastRun} /> : null}
+      {status.activeRun ? <SendProgress run={status.activeRun} /> : lastRun ? <SendOutcome run={lastRun} /> : null}
       <Text as="p" tone="subdued">
         <span data-testid="last-send">
           {`Last send: ${lastSendAt ?? "never"}`}

@@ -32,7 +32,7 @@ const run = {
 describe("the send status as the Data Sync page shows it", () => {
   it("says which list the send went to and when each kind of send last succeeded, in the store's timezone", () => {
     const view = toSendStatusView(
-      { activeRun: null, lastRun: run, lastSendAt: run.finishedAt, lastSendAtByKind: { onDemand: run.finishedAt, auto: null } },
+      { activeRun: null, lastRun: run, lastRunByKind: { onDemand: run, auto: null }, lastSendAt: run.finishedAt, lastSendAtByKind: { onDemand: run.finishedAt, auto: null } },
       "Europe/Stockholm",
     );
     expect(view.lastSendAt).toBe("23 Nov 2026, 17:41 GMT+1");
@@ -40,5 +40,8 @@ describe("the send status as the Data Sync page shows it", () => {
     expect(view.lastAutoSendAt).toBeNull();
     expect(view.activeRun).toBeNull();
     expect(view.lastRun).toMatchObject({ listName: "Newsletter", created: 12, updated: 3, suppressed: 21, finishedAt: "23 Nov 2026, 17:41 GMT+1" });
+    // Each tab its own: the On Demand send is not the Auto Send tab's last run.
+    expect(view.lastOnDemandRun).toMatchObject({ listName: "Newsletter" });
+    expect(view.lastAutoRun).toBeNull();
   });
 });

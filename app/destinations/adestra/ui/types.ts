@@ -32,6 +32,9 @@ export type SendStatusView = RunPairView<SendRunView> & {
   /** The last successful On Demand send, and the last Auto Send (scheduled or Send now). */
   lastOnDemandSendAt: string | null;
   lastAutoSendAt: string | null;
+  /** Each tab's own last finished send (On Demand; Auto Send and Send now). */
+  lastOnDemandRun: SendRunView | null;
+  lastAutoRun: SendRunView | null;
 };
 
 /** The Data Sync page of a connected store, as its On Demand and Auto Send tabs read it. */

@@ -47,6 +47,13 @@ describe("the real-time health card", () => {
     expect(html).toContain("4 s from Shopify to APSIS One (median over the last 15 minutes)");
   });
 
+  it("is green only while nothing is wrong: failures in the last 24 hours or an outage change the badge", () => {
+    expect(render(view)).toContain("On: 1 failed in 24 h");
+    const clean = { ...view, bars: view.bars.map((bar) => ({ ...bar, failed: 0 })) };
+    expect(render(clean)).not.toContain("failed in 24 h");
+    expect(render({ ...clean, outage: { since: "8 Mar 2026, 05:10 UTC", reason: "APSIS One is unavailable (HTTP 503).", nextTry: "05:15" } })).toContain("On: APSIS One not answering");
+  });
+
   it("says when APSIS One stopped answering and that the waiting changes are not lost, only during an outage", () => {
     expect(render(view)).not.toContain("has not answered");
     const html = render({ ...view, outage: { since: "8 Mar 2026, 05:10 UTC", reason: "APSIS One is unavailable (HTTP 503).", nextTry: "05:15" } });

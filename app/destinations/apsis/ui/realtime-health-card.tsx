@@ -100,13 +100,23 @@ function LatestFailures({ failures, timeZone }: Pick<RealtimeHealthView, "timeZo
   );
 }
 
+/** On is green only while nothing is wrong: an outage or failures in the last 24 hours say so beside it. */
+function StateBadge({ health }: { health: RealtimeHealthView }) {
+  if (health.realtimeEnabled === null) return <Badge>Not connected</Badge>;
+  if (!health.realtimeEnabled) return <Badge>Off</Badge>;
+  if (health.outage) return <Badge tone="critical">On: APSIS One not answering</Badge>;
+  const failed = health.bars.reduce((sum, bar) => sum + bar.failed, 0);
+  if (failed) return <Badge tone="warning">{`On: ${n(failed)} failed in 24 h`}</Badge>;
+  return <Badge tone="success">On</Badge>;
+}
+
 export function RealtimeHealthCard({ health }: { health: RealtimeHealthView }) {
   const heading = (
     <InlineStack gap="200" blockAlign="center">
       <Text as="h2" variant="headingMd">
         Real-time sync to APSIS One
       </Text>
-      {health.realtimeEnabled === null ? <Badge>Not connected</Badge> : health.realtimeEnabled ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>}
+      <StateBadge health={health} />
     </InlineStack>
   );
   if (health.realtimeEnabled === null) {
