@@ -80,8 +80,9 @@ export const EnvSchema = z.object({
   /** Adestra's XML-RPC endpoint; the demo and tests point it at the Adestra sandbox. */
   ADESTRA_BASE_URL: z.url().default("https://app.adestra.com/api/xmlrpc"),
   /**
-   * Requests per second the app allows itself per Adestra account, shared by every worker process (a token
-   * bucket in Redis). Adestra publishes no figure; its "too frequent" fault (304) is still backed off from.
+   * The most requests per second the app allows itself per Adestra account, shared by every worker process
+   * (a pace in Redis). Adestra publishes no figure: its "too frequent" fault (304) halves the pace, which then
+   * creeps back up to this (docs/decisions/023-adestra-adaptive-pace.md).
    */
   ADESTRA_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
   /** A send reads stores with more customers than this through a bulk export, smaller ones page by page. */

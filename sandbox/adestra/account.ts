@@ -11,8 +11,10 @@ export interface AdestraSandboxStats {
   requests: number;
   /** Faults answered, by code. */
   faults: Record<number, number>;
-  /** Requests refused with fault 304 by the rate limit. */
+  /** Requests refused with fault 304 by the rate limit (before their call is read: nothing of it is done). */
   rateLimited: number;
+  /** Calls carried out (answered without a fault), by method: what a client wrote, and how often. */
+  served: Record<string, number>;
   imports: SandboxImport[];
 }
 
@@ -79,6 +81,10 @@ export class SandboxAccount implements AdestraSandboxAccount {
     this.#stats.faults[code] = (this.#stats.faults[code] ?? 0) + 1;
   }
 
+  countServed(method: string): void {
+    this.#stats.served[method] = (this.#stats.served[method] ?? 0) + 1;
+  }
+
   coreTables() {
     return [...this.data.tables.values()].map(({ id, name, fields }) => ({ id, name, fields: [...fields] }));
   }
@@ -103,6 +109,7 @@ export class SandboxAccount implements AdestraSandboxAccount {
     return {
       ...this.#stats,
       faults: { ...this.#stats.faults },
+      served: { ...this.#stats.served },
       imports: this.data.imports.map((record) => ({ ...record, rejections: [...record.rejections] })),
     };
   }
@@ -120,7 +127,7 @@ export class SandboxAccount implements AdestraSandboxAccount {
   reset(): void {
     // Imports still running keep writing to the data they started on, not to the fresh copy.
     this.data = new AccountData(this.#config);
-    this.#stats = { requests: 0, faults: {}, rateLimited: 0 };
+    this.#stats = { requests: 0, faults: {}, rateLimited: 0, served: {} };
     this.#bucket = this.#requestsPerSecond ? new TokenBucket(this.#requestsPerSecond) : undefined;
     this.setOutage(false);
   }

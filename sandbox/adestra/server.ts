@@ -90,7 +90,9 @@ export async function startAdestraSandbox(input: AdestraSandboxOptions): Promise
     try {
       const call = decodeMethodCall(body);
       log(`${account.name}: ${call.methodName}`);
-      return reply(encodeMethodResponse(callMethod({ data: account.data, imports }, call.methodName, call.params)));
+      const result = callMethod({ data: account.data, imports }, call.methodName, call.params);
+      account.countServed(call.methodName);
+      return reply(encodeMethodResponse(result));
     } catch (error) {
       if (error instanceof XmlRpcParseError) return fault(new SandboxFault(error.code, error.message));
       if (error instanceof SandboxFault) return fault(error);

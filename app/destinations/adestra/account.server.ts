@@ -13,27 +13,29 @@ import { parseEnv } from "../../env.server";
 import { getAdestraConnectionWithSecret } from "../../models/adestra-connection.server";
 import { getRedis, redisKey } from "../../redis.server";
 import { decryptSecret } from "../../utils/crypto.server";
-import { createTokenBucket, rateLimitedFetch } from "./rate-limit.server";
+import { createAccountPace } from "./rate-limit.server";
 
 /**
  * How the app reaches a shop's Adestra account: a client on ADESTRA_BASE_URL whose every request (retries
- * included) takes a token from the account's shared bucket in Redis (adestra-rate-limit.server.ts).
+ * included) keeps to the account's pace, shared in Redis and lowered by Adestra's 304s (rate-limit.server.ts).
  */
 export type AdestraCredentials = { accountName: string; username: string; password: string };
 
-/** The bucket is the account's, whichever shop or process uses it. */
+/** The bucket and its pace are the account's, whichever shop or process uses it. */
 export function accountBucketKey(accountName: string) {
   return redisKey("adestra-rate", encodeURIComponent(accountName.trim().toLowerCase().replace(/ /g, "_")));
 }
 
-export function createAdestraClient(credentials: AdestraCredentials, options: { maxRetries?: number; timeoutMs?: number } = {}) {
+type ClientOptions = { maxRetries?: number; timeoutMs?: number; maxRefusals?: number };
+
+export function createAdestraClient(credentials: AdestraCredentials, options: ClientOptions = {}) {
   const env = parseEnv();
-  const bucket = createTokenBucket({ redis: getRedis(), key: accountBucketKey(credentials.accountName), ratePerSecond: env.ADESTRA_REQUESTS_PER_SECOND });
-  return new AdestraClient({ baseUrl: env.ADESTRA_BASE_URL, ...credentials, fetch: rateLimitedFetch(bucket), ...options });
+  const pace = createAccountPace({ redis: getRedis(), key: accountBucketKey(credentials.accountName), ceiling: env.ADESTRA_REQUESTS_PER_SECOND });
+  return new AdestraClient({ baseUrl: env.ADESTRA_BASE_URL, ...credentials, pace, ...options });
 }
 
-/** For requests a merchant waits on (forms): fewer retries and a shorter deadline than a send's. */
-export const INTERACTIVE = { maxRetries: 1, timeoutMs: 15_000 } as const;
+/** For requests a merchant waits on (forms): fewer retries, 304s and a shorter deadline than a send's. */
+export const INTERACTIVE = { maxRetries: 1, timeoutMs: 15_000, maxRefusals: 5 } as const;
 
 export class AdestraNotConnectedError extends Error {
   constructor(readonly shop: string) {
@@ -43,7 +45,7 @@ export class AdestraNotConnectedError extends Error {
 }
 
 /** The shop's stored connection with a client for it; null when not connected. */
-export async function openAdestraConnection({ shopId }: { shopId: string }, options: { maxRetries?: number; timeoutMs?: number } = {}) {
+export async function openAdestraConnection({ shopId }: { shopId: string }, options: ClientOptions = {}) {
   const connection = await getAdestraConnectionWithSecret({ shopId });
   if (!connection) return null;
   const password = decryptSecret(connection.passwordEncrypted, parseEnv().CREDENTIALS_ENCRYPTION_KEY);
@@ -63,7 +65,7 @@ export function describeAdestraError(error: unknown): string {
   if (error instanceof AdestraRateLimitError) {
     return error.faultCode === 303
       ? "The Adestra account is over its quota (Adestra fault 303). Ask Adestra to raise it, then send again."
-      : "Adestra kept asking the app to slow down (fault 304). Send again in a few minutes.";
+      : "Adestra kept refusing requests as too frequent (fault 304), even after the app slowed down. Try again in a few minutes.";
   }
   if (error instanceof AdestraUnavailableError) return `Adestra is not available right now (${unavailableStatus(error)}). Try again later.`;
   if (error instanceof AdestraNotFoundError) return `Adestra could not find it (fault 207): ${error.faultString}`;

@@ -1,6 +1,6 @@
 /**
  * The Adestra rate limit belongs to the account: every process sending to one account takes its requests
- * from one token bucket in Redis. Two shops on the same Adestra account send at the same time against a
+ * from one token bucket in Redis, at the account's one pace. Two shops on the same Adestra account send at the same time against a
  * sandbox that answers fault 304 above 20 requests/s; with the app's limit at 15/s, Adestra never refuses.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,23 +23,34 @@ afterAll(async () => {
   await stack?.close();
 });
 
-describe("the account's token bucket in Redis", () => {
-  it("is shared by every connection: a burst of 15, then callers are told to wait", async () => {
-    const { createTokenBucket } = await import("../../../app/destinations/adestra/rate-limit.server");
+describe("the account's token bucket and pace in Redis", () => {
+  it("is shared by every connection: one request at a time (no burst), then callers are told to wait", async () => {
+    const { createAccountPace } = await import("../../../app/destinations/adestra/rate-limit.server");
     const { accountBucketKey } = await import("../../../app/destinations/adestra/account.server");
     const env = stack.app.env.parseEnv();
     const key = accountBucketKey("Bucket Test");
     expect(accountBucketKey(" bucket test")).toBe(key);
     const [redisOne, redisTwo] = [stack.app.redis.createRedis(env.REDIS_URL), stack.app.redis.createRedis(env.REDIS_URL)];
-    const one = createTokenBucket({ redis: redisOne, key, ratePerSecond: 15 });
-    const two = createTokenBucket({ redis: redisTwo, key, ratePerSecond: 15 });
-    const waits = [];
-    for (let i = 0; i < 8; i++) waits.push(await one.tryTake(), await two.tryTake());
+    const one = createAccountPace({ redis: redisOne, key, ceiling: 15 });
+    const two = createAccountPace({ redis: redisTwo, key, ceiling: 15 });
+    const first = await one.tryTake();
+    const second = await two.tryTake();
+    expect(first.waitMs).toBe(0);
+    expect(second.waitMs).toBeGreaterThan(0);
+    expect(second.waitMs).toBeLessThanOrEqual(Math.ceil(1000 / 15));
+
+    // A 304 seen by one lowers the pace for both, once for requests refused together at the same setting.
+    await one.refused(first.ticket);
+    await two.refused(first.ticket);
+    expect(await two.current()).toMatchObject({ rate: 7.5, epoch: first.ticket.epoch + 1 });
+    const next = await two.take();
+    expect(next.epoch).toBe(first.ticket.epoch + 1);
+    await two.refused(next);
+    expect((await one.current()).rate).toBe(3.75);
+    // Another account's pace is its own.
+    expect(await createAccountPace({ redis: redisOne, key: accountBucketKey("Other Account"), ceiling: 15 }).current()).toMatchObject({ rate: 15, epoch: 0 });
     redisOne.disconnect();
     redisTwo.disconnect();
-    expect(waits.slice(0, 15)).toEqual(Array(15).fill(0));
-    expect(waits[15]).toBeGreaterThan(0);
-    expect(waits[15]).toBeLessThanOrEqual(Math.ceil(1000 / 15));
   });
 
   it("two shops on one Adestra account sending at once stay under Adestra's limit", async () => {

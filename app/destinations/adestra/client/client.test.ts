@@ -9,6 +9,7 @@ import {
   AdestraRateLimitError,
   AdestraUnavailableError,
 } from "./errors";
+import type { RequestPace } from "./pace";
 import { decodeMethodCall, encodeFault, encodeMethodResponse, type XmlRpcValue } from "./xmlrpc";
 
 interface SeenCall {
@@ -44,6 +45,13 @@ function clientWith(replies: Reply[], options: Partial<AdestraClientOptions> = {
   return { client, calls, sleeps };
 }
 
+/** A pace that lets every request go at once, each at a new setting, and records the refusals reported. */
+function recordingPace(): { pace: RequestPace; refusals: number[] } {
+  const refusals: number[] = [];
+  let epoch = 0;
+  return { pace: { take: async () => ({ epoch: ++epoch }), refused: async (ticket) => void refusals.push(ticket.epoch) }, refusals };
+}
+
 const isFault = (reply: Reply): reply is { fault: number; text?: string } =>
   typeof reply === "object" && reply !== null && !Array.isArray(reply) && "fault" in reply;
 const xml = (body: string, status = 200) => new Response(body, { status, headers: { "content-type": "text/xml" } });
@@ -69,7 +77,7 @@ describe("AdestraClient", () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("backs off with jitter on fault 304 and succeeds", async () => {
+  it("without a pace backs off with jitter on fault 304 and succeeds", async () => {
     const { client, calls, sleeps } = clientWith([{ fault: 304 }, { fault: 304 }, 77]);
     await expect(client.contacts.upsert({ tableId: 1, data: { email: "a@b.se", first_name: "Å", phone: undefined } })).resolves.toBe(77);
     expect(calls).toHaveLength(3);
@@ -78,6 +86,24 @@ describe("AdestraClient", () => {
     expect(sleeps[0]).toBeLessThanOrEqual(1_000);
     expect(sleeps[1]).toBeGreaterThanOrEqual(1_000);
     expect(sleeps[1]).toBeLessThanOrEqual(2_000);
+  });
+
+  it("with the account's pace, reports each 304 and sends the same request again, spending no retry, even list.create", async () => {
+    const { pace, refusals } = recordingPace();
+    const { client, calls, sleeps } = clientWith([{ fault: 304 }, { fault: 304 }, { id: 9, name: "Newsletter", table_id: 1 }], { pace, maxRetries: 0 });
+    await expect(client.lists.create({ name: "Newsletter", tableId: 1 })).resolves.toEqual({ id: 9, name: "Newsletter", table_id: 1 });
+    expect(calls.map((c) => c.methodName)).toEqual(["list.create", "list.create", "list.create"]);
+    // Each refusal names the setting its request was sent at; the pace, not a backoff, spaces the next one.
+    expect(refusals).toEqual([1, 2]);
+    expect(sleeps).toEqual([]);
+  });
+
+  it("with the account's pace, gives up after maxRefusals 304s in a row, and the client does not retry it further", async () => {
+    const { pace, refusals } = recordingPace();
+    const { client, calls } = clientWith([{ fault: 304 }], { pace, maxRefusals: 4, maxRetries: 3 });
+    await expect(client.contacts.upsert({ tableId: 1, data: { email: "a@b.se" } })).rejects.toMatchObject({ faultCode: 304, method: "contact.create" });
+    expect(calls).toHaveLength(5);
+    expect(refusals).toHaveLength(4);
   });
 
   it("gives up after maxRetries and throws the last error", async () => {

@@ -21,6 +21,7 @@ import {
   QueuedSchema,
   UnsubListSchema,
 } from "./schemas";
+import type { RequestPace } from "./pace";
 import { type AdestraCall, createAdestraTransport } from "./transport";
 
 export type { AdestraContact, AdestraCoreTable, AdestraCoreTableDetail, AdestraList, AdestraUnsubList } from "./schemas";
@@ -37,9 +38,13 @@ export interface AdestraClientOptions {
   password: string;
   fetch?: Fetch;
   timeoutMs?: number;
-  /** Retries of an idempotent call after a retryable failure (304, 101, HTTP 429/5xx, no answer). */
+  /** Retries of an idempotent call after a retryable failure (101, HTTP 429/5xx, no answer; 304 without a pace). */
   maxRetries?: number;
   sleep?: Sleep;
+  /** The account's pace, taken before every request; a 304 slows it and the request is sent again (transport.ts). */
+  pace?: RequestPace;
+  /** With a pace: 304s in a row one request is sent again after, before its AdestraRateLimitError is thrown. */
+  maxRefusals?: number;
 }
 
 /** A core field value; null and undefined are left out (Adestra has no nil, and leaving a field out keeps its value). */
@@ -59,8 +64,10 @@ export class AdestraClient {
     timeoutMs = 30_000,
     maxRetries = 3,
     sleep = realSleep,
+    pace,
+    maxRefusals = 30,
   }: AdestraClientOptions) {
-    this.#call = createAdestraTransport({ baseUrl, accountName, username, password, fetch, timeoutMs, maxRetries, sleep });
+    this.#call = createAdestraTransport({ baseUrl, accountName, username, password, fetch, timeoutMs, maxRetries, sleep, pace, maxRefusals });
   }
 
   /** A cheap call that proves the login: a wrong one is AdestraAuthError (HTTP 401). */

@@ -1,6 +1,6 @@
 /**
- * One XML-RPC call to Adestra: Basic auth header, deadline, decoding, typed errors, zod, and retries for the
- * calls that are safe to repeat.
+ * One XML-RPC call to Adestra: Basic auth header, deadline, decoding, typed errors, zod, retries for the
+ * calls that are safe to repeat, and the account's pace (pace.ts) when one is given.
  */
 import type { z } from "zod";
 import { type Fetch, HttpNetworkError, HttpTimeoutError, requestText } from "../../../http/request";
@@ -8,10 +8,13 @@ import { BACKOFF_CAP_MS, backoffDelayMs, parseRetryAfterMs, type Sleep, withRetr
 import {
   AdestraError,
   AdestraMalformedResponseError,
+  AdestraRateLimitError,
   AdestraUnavailableError,
   errorFromFault,
   errorFromHttpStatus,
 } from "./errors";
+import { FAULT } from "./fault-codes";
+import type { RequestPace } from "./pace";
 import { decodeMethodResponse, encodeMethodCall, XmlRpcParseError, type XmlRpcValue } from "./xmlrpc";
 
 export interface AdestraTransportOptions {
@@ -23,6 +26,14 @@ export interface AdestraTransportOptions {
   timeoutMs: number;
   maxRetries: number;
   sleep: Sleep;
+  /**
+   * Taken before every request (retries included). With a pace, a 304 lowers it and the same request is sent
+   * again at the lower pace, up to `maxRefusals` times in a row, whatever `maxRetries` is: a 304 refuses the
+   * request before it is carried out, so sending it again is safe even for the calls never retried otherwise.
+   * Without one, a 304 is a retryable failure like any other.
+   */
+  pace?: RequestPace;
+  maxRefusals: number;
 }
 
 export interface CallOptions<Schema extends z.ZodType> {
@@ -42,15 +53,30 @@ export function createAdestraTransport(options: AdestraTransportOptions): Adestr
   return async (method, params, { schema, idempotent }) => {
     const body = encodeMethodCall(method, params);
     const attempt = async () => {
-      const result = schema.safeParse(await send(method, body));
+      const result = schema.safeParse(await sendPaced(method, body));
       if (!result.success) {
         const issue = result.error.issues[0];
         throw new AdestraMalformedResponseError(`Adestra's answer to ${method} has an unexpected shape at ${issue.path.join(".") || "the top"}: ${issue.message}`, { method });
       }
       return result.data;
     };
-    return withRetries(attempt, { maxRetries: idempotent ? options.maxRetries : 0, sleep: options.sleep, delayFor: retryDelayMs });
+    const delayFor = (error: unknown, retry: number) => (options.pace && isTooFrequent(error) ? undefined : retryDelayMs(error, retry));
+    return withRetries(attempt, { maxRetries: idempotent ? options.maxRetries : 0, sleep: options.sleep, delayFor });
   };
+
+  async function sendPaced(method: string, body: string): Promise<XmlRpcValue> {
+    const { pace } = options;
+    if (!pace) return send(method, body);
+    for (let refusals = 0; ; refusals++) {
+      const ticket = await pace.take();
+      try {
+        return await send(method, body);
+      } catch (error) {
+        if (!isTooFrequent(error) || refusals >= options.maxRefusals) throw error;
+        await pace.refused(ticket);
+      }
+    }
+  }
 
   async function send(method: string, body: string): Promise<XmlRpcValue> {
     let response;
@@ -76,6 +102,8 @@ export function createAdestraTransport(options: AdestraTransportOptions): Adestr
     return decoded.value;
   }
 }
+
+const isTooFrequent = (error: unknown) => error instanceof AdestraRateLimitError && error.faultCode === FAULT.RATE_LIMITED;
 
 /** Backoff for retryable failures; a Retry-After longer than the cap is left to the job (it should wait, not spend an attempt). */
 function retryDelayMs(error: unknown, retry: number): number | undefined {

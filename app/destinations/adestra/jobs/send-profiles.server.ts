@@ -9,8 +9,9 @@
  *  - failed, not retried (UnrecoverableError): the shop is not invited, Adestra is no longer connected or
  *    its core table changed, the list is gone or moved, Adestra rejected the credentials ("reconnect in
  *    Settings"), Adestra refused the request, Shopify refused the app's token.
- *  - Adestra unavailable after the client's own retries: an outage, waited out by the run kernel (the run
- *    waits "queued", saying why, and goes on from its checkpoint when Adestra answers; fails after 72 hours).
+ *  - Adestra unavailable after the client's own retries, or refusing one request with 304 30 times in a row
+ *    while the account's pace slowed down (rate-limit.server.ts): an outage, waited out by the run kernel (the
+ *    run waits "queued", saying why, and goes on from its checkpoint when Adestra answers; fails after 72 h).
  *  - anything else (Shopify hiccups, database, network on the Shopify side) is retried by BullMQ with backoff:
  *    the run goes back to "queued" saying why, and fails with the reason after the last attempt.
  * Idempotence: another attempt continues after the run's checkpoint with the counters saved at it; what an
@@ -24,6 +25,7 @@ import {
   AdestraInvalidFieldError,
   AdestraNotFoundError,
   AdestraPermissionError,
+  AdestraRateLimitError,
   AdestraUnavailableError,
 } from "../client/errors";
 import { readStoreCustomers } from "../../../shopify/store-customers.server";
@@ -110,6 +112,10 @@ export const adestraSendProfilesJob = runJob({
     }
     if (error instanceof AdestraUnavailableError) {
       return { final: false, outage: true, code: error.status ? `adestra_http_${error.status}` : "adestra_unavailable", message: `Adestra is not answering (${unavailableStatus(error)}).` };
+    }
+    if (error instanceof AdestraRateLimitError && error.retryable) {
+      // 30 refusals in a row of one request, slowing down after each: Adestra takes nothing from this account now.
+      return { final: false, outage: true, code: "adestra_fault_304", message: "Adestra keeps refusing requests as too frequent (fault 304), even after the app slowed down." };
     }
     if (error instanceof AdestraError) {
       const code = error.faultCode ? `adestra_fault_${error.faultCode}` : error.status ? `adestra_http_${error.status}` : "adestra";
