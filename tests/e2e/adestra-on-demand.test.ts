@@ -185,7 +185,7 @@ describe("On Demand send to Adestra, as a merchant", () => {
     await pick(page, "checkbox", "Automatically send profiles");
     expect(await page.getByRole("checkbox", { name: "Automatically send profiles" }).isChecked()).toBe(true);
     await page.getByRole("button", { name: "Save Settings" }).click();
-    await shows(page.getByText("Untick Automatically send profiles and save to change these settings"));
+    await shows(page.getByText("Auto Send is on with these settings. To change them, untick Automatically send profiles"));
     expect(await page.getByLabel("Select Adestra List").isDisabled()).toBe(true);
     expect(await page.getByRole("radio", { name: "All profiles" }).isDisabled()).toBe(true);
     await eventually(page, async () => /^Next run: .* GMT\+1$/.test(await textOf(page.getByTestId("auto-next-run"))()), true);
@@ -202,8 +202,36 @@ describe("On Demand send to Adestra, as a merchant", () => {
     await pick(page, "checkbox", "Automatically send profiles");
     await page.getByRole("button", { name: "Save Settings" }).click();
     await eventually(page, textOf(page.getByTestId("auto-next-run")), "Next run: none (auto send is off)");
-    expect(await page.getByText("Untick Automatically send profiles and save to change these settings").count()).toBe(0);
+    expect(await page.getByText("Auto Send is on with these settings. To change them, untick Automatically send profiles").count()).toBe(0);
     expect(await page.getByLabel("Select Adestra List").isDisabled()).toBe(false);
+  });
+
+  it("Auto Send on: untick, change, tick, Save changes the daily send in one save and keeps it on", async () => {
+    await pick(page, "checkbox", "Automatically send profiles");
+    await page.getByRole("button", { name: "Save Settings" }).click();
+    await shows(page.getByText("Auto Send is on with these settings. To change them, untick Automatically send profiles"));
+    expect(await page.getByRole("radio", { name: "All profiles" }).isDisabled()).toBe(true);
+    // Unticking unlocks the choices at once, without a save.
+    await pick(page, "checkbox", "Automatically send profiles");
+    await eventually(page, () => page.getByRole("radio", { name: "All profiles" }).isDisabled(), false);
+    await pick(page, "radio", "All profiles");
+    await pick(page, "checkbox", "Automatically send profiles");
+    expect(await page.getByRole("radio", { name: "All profiles" }).isChecked()).toBe(true);
+    const [saved] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname.startsWith("/app/data-sync"), { timeout: 30_000 }),
+      page.getByRole("button", { name: "Save Settings" }).click(),
+    ]);
+    expect(saved.status()).toBe(200);
+    await page.reload();
+    await page.getByRole("tab", { name: "Auto Send" }).click();
+    await shows(page.getByText("Auto Send is on with these settings. To change them, untick Automatically send profiles"));
+    expect(await page.getByRole("radio", { name: "All profiles" }).isChecked()).toBe(true);
+    expect(await page.getByRole("checkbox", { name: "Automatically send profiles" }).isChecked()).toBe(true);
+    await eventually(page, async () => /^Next run: .* GMT\+1$/.test(await textOf(page.getByTestId("auto-next-run"))()), true);
+    // Off again for the next test.
+    await pick(page, "checkbox", "Automatically send profiles");
+    await page.getByRole("button", { name: "Save Settings" }).click();
+    await eventually(page, textOf(page.getByTestId("auto-next-run")), "Next run: none (auto send is off)");
   });
 
   it("Auto Send with This year: saved as a range that moves with each send, not as the days it covers today", async () => {

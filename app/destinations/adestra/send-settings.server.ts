@@ -2,8 +2,7 @@ import { getSendSettingsRows, saveSendSettings } from "../../models/adestra-send
 import type { ShopContext } from "../../models/shop.server";
 import type { Result } from "../../utils/user-facing-error";
 import { getAdestraAutoSendNextRun, removeAdestraAutoSendScheduler, upsertAdestraAutoSendScheduler } from "./auto-send-schedule.server";
-import { AUTO_SEND_LOCKED } from "./connection.server";
-import { choicesOfRow, refusedChoices, sameSendChoices, type SendChoicesField, sendChoicesFieldErrors, SendChoicesSchema } from "./rules/choices";
+import { choicesOfRow, refusedChoices, type SendChoicesField, sendChoicesFieldErrors, SendChoicesSchema } from "./rules/choices";
 import { autoSendMinuteOfDay, autoSendSecondOfDay, formatTimeOfDay } from "./rules/schedule";
 import { checkSendTarget } from "./send.server";
 
@@ -38,10 +37,9 @@ export async function saveOnDemandChoices({ shop, choices, listName = null }: { 
 }
 
 /**
- * Saves Auto Send. While it is saved as on, its choices are read-only: saving other choices with it still on
- * is refused (untick and save first). Off: saves the choices and removes the schedule. On: checks the list
- * like a send does and (re)creates the shop's daily job scheduler.
- * The form must submit the shown choices even while they are read-only (readOnly inputs, not disabled ones).
+ * Saves Auto Send. Off: saves the choices and removes the schedule. On: checks the list like a send does and
+ * (re)creates the shop's daily job scheduler, with whatever choices come with it: the form shows them read-only
+ * while Auto Send is on and ticked, so a change is made by unticking, changing, ticking and saving once.
  */
 export async function saveAutoSendSettings({ shop, choices, enabled }: { shop: ShopContext; choices: unknown; enabled: boolean }): Promise<Result<SendChoicesField, { nextRunAt: Date | null }>> {
   const parsed = SendChoicesSchema.safeParse(choices);
@@ -54,8 +52,6 @@ export async function saveAutoSendSettings({ shop, choices, enabled }: { shop: S
     await removeAdestraAutoSendScheduler({ shopId: shop.id });
     return { ok: true, nextRunAt: null };
   }
-  if (auto?.autoSendEnabled && !(saved && sameSendChoices(saved, parsed.data))) return refusedChoices({}, AUTO_SEND_LOCKED);
-
   const target = await checkSendTarget({ shopId: shop.id, choices: parsed.data });
   if (!target.ok) return target;
   await saveSendSettings({

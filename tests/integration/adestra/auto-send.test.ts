@@ -59,19 +59,14 @@ describe("saving Auto Send", () => {
     expect(row?.sendMinuteOfDay).toBe(Math.floor(secondOfDay / 60));
   });
 
-  it("while on, its choices are read-only: different choices are refused and nothing changes", async () => {
-    for (const choices of [
-      { ...CHOICES, listId: otherListId },
-      { ...CHOICES, listId, profileGroup: "all" },
-      { profileGroup: "subscribers", listId },
-      { ...CHOICES, listId, activityTo: "2026-12-31" },
-    ]) {
-      const result = await stack.app.send.saveAutoSendSettings({ shop, choices, enabled: true });
-      expect(result).toEqual({ ok: false, formError: expect.stringContaining("untick Automatically send profiles and save first") });
-    }
-    expect((await stack.app.send.getSendSettings({ shop })).auto.choices).toEqual({ ...CHOICES, listId });
-    // Saving the same choices again is fine (nothing changes).
+  it("while on, a save with other choices (untick, change, tick, Save) stores them and keeps the schedule", async () => {
+    const changed = { ...CHOICES, listId: otherListId, activityTo: "2026-12-31" };
+    expect(await stack.app.send.saveAutoSendSettings({ shop, choices: changed, enabled: true })).toMatchObject({ ok: true });
+    const settings = await stack.app.send.getSendSettings({ shop });
+    expect(settings.auto).toMatchObject({ enabled: true, choices: changed });
+    expect((await scheduler())?.name).toBe("adestra.auto-send");
     expect(await stack.app.send.saveAutoSendSettings({ shop, choices: { ...CHOICES, listId }, enabled: true })).toMatchObject({ ok: true });
+    expect((await stack.app.send.getSendSettings({ shop })).auto.choices).toEqual({ ...CHOICES, listId });
   });
 
   it("a list on another core table or a backwards date range is refused", async () => {

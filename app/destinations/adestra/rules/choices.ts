@@ -120,17 +120,6 @@ export function sendChoicesFieldErrors(error: z.ZodError): Partial<Record<SendCh
   return out;
 }
 
-/** Two choices are the same send (used to keep Auto Send's saved choices read-only while it is on). */
-export function sameSendChoices(a: SendChoices, b: SendChoices) {
-  return (
-    a.profileGroup === b.profileGroup &&
-    a.listId === b.listId &&
-    (a.activityFrom ?? null) === (b.activityFrom ?? null) &&
-    (a.activityTo ?? null) === (b.activityTo ?? null) &&
-    (a.activityRelative ?? null) === (b.activityRelative ?? null)
-  );
-}
-
 /** The saved choices of a SendSettings row, or null when none were saved (no list yet) or they no longer parse. */
 export function choicesOfRow(
   row: { profileGroup: string | null; listId: number | null; activityFrom: string | null; activityTo: string | null; activityRelative: string | null } | null,

@@ -26,7 +26,9 @@ export function AutoSendTab({ data, status }: { data: DataSyncView; status: Send
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [save.state, save.data]);
 
-  const locked = data.auto.enabled;
+  // Saved on and still ticked: the choices are read-only. Unticking unlocks them at once; ticking again locks
+  // what was changed, and one Save stores it (untick, change, tick, Save).
+  const locked = data.auto.enabled && enabled;
   const errors = save.state === "idle" ? save.data?.errors : undefined;
   const nowError = now.state === "idle" && now.data !== staleNowAnswer ? now.data?.errors?.form : undefined;
   const running = Boolean(status.activeRun);
@@ -45,7 +47,8 @@ export function AutoSendTab({ data, status }: { data: DataSyncView; status: Send
             {locked ? (
               <Banner tone="info">
                 <p>
-                  Untick <b>Automatically send profiles</b> and save to change these settings.
+                  Auto Send is on with these settings. To change them, untick <b>Automatically send profiles</b>,
+                  make the changes, tick it again and save.
                 </p>
               </Banner>
             ) : null}
