@@ -183,16 +183,17 @@ export async function requeueSyncRun({ runId, errorMessage }: { runId: string; e
   });
 }
 
-/** The latest finished run of a kind (succeeded, failed or cancelled). */
-export async function findLastFinishedSyncRun({ shopId, destination, kind, triggers }: {
+/** The latest finished run of a kind (succeeded, failed or cancelled; or only those of `statuses`). */
+export async function findLastFinishedSyncRun({ shopId, destination, kind, triggers, statuses = ["succeeded", "failed", "cancelled"] }: {
   shopId: string;
   destination: string;
   kind: "send" | "full_sync";
   /** Only runs started so (e.g. Auto Send's: "auto", "send_now"). */
   triggers?: string[];
+  statuses?: ("succeeded" | "failed" | "cancelled")[];
 }) {
   return getDb().syncRun.findFirst({
-    where: { shopId, destination, kind, status: { in: ["succeeded", "failed", "cancelled"] }, ...(triggers ? { trigger: { in: triggers } } : {}) },
+    where: { shopId, destination, kind, status: { in: statuses }, ...(triggers ? { trigger: { in: triggers } } : {}) },
     orderBy: [{ finishedAt: "desc" }, { queuedAt: "desc" }],
     select: { ...runSummary, settings: true },
   });

@@ -1,9 +1,10 @@
 import { getApsisConnectionSummary } from "../../models/apsis-connection.server";
 import type { ShopContext } from "../../models/shop.server";
-import { createSyncRun } from "../../models/sync-run.server";
+import { createSyncRun, findLastFinishedSyncRun } from "../../models/sync-run.server";
 import { enqueue } from "../../queues/enqueue.server";
 import { FULL_SYNC_JOB, FULL_SYNC_RUN } from "./jobs/definitions";
-import type { FullSyncRunSettings } from "./rules/run-settings";
+import { type FullSyncRunSettings, parseFullSyncRunSettings } from "./rules/run-settings";
+import { setupChanged } from "./rules/setup-changed";
 import { loadApsisMappings } from "./mapping.server";
 import { findLiveSyncRun, withRunStartLock } from "../../runs/start-run.server";
 import { readRunStatus } from "../../runs/run-status.server";
@@ -43,31 +44,38 @@ export async function startFullSync({ shop, trigger }: { shop: ShopContext; trig
     const connection = await getApsisConnectionSummary({ shopId: shop.id });
     if (!connection) throw rejected("Connect APSIS One first.");
     if (!connection.keyspaceDiscriminator) throw rejected("Choose the keyspace the profiles are created in first.");
-    const mappings = await loadApsisMappings({ shopId: shop.id });
-    if (!mappings.conditions.length) {
+    const settings = await savedSetup({ shopId: shop.id, keyspace: connection.keyspaceDiscriminator });
+    if (!settings.conditions.length) {
       throw rejected("Set up sync conditions first: they choose the Section each customer goes to, and without them no customer is synced.");
     }
-    const settings: FullSyncRunSettings = {
-      keyspace: connection.keyspaceDiscriminator,
-      conditions: mappings.conditions,
-      attributes: mappings.attributes,
-      consents: mappings.consents,
-    };
     const run = await createSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync", trigger, settings });
     await enqueue(FULL_SYNC_JOB, { runId: run.id }, { jobId: FULL_SYNC_RUN.jobId(run.id) });
     return { runId: run.id, alreadyRunning: false };
   });
 }
 
-/** The running (or queued) Full Sync, the last finished one, and when a Full Sync last succeeded (show it in `timeZone`). */
+/** The keyspace, conditions and mappings as saved now, in the shape a Full Sync run keeps them. */
+async function savedSetup({ shopId, keyspace }: { shopId: string; keyspace: string }): Promise<FullSyncRunSettings> {
+  const { conditions, attributes, consents } = await loadApsisMappings({ shopId });
+  return { keyspace, conditions, attributes, consents };
+}
+
+/**
+ * The running (or queued) Full Sync, the last finished one, when a Full Sync last succeeded (show it in
+ * `timeZone`), and whether the set-up was changed since that Full Sync ran (the page then asks for another).
+ */
 export async function getFullSyncStatus({ shop }: { shop: ShopContext }) {
-  const [runs, connection] = await Promise.all([
+  const [runs, connection, lastSucceeded] = await Promise.all([
     readRunStatus({ shopId: shop.id, destination: "apsis", kind: "full_sync" }),
     getApsisConnectionSummary({ shopId: shop.id }),
+    findLastFinishedSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync", statuses: ["succeeded"] }),
   ]);
+  const ranWith = lastSucceeded && parseFullSyncRunSettings(lastSucceeded.settings);
+  const keyspace = connection?.keyspaceDiscriminator;
   return {
     ...runs,
     lastFullSyncAt: connection?.lastFullSyncAt ?? null,
+    setupChangedSinceFullSync: Boolean(ranWith && keyspace && setupChanged(ranWith, await savedSetup({ shopId: shop.id, keyspace }))),
     timeZone: shop.ianaTimezone,
   };
 }

@@ -117,6 +117,24 @@ describe("Full Sync of a seeded store", () => {
     expect(after.requests - before.requests).toBeLessThanOrEqual(4);
   });
 
+  it("the page asks for a Full Sync once the conditions or mappings changed after the last one, and not for the same set-up saved again", async () => {
+    const asks = async () => (await stack.app.fullSync.getFullSyncStatus({ shop })).setupChangedSinceFullSync;
+    expect(await asks()).toBe(false);
+    await configureDemo(stack, shop);
+    expect(await asks()).toBe(false);
+    const sweden = names.section("Sweden");
+    const narrower = await stack.app.mapping.saveConsentMappings({ shop, section: sweden.discriminator, email: [names.topic("Sweden", "Newsletter")], sms: [] });
+    expect(narrower.ok).toBe(true);
+    expect(await asks()).toBe(true);
+    // Saved back as it was: the last Full Sync ran with exactly this, nothing to ask.
+    await configureDemo(stack, shop);
+    expect(await asks()).toBe(false);
+    const conditions = await stack.app.mapping.saveSyncConditions({ shop, conditions: [{ section: DEMO.swedenSection, field: "country", operator: "equals", value: "SE" }] });
+    expect(conditions.ok).toBe(true);
+    expect(await asks()).toBe(true);
+    await configureDemo(stack, shop);
+  });
+
   it("customers changed in Shopify are updated: new values, a new opt-out, a new opt-in; the rest unchanged", async () => {
     const store = stack.shopify.store(STORE.domain);
     const subscribed = expected.profiles.find((p) => p.email === "opt-in")!;

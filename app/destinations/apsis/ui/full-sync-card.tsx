@@ -68,6 +68,15 @@ export function FullSyncCard({ initialStatus }: { initialStatus: FullSyncStatusV
           Creates or updates the APSIS One profile of every customer the sync conditions pick, with the mapped attributes and consent.
           Run it after the first set-up and after changing the conditions or mappings; profiles that did not change are skipped.
         </Text>
+        {status.setupChangedSinceFullSync && !running ? (
+          <Banner tone="warning" title="Run a Full Sync to apply your changes to every profile">
+            <p>
+              The sync conditions or mappings changed after the last Full Sync. Real-time sync uses them only for
+              customers who change in Shopify from now on; profiles already in APSIS One keep what the earlier
+              settings wrote until a Full Sync.
+            </p>
+          </Banner>
+        ) : null}
         {error ? (
           <Banner tone="critical">
             <p>{error}</p>

@@ -12,6 +12,7 @@ export function toFullSyncStatusView(status: Status): FullSyncStatusView {
     activeRun: status.activeRun && toRunView(status.activeRun, timeZone),
     lastRun: status.lastRun && toRunView(status.lastRun, timeZone),
     lastFullSyncAt: formatDateTime(status.lastFullSyncAt, timeZone),
+    setupChangedSinceFullSync: status.setupChangedSinceFullSync,
     timeZone,
   };
 }

@@ -25,6 +25,8 @@ export type ConditionRow = { field: string; operator: string; value: string; sec
 
 export type FullSyncStatusView = RunPairView & {
   lastFullSyncAt: string | null;
+  /** The conditions or mappings were saved differently after the last successful Full Sync ran. */
+  setupChangedSinceFullSync: boolean;
   timeZone: string;
 };
 
