@@ -291,7 +291,7 @@ describe("Data Sync", () => {
     expect(stack.demo.listMembers(Number(listId)).map((e) => e.toLowerCase())).toEqual(expected.list.map((e) => e.toLowerCase()).sort());
   }, 300_000);
 
-  it("Auto Send: saved on, its choices are read-only on the server; unticked and saved, it is off", async () => {
+  it("Auto Send: saved on, a save with other choices (untick, change, tick, Save) keeps it on with them; unticked and saved, it is off", async () => {
     const list = stack.demo.lists().find((l) => l.name === "Existing newsletter")!;
     const choices = { profileGroup: "subscribers", listId: String(list.id), activityFrom: "2026-01-01" };
     const on = await answer(routes.dataSync.action(embedded(shop, "/app/data-sync", { intent: "save-auto", enabled: "true", ...choices })));
@@ -302,10 +302,10 @@ describe("Data Sync", () => {
     expect(page.body.auto.timeOfDay).toMatch(/^\d{2}:\d{2}$/);
 
     const changed = await answer(routes.dataSync.action(embedded(shop, "/app/data-sync", { intent: "save-auto", enabled: "true", ...choices, profileGroup: "all" })));
-    expect(changed.status).toBe(422);
-    expect(changed.body.errors.form).toMatch(/untick Automatically send profiles/i);
+    expect(changed).toMatchObject({ status: 200, body: { ok: true, toast: "Auto send is on" } });
     page = await answer(routes.dataSync.loader(embedded(shop, "/app/data-sync")));
-    expect(page.body.auto.choices.profileGroup).toBe("subscribers");
+    expect(page.body.auto).toMatchObject({ enabled: true, choices: { profileGroup: "all" } });
+    expect(page.body.auto.nextRunAt).toMatch(/GMT\+1$/);
 
     const off = await answer(routes.dataSync.action(embedded(shop, "/app/data-sync", { intent: "save-auto", enabled: "false", ...choices, profileGroup: "all" })));
     expect(off).toMatchObject({ status: 200, body: { ok: true } });
