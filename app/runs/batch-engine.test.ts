@@ -85,6 +85,35 @@ describe("the run kernel, through a test-only destination", () => {
     expect(echo.stored.size).toBe(32);
   });
 
+  it("down while other lanes land their writes: the checkpoint keeps those customers and what they counted; the resume counts them exactly, writing none again", async () => {
+    const clean = await echoDestination().run(store()).result;
+
+    const echo = echoDestination();
+    // The second batch (1007..1013; 1013 has no email, finished at once) is written in three lanes: 1007 is
+    // refused, the outage starts at 1008's write, 1009 lands.
+    echo.state.downOn = "c8@example.com";
+    const first = echo.run(store());
+    expect((await first.result).stoppedBy).toBeInstanceOf(EchoDown);
+    const saved = first.checkpoints.at(-1)!;
+    expect(saved).toEqual({
+      afterId: "1007",
+      counters: expect.objectContaining({ seen: 8, failed: 1 }),
+      ahead: [
+        { id: "1009", counts: { seen: 1, matched: 1, created: 1 } },
+        { id: "1013", counts: { seen: 1, skipped: 1 } },
+      ],
+    });
+
+    echo.state.downOn = null;
+    const writesBefore = echo.state.writes;
+    const rest = store().filter((c) => Number(c.id.split("/").pop()) > Number(saved.afterId));
+    const resumed = await echo.run(rest, { resumeFrom: saved }).result;
+    expect(resumed.counters).toEqual(clean.counters);
+    expect(echo.stored.size).toBe(32);
+    // Written: every customer after the checkpoint with an email but 1009.
+    expect(echo.state.writes - writesBefore).toBe(rest.filter((c) => c.email).length - 1);
+  });
+
   it("asked to stop: halted before the next write, the rest left after the checkpoint", async () => {
     const echo = echoDestination();
     let asked = 0;

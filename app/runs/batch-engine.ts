@@ -19,9 +19,11 @@ import type { ShopifyCustomer } from "../shopify/customer";
  *   `progressEveryRecords` writes or `progressEveryMs`, one flush at a time, failures before the checkpoint
  *   that covers them.
  * - Resumable: the checkpoint is the id of the last customer such that it and every customer before it are
- *   finished, with the counters as they stood at that point. A run resumed after it (`resumeFrom`, the
- *   customers read after `afterId`) continues both exactly; customers finished after the checkpoint before a
- *   crash are read again and found unchanged by the destination's own record of what it wrote. If the source
+ *   finished, with the counters as they stood at that point, and (`ahead`) the customers after it already
+ *   finished (the lanes finish out of order) with what each counted. A run resumed from it (`resumeFrom`, the
+ *   customers read after `afterId`) continues both exactly: a customer in `ahead` is counted as it was, not
+ *   planned or written again. Only customers finished after the last progress flush before a crash (a killed
+ *   worker) are read again and found unchanged by the destination's own record of what it wrote. If the source
  *   ever yields ids out of order the checkpoint stops moving.
  * - `shouldStop` (cancelled, worker shutting down) stops like a "stop" verdict without an error; the result
  *   says `halted` when customers remain.
@@ -41,7 +43,10 @@ export type CounterSet = { seen: number; failed: number };
 
 export type RunFailure = { customerId: string; email: string | null; reason: string; response: string | null };
 
-export type RunCheckpoint<C extends CounterSet> = { afterId: string; counters: C };
+/** A customer finished after the checkpoint's `afterId` (numeric id) with what it counted. */
+export type FinishedAhead<C extends CounterSet> = { id: string; counts: Partial<Record<keyof C, number>> };
+
+export type RunCheckpoint<C extends CounterSet> = { afterId: string; counters: C; ahead?: FinishedAhead<C>[] };
 
 /** A destination call that failed, with what was being written (the start of the customer's failure reason). */
 export class WriteFailed extends Error {
@@ -145,8 +150,10 @@ export async function runBatches<C extends CounterSet, W>(options: BatchEngineOp
   // Live counters (what the page shows) and committed ones (every customer up to the checkpoint, exactly).
   const counters: C = resumeFrom ? { ...resumeFrom.counters } : zero();
   const committed: C = { ...counters };
-  let checkpoint: RunCheckpoint<C> | null = resumeFrom;
+  let checkpoint: RunCheckpoint<C> | null = resumeFrom && { afterId: resumeFrom.afterId, counters: resumeFrom.counters };
   let checkpointMoved = false;
+  /** Customers the resumed attempt finished already (after its checkpoint): counted as they were, not written. */
+  const finishedBefore = new Map((resumeFrom?.ahead ?? []).map((a) => [a.id, a.counts]));
   let ordered = true;
   let lastIdNum: bigint | null = resumeFrom ? BigInt(resumeFrom.afterId) : null;
 
@@ -162,7 +169,7 @@ export async function runBatches<C extends CounterSet, W>(options: BatchEngineOp
     sinceFlush = 0;
     lastFlushAt = now();
     const snapshot = { ...counters };
-    const point = checkpointMoved && checkpoint ? { afterId: checkpoint.afterId, counters: { ...checkpoint.counters } } : null;
+    const point = checkpointMoved ? pointNow() : null;
     checkpointMoved = false;
     const failures = pendingFailures;
     pendingFailures = [];
@@ -180,6 +187,13 @@ export async function runBatches<C extends CounterSet, W>(options: BatchEngineOp
 
   // The customers not yet behind the checkpoint, in stream order.
   let window: Item<C>[] = [];
+  /** The checkpoint with the customers finished after it; before any is behind it, "after 0" (every id is > 0). */
+  const pointNow = (): RunCheckpoint<C> | null => {
+    if (!ordered) return checkpoint && { afterId: checkpoint.afterId, counters: { ...checkpoint.counters } };
+    const ahead = window.filter((item) => item.finished && item.idNum !== null).map((item) => ({ id: item.idNum!.toString(), counts: { ...item.delta } }));
+    const base = checkpoint ?? (ahead.length ? { afterId: "0", counters: { ...committed } } : null);
+    return base && { afterId: base.afterId, counters: { ...base.counters }, ...(ahead.length ? { ahead } : {}) };
+  };
   const advance = () => {
     let n = 0;
     while (n < window.length && window[n].finished) {
@@ -198,6 +212,8 @@ export async function runBatches<C extends CounterSet, W>(options: BatchEngineOp
     item.finished = true;
     addTo(counters, item.delta);
     advance();
+    // Finished ahead of the checkpoint: the next flush saves it too.
+    if (window.includes(item)) checkpointMoved = true;
   };
 
   const itemOf = (customer: ShopifyCustomer): Item<C> => {
@@ -248,9 +264,15 @@ export async function runBatches<C extends CounterSet, W>(options: BatchEngineOp
   const writeBatch = async (batch: ShopifyCustomer[]) => {
     const items = batch.map(itemOf);
     window.push(...items);
-    const planned = await plan(items);
+    for (const item of items) {
+      const counts = item.idNum !== null ? finishedBefore.get(item.idNum.toString()) : undefined;
+      if (!counts) continue;
+      item.delta = { ...counts };
+      finish(item);
+    }
+    const planned = await plan(items.filter((item) => !item.finished));
     const writing = new Set(planned.map((p) => p.tally));
-    for (const item of items) if (!writing.has(item)) finish(item);
+    for (const item of items) if (!writing.has(item) && !item.finished) finish(item);
     let next = 0;
     const lanes = Array.from({ length: Math.min(concurrency, planned.length) }, async () => {
       while (!halted() && !crash && next < planned.length) {
@@ -301,7 +323,7 @@ export async function runBatches<C extends CounterSet, W>(options: BatchEngineOp
     if (!exhausted) await source.return?.();
   }
   await flush();
-  const result: BatchEngineResult<C> = { counters, checkpoint };
+  const result: BatchEngineResult<C> = { counters, checkpoint: pointNow() };
   if (stop) return { ...result, stoppedBy: (stop as { error: unknown }).error };
   if (shouldStop() && !(exhausted && window.length === 0)) return { ...result, halted: true };
   return result;

@@ -121,17 +121,22 @@ const toRow = <C extends CounterSet>(counters: C) => ({ ...zeroRunCounters(), ..
 function parseCheckpoint<C extends CounterSet>(json: string | null, zero: () => C): RunCheckpoint<C> | null {
   if (!json) return null;
   const Count = z.number().int().nonnegative();
+  const keys = Object.keys(zero());
+  const NumericId = z.string().regex(/^\d+$/);
   const schema = z.object({
-    afterId: z.string().regex(/^\d+$/),
-    counters: z.strictObject(Object.fromEntries(Object.keys(zero()).map((key) => [key, Count]))),
+    afterId: NumericId,
+    counters: z.strictObject(Object.fromEntries(keys.map((key) => [key, Count]))),
+    // At most the two batches the kernel holds; bounded well above that.
+    ahead: z.array(z.object({ id: NumericId, counts: z.strictObject(Object.fromEntries(keys.map((key) => [key, Count.optional()]))) })).max(100_000).optional(),
   });
   return parseJsonAs(schema, json) as RunCheckpoint<C> | null;
 }
 
-/** Whether a customer (GID) lies after the checkpoint in id order. */
-function isAfter(customerId: string, afterId: string) {
+/** Whether a customer (GID) is still to be done after the checkpoint: after it in id order and not finished ahead of it. */
+function isAfter(customerId: string, checkpoint: RunCheckpoint<CounterSet>) {
   const tail = customerId.slice(customerId.lastIndexOf("/") + 1);
-  return !/^\d+$/.test(tail) || BigInt(tail) > BigInt(afterId);
+  if (!/^\d+$/.test(tail)) return true;
+  return BigInt(tail) > BigInt(checkpoint.afterId) && !checkpoint.ahead?.some((a) => a.id === tail);
 }
 
 export function runJob<C extends CounterSet, Prepared>(definition: RunJob<C, Prepared>) {
@@ -197,7 +202,7 @@ async function attemptRun<C extends CounterSet, Prepared>(
 
   const checkpoint = parseCheckpoint(await getSyncRunCheckpoint({ runId: run.id }), definition.zero);
   if (checkpoint) {
-    await resumeSyncRunAttempt({ runId: run.id, counters: toRow(checkpoint.counters), isAfterCheckpoint: (id) => isAfter(id, checkpoint.afterId) });
+    await resumeSyncRunAttempt({ runId: run.id, counters: toRow(checkpoint.counters), isAfterCheckpoint: (id) => isAfter(id, checkpoint) });
     log(`${run.shop.domain}: resuming after customer ${checkpoint.afterId} (${checkpoint.counters.seen} customers done)`);
   } else {
     await startSyncRunAttempt({ runId: run.id });

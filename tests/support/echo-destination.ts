@@ -15,8 +15,8 @@ export class EchoDown extends Error {}
 /** The destination's store and state, and the engine steps that write to it. */
 export function echoEngine() {
   const stored = new Map<string, string>();
-  /** `down`: every write fails; `downAfter`: writes after this many fail. */
-  const state = { down: false, writes: 0, downAfter: Infinity };
+  /** `down`: every write fails; `downAfter`: writes after this many fail; `downOn`: the write of this address fails. */
+  const state = { down: false, writes: 0, downAfter: Infinity, downOn: null as string | null };
   const steps: Pick<BatchEngineOptions<EchoCounters, { email: string }>, "zero" | "plan" | "write" | "classifyError"> = {
     zero: zeroEchoCounters,
     async plan(batch) {
@@ -37,7 +37,7 @@ export function echoEngine() {
     async write({ email }, tally) {
       await attempt("echoing the email failed", async () => {
         state.writes += 1;
-        if (state.down || state.writes > state.downAfter) throw new EchoDown("echo is down");
+        if (state.down || state.writes > state.downAfter || email === state.downOn) throw new EchoDown("echo is down");
         if (email.endsWith("@refused.test")) throw new EchoRefused(`${email} is refused`);
       });
       stored.set(tally.customer.id, email);
