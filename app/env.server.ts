@@ -70,6 +70,11 @@ export const EnvSchema = z.object({
   /** How long real-time sync waits after a customer's first change, so a burst becomes one write (ms). */
   REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1_500),
   /**
+   * How often each shop with APSIS One real-time sync is reconciled: customers Shopify changed since the last
+   * pass that no sync wrote are synced (app/destinations/apsis/reconcile.server.ts), seconds.
+   */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  /**
    * Sandbox only: send every Shopify Admin request (https://{shop}/admin/…) to this base URL instead.
    * Unset in production. See README "Running against the Shopify sandbox".
    */

@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { DEMO_APSIS } from "../sandbox/apsis/server";
+import { INSPECTION_PATH } from "../sandbox/inspection";
 import { startStack } from "./stack";
 
 const SHOP = "demo-store.myshopify.com";
@@ -58,8 +59,12 @@ console.log(`
   APSIS One sandbox: ${stack.apsis.url}   (connect it on the APSIS One page: region EU,
       client id ${DEMO_APSIS.clientId}
       client secret ${DEMO_APSIS.clientSecret})
-  Shopify customers (edit one to send its webhooks; tick real-time sync on the APSIS One page first):
+  Shopify customers (edit one to send its webhooks; tick real-time sync on the APSIS One page first;
+  a customer's page shows the app's "APSIS One sync" block, with Resync):
       ${stack.sandbox.adminUrl(SHOP)}/customers
+  What the sandboxes hold (read-only pages, no credentials; add .json for JSON):
+      APSIS One profiles, attributes, consents: ${stack.apsis.url}${INSPECTION_PATH}
+      Adestra contacts, lists, unsub lists:     ${stack.adestra.url}${INSPECTION_PATH}
   Ctrl+C stops everything.
 `);
 

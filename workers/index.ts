@@ -21,7 +21,7 @@ try {
 
 const { getRedis } = await import("../app/redis.server");
 const { startWorkers } = await import("../app/queues/worker.server");
-const { upsertSchedulers } = await import("../app/jobs/schedulers.server");
+const { keepSchedulers, upsertSchedulers } = await import("../app/jobs/schedulers.server");
 const { handlers } = await import("../app/jobs/handlers.server");
 const { getDb } = await import("../app/db.server");
 
@@ -38,6 +38,8 @@ const running = startWorkers({
   onFailed: (job, error) => console.error(`job ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${error.message}`),
 });
 await upsertSchedulers();
+// Re-created if Redis loses them while the worker runs.
+const stopKeepingSchedulers = keepSchedulers();
 console.log(
   `worker ready (queues: webhooks, realtime, sync; concurrency ${env.WORKER_CONCURRENCY}, real-time ${env.WORKER_REALTIME_CONCURRENCY}; redis prefix ${env.REDIS_PREFIX})`,
 );
@@ -47,6 +49,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`${signal}: finishing running jobs, taking no new ones`);
+  stopKeepingSchedulers();
   await running.close();
   const { closeQueues } = await import("../app/queues/enqueue.server");
   await closeQueues();

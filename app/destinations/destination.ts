@@ -6,6 +6,7 @@
  * are route modules under app/routes/ (Remix finds pages only there) that call into the folder.
  */
 import type { z } from "zod";
+import type { AgreementSource } from "../components/agreement";
 import type { JobEntry } from "../queues/registry";
 import type { RunKind } from "../runs/run-kind";
 import type { OrderSubjectSchema } from "../shopify/webhook-topics";
@@ -50,6 +51,8 @@ export type Destination = {
   forgetShop?(shop: { shopId: string }): Promise<string[]>;
   /** Where a run wrote, from its settings (JSON), as the Activity table names it ("list Newsletter"); null: nothing to add. */
   runTarget?(settings: string): string | null;
+  /** The Subscriber counts page: what it last wrote by consent state, and per customer (components/agreement.ts). */
+  agreement?: AgreementSource;
   /** Worker boot: the destination's recurring schedules match the database. */
   reconcileSchedules?(): Promise<unknown>;
 };

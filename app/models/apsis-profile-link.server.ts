@@ -106,3 +106,23 @@ export async function deleteApsisCustomerData({ shopId, customerId }: { shopId: 
     return { links: links.count, consentEvents: consentEvents.count, purchaseEvents: purchaseEvents.count };
   });
 }
+
+/** A page of the shop's APSIS links in id order (after `afterId`): what the Subscriber counts page counts by consent. */
+export async function listApsisLinkConsentPage({ shopId, afterId, take }: { shopId: string; afterId?: string; take: number }) {
+  return getDb().profileLink.findMany({
+    where: { shopId, destination: "apsis", ...(afterId ? { id: { gt: afterId } } : {}) },
+    orderBy: { id: "asc" },
+    take,
+    select: { id: true, target: true, consent: true, lastSyncedAt: true },
+  });
+}
+
+/** The shop's APSIS links of these customers with the consent written and when, newest first (the drill-down). */
+export async function listApsisLinksOfCustomers({ shopId, customerIds }: { shopId: string; customerIds: string[] }) {
+  if (!customerIds.length) return [];
+  return getDb().profileLink.findMany({
+    where: { shopId, destination: "apsis", customerId: { in: customerIds } },
+    orderBy: { lastSyncedAt: "desc" },
+    select: { customerId: true, target: true, consent: true, lastSyncedAt: true },
+  });
+}

@@ -1,6 +1,6 @@
 /**
  * What every run counts, whatever its destination: the SyncRun row's counter columns. A destination uses the
- * ones that mean something for it (APSIS One has no unsub list, so its runs leave `suppressed` at 0).
+ * ones that mean something for it (APSIS One has no unsub list, so its runs leave `suppressed` and `unsuppressed` at 0).
  */
 export type RunCounters = {
   /** Customers read from Shopify. */
@@ -19,8 +19,10 @@ export type RunCounters = {
   failed: number;
   /** Unsubscribed customers newly added to the destination's suppression (unsub) list. */
   suppressed: number;
+  /** Addresses taken off the destination's unsub list: subscribed in Shopify again after the run had put them there. */
+  unsuppressed: number;
 };
 
-export const RUN_COUNTER_NAMES = ["seen", "matched", "created", "updated", "unchanged", "skipped", "failed", "suppressed"] as const satisfies readonly (keyof RunCounters)[];
+export const RUN_COUNTER_NAMES = ["seen", "matched", "created", "updated", "unchanged", "skipped", "failed", "suppressed", "unsuppressed"] as const satisfies readonly (keyof RunCounters)[];
 
-export const zeroRunCounters = (): RunCounters => ({ seen: 0, matched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, suppressed: 0 });
+export const zeroRunCounters = (): RunCounters => ({ seen: 0, matched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, suppressed: 0, unsuppressed: 0 });

@@ -6,7 +6,8 @@ import { getDb } from "../db.server";
  * status:
  *  - "received": recorded, but the job is not known to be in the queue yet (enqueue pending or failed).
  *    A redelivery of a "received" event is NOT a duplicate: it enqueues again (the job id makes that idempotent).
- *  - "queued": the job is in the queue.
+ *  - "queued": the job is in the queue. A redelivery finding it "queued" or "syncing" while that job is gone
+ *    (Redis lost its data) reopens it to "received" (reopenWebhookReceipt) and enqueues again.
  *  - "syncing": handed to the customer's APSIS One real-time sync, which finishes it after its write (so
  *    processedAt − receivedAt is the delay from delivery to APSIS).
  *  - "processed" | "ignored" | "failed": the outcome, with `detail` saying why.
@@ -22,6 +23,8 @@ export type WebhookDelivery = {
   topic: string;
   apiVersion: string;
   triggeredAt: Date | null;
+  /** The customer a customer, consent or order delivery is about (from the verified payload). */
+  customerId?: string | null;
 };
 
 function isUniqueViolation(error: unknown) {
@@ -37,6 +40,7 @@ function receiptData(delivery: WebhookDelivery) {
     topic: delivery.topic,
     apiVersion: delivery.apiVersion,
     triggeredAt: delivery.triggeredAt,
+    customerId: delivery.customerId ?? null,
   };
 }
 
@@ -63,6 +67,45 @@ export async function claimWebhookReceipt(delivery: WebhookDelivery): Promise<Cl
   if (!existing) return { outcome: "duplicate", receiptId: "", status: "gone" };
   if (existing.status === "received") return { outcome: "retry", receiptId: existing.id };
   return { outcome: "duplicate", receiptId: existing.id, status: existing.status };
+}
+
+/**
+ * A "queued" or "syncing" receipt whose job Redis no longer has (it lost its data): back to "received", so the
+ * redelivery that found it enqueues again. Only from the status seen, so a receipt the worker moved on meanwhile
+ * stays as it is; answers whether it was reopened.
+ */
+export async function reopenWebhookReceipt({ receiptId, from }: { receiptId: string; from: "queued" | "syncing" }) {
+  const { count } = await getDb().webhookReceipt.updateMany({ where: { id: receiptId, status: from }, data: { status: "received" } });
+  return count > 0;
+}
+
+/** Receipts still waiting for their work: recorded, queued, or handed to a customer's real-time sync. */
+export const PENDING_RECEIPT_STATUSES = ["received", "queued", "syncing"] as const;
+
+/**
+ * The shop's deliveries about these customers that are still pending, or that Shopify triggered at or after
+ * `since` (the reconciliation's window): what the webhook path did with their changes.
+ */
+export async function listReceiptsOfCustomers({ shop, customerIds, since }: { shop: string; customerIds: string[]; since: Date }) {
+  if (!customerIds.length) return [];
+  return getDb().webhookReceipt.findMany({
+    where: {
+      shopDomain: shop,
+      customerId: { in: customerIds },
+      OR: [{ status: { in: [...PENDING_RECEIPT_STATUSES] } }, { triggeredAt: { gte: since } }, { triggeredAt: null, receivedAt: { gte: since } }],
+    },
+    select: { id: true, eventId: true, customerId: true, status: true, triggeredAt: true, receivedAt: true },
+  });
+}
+
+/** The shop's oldest pending deliveries about a customer, received before `before` (the reconciliation's sweep). */
+export async function listPendingCustomerReceipts({ shop, before, take }: { shop: string; before: Date; take: number }) {
+  return getDb().webhookReceipt.findMany({
+    where: { shopDomain: shop, status: { in: [...PENDING_RECEIPT_STATUSES] }, receivedAt: { lt: before }, customerId: { not: null } },
+    orderBy: { receivedAt: "asc" },
+    take,
+    select: { id: true, eventId: true, customerId: true, status: true, triggeredAt: true, receivedAt: true },
+  });
 }
 
 /** received → queued, only if nothing has moved it on (the worker may already have finished it). */

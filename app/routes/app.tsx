@@ -27,6 +27,7 @@ export default function App() {
         <Link to="/app/data-sync">Data Sync</Link>
         <Link to="/app/apsis">APSIS One</Link>
         <Link to="/app/activity">Activity</Link>
+        <Link to="/app/agreement">Subscriber counts</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>
       <Outlet />

@@ -90,3 +90,36 @@ export const BULK_OPERATION_QUERY = /* GraphQL */ `
     bulkOperation(id: $id) { id status errorCode objectCount url partialDataUrl }
   }
 `;
+
+/**
+ * Customers by consent state, through Shopify's segment query language (`email_subscription_status =
+ * 'SUBSCRIBED'` is the schema's own example): `customersCount` documents no consent filter (only created_at,
+ * id and updated_at) and ignores a filter it does not support, counting every customer (consent-segments.ts).
+ */
+export const SEGMENT_MEMBERS_COUNT_QUERY = /* GraphQL */ `
+  query AgreementSegmentCount($query: String!) {
+    customerSegmentMembers(query: $query, first: 1) { totalCount }
+  }
+`;
+
+export const SEGMENT_MEMBERS_PAGE_QUERY = /* GraphQL */ `
+  query AgreementSegmentMembers($query: String!, $first: Int!, $after: String) {
+    customerSegmentMembers(query: $query, first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      edges { node { id defaultEmailAddress { marketingState marketingUpdatedAt } } }
+    }
+  }
+`;
+
+/**
+ * Reconciliation (app/shopify/changed-customers.ts): ids and update times only, oldest change first. A node
+ * costs about one point, so a page of 250 (the connection maximum) stays far below the 1,000-point cap.
+ */
+export const CHANGED_CUSTOMERS_QUERY = /* GraphQL */ `
+  query ChangedCustomers($first: Int!, $after: String, $query: String!) {
+    customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id updatedAt }
+    }
+  }
+`;

@@ -24,14 +24,16 @@ import { LogSeverity, shopifyApi, WebhookValidationErrorReason, type WebhookFiel
 import { parseEnv } from "../env.server";
 import {
   claimWebhookReceipt,
+  type ClaimResult,
   markWebhookReceiptQueued,
   recordScopesUpdateDelivery,
   recordUninstallDelivery,
   recordUnprocessedDelivery,
+  reopenWebhookReceipt,
   type WebhookDelivery,
 } from "../models/webhook-receipt.server";
 import { ShopDomainSchema } from "../models/shop.server";
-import { enqueue } from "../queues/enqueue.server";
+import { enqueue, getQueue } from "../queues/enqueue.server";
 import { WEBHOOK_DELIVERY_JOB } from "../queues/registry";
 import {
   COMPLIANCE_TOPICS,
@@ -177,7 +179,9 @@ export type ReceiveWebhookOptions = {
  *    malformed shop domain: nothing recorded;
  *  - 400 a topic header that is not the route's, or a payload that names another shop or contradicts itself:
  *    nothing recorded or done (the headers are not signed: this is someone else's body);
- *  - 200 for a new delivery (recorded, enqueued) and for a duplicate (nothing else done);
+ *  - 200 for a new delivery (recorded, enqueued) and for a duplicate (nothing else done), except a duplicate
+ *    whose receipt is still "queued" or "syncing" while its job is gone from Redis (Redis lost its data): that
+ *    one is enqueued again, as a new delivery would be (claimAgainIfLost);
  *  - 200 for a genuine delivery that cannot be processed (not JSON, not the topic's payload): recorded as
  *    "failed" with the reason, because a retry would not change anything;
  *  - 500 when the database or the queue fails, so that Shopify retries. If the enqueue fails the receipt
@@ -241,7 +245,14 @@ export async function receiveWebhook(request: Request, options: ReceiveWebhookOp
     return ok();
   }
 
-  const claim = await claimWebhookReceipt(delivery);
+  // The customer it is about, on the receipt from the start: reconciliation finds a lost delivery by it.
+  const claimed = await claimWebhookReceipt({ ...delivery, customerId: customerIdOf(taken.subject) });
+  let claim: ClaimResult;
+  try {
+    claim = await claimAgainIfLost(claimed, delivery.eventId, timeoutMs);
+  } catch (error) {
+    return serverError("could not be checked against the queue", delivery, error);
+  }
   if (claim.outcome === "duplicate") return ok();
   try {
     await withTimeout(
@@ -267,6 +278,24 @@ export async function receiveWebhook(request: Request, options: ReceiveWebhookOp
   }
   await markWebhookReceiptQueued({ receiptId: claim.receiptId });
   return ok();
+}
+
+const customerIdOf = (subject: unknown) =>
+  subject && typeof subject === "object" && "customerId" in subject && typeof subject.customerId === "string" ? subject.customerId : null;
+
+/**
+ * A redelivery of an event whose receipt says its work is still ahead ("queued": the delivery job waits;
+ * "syncing": the job handed it to a customer's sync) is a duplicate only while that job exists. Without it
+ * (Redis lost its data; its completed record is kept a day) the receipt would wait forever and Shopify's
+ * redelivery would be dropped: the receipt is reopened and the delivery enqueued again. Doing it once too
+ * often is harmless: the work reads the customer fresh, a purchase event is unique per order.
+ */
+async function claimAgainIfLost(claim: ClaimResult, eventId: string, timeoutMs: number): Promise<ClaimResult> {
+  if (claim.outcome !== "duplicate" || (claim.status !== "queued" && claim.status !== "syncing")) return claim;
+  const job = await withTimeout(getQueue(WEBHOOK_DELIVERY_JOB.queue).getJob(webhookJobId(eventId)), timeoutMs, "job lookup");
+  if (job) return claim;
+  const reopened = await reopenWebhookReceipt({ receiptId: claim.receiptId, from: claim.status });
+  return reopened ? { outcome: "retry", receiptId: claim.receiptId } : claim;
 }
 
 function serverError(what: string, delivery: WebhookDelivery, error: unknown) {

@@ -137,16 +137,10 @@ const NAMESPACES: Record<string, Record<string, Method>> = {
       const { id, name } = data.unsubList(unsubListId);
       return { id, name };
     }),
-    addAddress: method(["email:string", "unsub_list_id:int"], ({ data }, email, unsubListId) => {
-      const unsubList = data.unsubList(unsubListId);
-      if (!isEmail(email)) throw new SandboxFault(FAULT.INVALID_EMAIL, `"${email}"`);
-      unsubList.emails.add(email.toLowerCase());
-      return 1;
-    }),
-    removeAddress: method(["email:string", "unsub_list_id:int"], ({ data }, email, unsubListId) => {
-      data.unsubList(unsubListId).emails.delete(email.toLowerCase());
-      return 1;
-    }),
+    // (email, unsub_list_id) [SEEN] for both; their replies are not shown (INFERRED: 1, and removing an
+    // address that is not there is no fault).
+    addAddress: unsubAddress((emails, email) => emails.add(email)),
+    removeAddress: unsubAddress((emails, email) => emails.delete(email)),
     check: method(["email:string", "unsub_list_id:int"], ({ data }, email, unsubListId) => (data.unsubList(unsubListId).emails.has(email.toLowerCase()) ? 1 : 0)),
   },
 };
@@ -173,6 +167,16 @@ function checkDataTables(ids: XmlRpcValue[] | undefined): void {
   if (first === undefined) return;
   if (!ids!.every(isInt)) badArgument("data_table_ids must be ints");
   throw new SandboxFault(FAULT.NOT_FOUND, `data table ${first} (the sandbox has no data tables)`);
+}
+
+/** unsubList.addAddress / removeAddress: an unknown unsub list is 207, an invalid address 214; addresses ignore case. */
+function unsubAddress(change: (emails: Set<string>, email: string) => unknown): Method {
+  return method(["email:string", "unsub_list_id:int"], ({ data }, email, unsubListId) => {
+    const unsubList = data.unsubList(unsubListId);
+    if (!isEmail(email)) throw new SandboxFault(FAULT.INVALID_EMAIL, `"${email}"`);
+    change(unsubList.emails, email.toLowerCase());
+    return 1;
+  });
 }
 
 function badArgument(detail: string): never {

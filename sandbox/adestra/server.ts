@@ -8,9 +8,11 @@ import { z } from "zod";
 import { FAULT } from "../../app/destinations/adestra/client/fault-codes";
 import { decodeMethodCall, encodeFault, encodeMethodResponse, XmlRpcParseError } from "../../app/destinations/adestra/client/xmlrpc";
 import type { Fetch } from "../../app/http/request";
+import { servesInspection } from "../inspection";
 import { readBody, sendText } from "../shopify/http";
 import { type AdestraSandboxAccount, SandboxAccount } from "./account";
 import { ImportRunner } from "./contact-import";
+import { handleAdestraInspection } from "./inspection";
 import { SandboxFault } from "./faults";
 import { callMethod } from "./methods";
 import type { AdestraSandboxAccountConfig } from "./model";
@@ -67,7 +69,9 @@ export async function startAdestraSandbox(input: AdestraSandboxOptions): Promise
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const { pathname } = new URL(request.url ?? "/", "http://sandbox");
+    const url = new URL(request.url ?? "/", "http://sandbox");
+    const { pathname } = url;
+    if (servesInspection(options.host, pathname)) return handleAdestraInspection(request, response, url, accounts);
     // The legacy host's URL ends with a slash (Adestra's Magento module); both forms work.
     if (pathname !== XMLRPC_PATH && pathname !== `${XMLRPC_PATH}/`) return sendText(response, 404, "text/plain", "Not Found");
     if (request.method !== "POST") return sendText(response, 405, "text/plain", "Method Not Allowed", { allow: "POST" });

@@ -43,13 +43,23 @@ export interface ApsisSandboxProfile {
 }
 
 export interface ApsisSandboxAccount {
+  /** Where the account's consent lives: "profile" (Consent 2.0) or "address" (consent-store.ts). */
+  readonly consentBinding: "profile" | "address";
   /** In creation order. */
   profiles(): ApsisSandboxProfile[];
   profile(keyspace: string, profileKey: string): ApsisSandboxProfile | undefined;
+  /**
+   * The consents that apply to an address in a section now: under the address binding the address's own, under
+   * the profile binding those of the profiles that have the address now (none when no profile has it).
+   */
+  addressConsents(where: { section: string; channel: string; address: string }): StoredConsent[];
   imports(): ApsisSandboxImport[];
   stats(): ApsisSandboxStats;
-  /** The next `count` API calls (not token requests or uploads) answer `status` (default 500). */
-  setFailure(failure: { status?: number; count: number }): void;
+  /**
+   * The next `count` API calls (not token requests or uploads) answer `status` (default 500). With `endpoint`
+   * ("METHOD /path/{template}", as in stats().byEndpoint) only calls to it, after letting `after` of them through.
+   */
+  setFailure(failure: { status?: number; count: number; endpoint?: string; after?: number }): void;
   /** Every token issued so far answers 401 from now on. */
   revokeTokens(): void;
   /** Back to the configured definitions: no profiles or imports, counters and limits at zero, no failure. Tokens stay valid. */
@@ -74,7 +84,7 @@ export class SandboxAccount implements ApsisSandboxAccount {
   readonly #limits: ApsisSandboxLimits;
   #windows!: { account: SlidingWindow; profile: SlidingWindow; token: SlidingWindow; imports: SlidingWindow };
   #stats!: ApsisSandboxStats;
-  #failure?: { status: number; remaining: number };
+  #failure?: { status: number; remaining: number; endpoint?: string; passes: number };
 
   constructor(config: ApsisSandboxAccountConfig, limits: ApsisSandboxLimits) {
     this.config = AccountConfigSchema.parse(config);
@@ -116,11 +126,16 @@ export class SandboxAccount implements ApsisSandboxAccount {
     if (endpoint === `POST ${TOKEN_PATH}`) this.#stats.tokenRequests++;
   }
 
-  /** The status the next API call must fail with, if setFailure asked for it. */
-  takeFailure(): number | undefined {
-    if (!this.#failure || this.#failure.remaining <= 0) return undefined;
-    this.#failure.remaining--;
-    return this.#failure.status;
+  /** The status this API call (to `endpoint`) must fail with, if setFailure asked for it. */
+  takeFailure(endpoint: string): number | undefined {
+    const failure = this.#failure;
+    if (!failure || failure.remaining <= 0 || (failure.endpoint !== undefined && failure.endpoint !== endpoint)) return undefined;
+    if (failure.passes > 0) {
+      failure.passes--;
+      return undefined;
+    }
+    failure.remaining--;
+    return failure.status;
   }
 
   /** 0 when the request is within `limit` (and counted against it), else ms until it would be. */
@@ -132,13 +147,21 @@ export class SandboxAccount implements ApsisSandboxAccount {
     this.#stats.status429++;
   }
 
+  get consentBinding() {
+    return this.config.consentBinding;
+  }
+
   profiles(): ApsisSandboxProfile[] {
-    return this.data.all().map(profileView);
+    return this.data.all().map((profile) => profileView(this.data, profile));
   }
 
   profile(keyspace: string, profileKey: string): ApsisSandboxProfile | undefined {
     const profile = this.data.find(keyspace, profileKey);
-    return profile && profileView(profile);
+    return profile && profileView(this.data, profile);
+  }
+
+  addressConsents({ section, channel, address }: { section: string; channel: string; address: string }): StoredConsent[] {
+    return this.data.consents.ofAddress(this.data.all(), section, channel, address).map((consent) => ({ ...consent }));
   }
 
   imports(): ApsisSandboxImport[] {
@@ -149,9 +172,9 @@ export class SandboxAccount implements ApsisSandboxAccount {
     return { ...this.#stats, byEndpoint: { ...this.#stats.byEndpoint } };
   }
 
-  setFailure({ status = 500, count }: { status?: number; count: number }): void {
+  setFailure({ status = 500, count, endpoint, after = 0 }: { status?: number; count: number; endpoint?: string; after?: number }): void {
     if (status < 500 || status > 599) throw new RangeError("setFailure takes a 5xx status");
-    this.#failure = { status, remaining: count };
+    this.#failure = { status, remaining: count, endpoint, passes: after };
   }
 
   revokeTokens(): void {
@@ -160,7 +183,7 @@ export class SandboxAccount implements ApsisSandboxAccount {
 
   reset(): void {
     // Imports still running keep writing to the store they started on, not to the fresh one.
-    this.data = new ProfileStore();
+    this.data = new ProfileStore(this.config.consentBinding);
     this.importRecords = new Map();
     const limits = this.#limits;
     this.#windows = {
@@ -174,14 +197,14 @@ export class SandboxAccount implements ApsisSandboxAccount {
   }
 }
 
-function profileView(profile: Profile): ApsisSandboxProfile {
+function profileView(store: ProfileStore, profile: Profile): ApsisSandboxProfile {
   const [[keyspace, profileKey]] = profile.keys;
   const sections = Object.fromEntries(
     [...profile.sections].map(([discriminator, data]) => [
       discriminator,
       {
         attributes: Object.fromEntries(data.attributes),
-        consents: [...data.consents.values()].map((consent) => ({ ...consent })),
+        consents: [...store.consents.of(profile, discriminator).values()].map((consent) => ({ ...consent })),
         events: data.events.map((event) => ({ ...event, data: structuredClone(event.data) })),
       },
     ]),

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { CONSENT_CHANNELS, VersionIdSchema } from "../../app/destinations/apsis/client/schemas";
+import { CONSENT_BINDINGS } from "./consent-store";
 
 /** The attribute data types of APSIS's data model (help.apsis.one 6105174); the API's own names are INFERRED. */
 export const ATTRIBUTE_TYPES = ["text", "boolean", "date", "number", "decimal", "timestamp"] as const;
@@ -35,6 +36,8 @@ export const AccountConfigSchema = z
     clientSecret: z.string().min(1),
     keyspaces: z.array(z.object({ discriminator: Discriminator, name: z.string().min(1) })).min(1),
     sections: z.array(SectionConfigSchema).min(1),
+    /** Consent bound to the profile (Consent 2.0, the default) or to the channel's address (consent-store.ts). */
+    consentBinding: z.enum(CONSENT_BINDINGS).default("profile"),
   })
   .refine((account) => {
     const ids = account.sections.flatMap((section) => [...section.attributes, ...section.events].map((definition) => definition.versionId));

@@ -1,13 +1,12 @@
 /**
- * Consent 2.0 (docs/apis/apsis-one-api.md §6.2): consent belongs to profile × section × topic × channel.
- * POST answers 201 (created), 204 (type changed) or 409 (same type); pending-opt-in and confirmed-opt-in are
+ * Consent 2.0's endpoints (docs/apis/apsis-one-api.md §6.2): by profile and section, kept per the account's
+ * consent binding (consent-store.ts: the profile's, by default, or its current address's). POST answers 201 (created), 204 (type changed) or 409 (same type); pending-opt-in and confirmed-opt-in are
  * set by APSIS's double opt-in, never through the API (400).
  */
 import { z } from "zod";
 import { CONSENT_CHANNELS, CONSENT_TYPES } from "../../app/destinations/apsis/client/schemas";
 import type { SectionDefinitions } from "./account";
 import { ApsisProblem, parseBody } from "./problem";
-import type { StoredConsent } from "./profiles";
 import type { Route } from "./routes";
 
 const PATH = "/v2/audience/keyspaces/{keyspace}/profiles/{profileKey}/sections/{section}/consents";
@@ -32,20 +31,17 @@ export const consentRoutes: Route[] = [
       const request = parseBody(ConsentBodySchema, body);
       const type = settableType(request.type);
       checkTopic(section, request.channel_discriminator, request.topic_discriminator);
-      const { consents } = account.data.get(params.keyspace, params.profileKey).section(params.section);
-      const key = `${request.channel_discriminator} ${request.topic_discriminator}`;
-      const existing = consents.get(key);
-      if (existing?.type === type) throw new ApsisProblem(409, `The profile already has consent type '${type}' for this topic and channel`);
-      const consent: StoredConsent = {
+      const profile = account.data.get(params.keyspace, params.profileKey);
+      const change = account.data.consents.set(profile, params.section, {
         channel: request.channel_discriminator,
         topic: request.topic_discriminator,
         type,
         reason: request.reason,
         source: request.source,
         modifiedAt: new Date().toISOString(),
-      };
-      consents.set(key, consent);
-      return { status: existing ? 204 : 201 };
+      });
+      if (change === "same") throw new ApsisProblem(409, `The profile already has consent type '${type}' for this topic and channel`);
+      return { status: change === "created" ? 201 : 204 };
     },
   },
   {
@@ -57,7 +53,7 @@ export const consentRoutes: Route[] = [
       const types = query.getAll("consent_types");
       const unknown = types.find((type) => !(CONSENT_TYPES as readonly string[]).includes(type));
       if (unknown !== undefined) throw new ApsisProblem(400, `Unknown consent type '${unknown}'`);
-      const consents = [...(account.data.get(params.keyspace, params.profileKey).sections.get(params.section)?.consents.values() ?? [])];
+      const consents = [...account.data.consents.of(account.data.get(params.keyspace, params.profileKey), params.section).values()];
       const items = consents
         .filter((consent) => types.length === 0 || types.includes(consent.type))
         .map((consent) => ({

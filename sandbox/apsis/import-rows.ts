@@ -77,21 +77,22 @@ function importRow(store: ProfileStore, plan: RowPlan, cells: string[]): "import
     writes.push([attribute.discriminator, coerced.value]);
   }
 
-  const data = (existing ?? store.create(plan.keyspace, key)).section(plan.section);
+  const profile = existing ?? store.create(plan.keyspace, key);
+  const data = profile.section(plan.section);
   for (const [discriminator, value] of writes) {
     if (value === null) data.attributes.delete(discriminator);
     else data.attributes.set(discriminator, value);
   }
   const modifiedAt = new Date().toISOString();
   for (const mapping of plan.consents) {
-    if (!cells[mapping.addressColumn].trim()) continue; // no address on the row: nothing to consent with
+    const address = cells[mapping.addressColumn].trim();
+    if (!address) continue; // no address on the row: nothing to consent with
     for (const consent of mapping.consents) {
       if (!CONSENT_GIVEN.has(cells[consent.index].trim().toLowerCase())) continue;
-      const consentKey = `${consent.channel_discriminator} ${consent.topic_discriminator}`;
-      const current = data.consents.get(consentKey);
-      if (current?.type === consent.type) continue;
+      const current = store.consents.of(profile, plan.section).get(`${consent.channel_discriminator} ${consent.topic_discriminator}`);
       if (current?.type === "opt-out" && consent.type === "opt-in" && consent.resubscribe_if_opted_out === false) continue;
-      data.consents.set(consentKey, { channel: consent.channel_discriminator, topic: consent.topic_discriminator, type: consent.type, reason: "Profile import", source: "Profile import", modifiedAt });
+      const given = { channel: consent.channel_discriminator, topic: consent.topic_discriminator, type: consent.type, reason: "Profile import", source: "Profile import", modifiedAt };
+      store.consents.set(profile, plan.section, given, address);
     }
   }
   return "imported";

@@ -1,9 +1,10 @@
 /**
  * Profiles as APSIS models them (docs/apis/apsis-one-api.md §5): a profile lives at account level and is found
  * by keyspace + profile key; it may hold one key per keyspace. Attributes, consents and events are per section.
- * Consent 2.0 belongs to profile × section × topic × channel.
+ * Consents are kept per the account's consent binding (consent-store.ts).
  */
 import type { AttributeValue } from "./attribute-values";
+import { type ConsentBinding, ConsentStore } from "./consent-store";
 import { ApsisProblem } from "./problem";
 
 export interface StoredConsent {
@@ -13,6 +14,8 @@ export interface StoredConsent {
   reason: string;
   source: string;
   modifiedAt: string;
+  /** The address the consent was given for: the profile's on the channel when it was written (consent-store.ts). */
+  address: string | null;
 }
 
 export interface StoredEvent {
@@ -24,7 +27,7 @@ export interface StoredEvent {
 
 export interface SectionData {
   attributes: Map<string, AttributeValue>;
-  /** By `${channel} ${topic}`. */
+  /** By `${channel} ${topic}`; under the profile binding only (consent-store.ts). */
   consents: Map<string, StoredConsent>;
   events: StoredEvent[];
 }
@@ -52,6 +55,11 @@ export class ProfileStore {
   readonly #byKey = new Map<string, Profile>();
   /** Insertion order, so inspection lists profiles as they were created. */
   readonly #all = new Set<Profile>();
+  readonly consents: ConsentStore;
+
+  constructor(binding: ConsentBinding) {
+    this.consents = new ConsentStore(binding);
+  }
 
   find(keyspace: string, profileKey: string): Profile | undefined {
     return this.#byKey.get(indexKey(keyspace, profileKey));
@@ -84,6 +92,7 @@ export class ProfileStore {
 
   /** Removes the profile under every key it has (GDPR delete). */
   delete(profile: Profile): void {
+    this.consents.forget(profile);
     for (const [keyspace, profileKey] of profile.keys) this.#byKey.delete(indexKey(keyspace, profileKey));
     this.#all.delete(profile);
   }

@@ -5,13 +5,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { APSIS_MAX_BODY_BYTES } from "../../app/destinations/apsis/client/event-batches";
 import { TOKEN_PATH } from "../../app/destinations/apsis/client/token";
+import { servesInspection } from "../inspection";
 import { readBody, sendJson, sendText } from "../shopify/http";
 import { type ApsisSandboxAccount, SandboxAccount } from "./account";
 import type { ApsisSandboxAccountConfig } from "./config";
 import { consentRoutes } from "./consents";
 import { definitionRoutes } from "./definitions";
 import { handleUpload, importRoutes, UPLOAD_PATH } from "./imports";
+import { handleApsisInspection } from "./inspection";
 import { ApsisProblem, sendProblem, tooManyRequests } from "./problem";
 import { profileRoutes } from "./profile-routes";
 import { matchRoute, type Route, type SandboxRuntime } from "./routes";
@@ -54,8 +57,11 @@ export interface ApsisSandbox {
   close(): Promise<void>;
 }
 
-/** APSIS's request body limit. */
-const MAX_BODY_BYTES = 100 * 1024;
+/**
+ * APSIS's request body limit, "≤ 100 kB (else 413)" (docs/apis/apsis-one-api.md §9.1), read strictly: 100,000
+ * bytes (kB, not KiB). The app's client splits below the same figure (client/event-batches.ts).
+ */
+const MAX_BODY_BYTES = APSIS_MAX_BODY_BYTES;
 
 const ROUTES: Route[] = [...definitionRoutes, ...profileRoutes, ...consentRoutes, ...importRoutes];
 
@@ -95,6 +101,7 @@ export async function startApsisSandbox(input: ApsisSandboxOptions): Promise<Aps
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://sandbox");
     const method = request.method ?? "GET";
+    if (servesInspection(options.host, url.pathname)) return handleApsisInspection(request, response, url, accounts);
     if (url.pathname === TOKEN_PATH || url.pathname === UPLOAD_PATH) {
       if (method !== "POST") return sendText(response, 405, "text/plain", "Method Not Allowed", { allow: "POST" });
       if (url.pathname === TOKEN_PATH) return handleToken(request, response, { accounts, issuer: runtime.url, ttlSeconds: options.tokenTtlSeconds });
@@ -109,9 +116,10 @@ export async function startApsisSandbox(input: ApsisSandboxOptions): Promise<Aps
       throw new ApsisProblem(405, `${method} is not allowed here`, { allow: match.allow.join(", ") });
     }
     const { route, params } = match;
-    account.count(`${route.method} ${route.template}`);
+    const endpoint = `${route.method} ${route.template}`;
+    account.count(endpoint);
     try {
-      const failure = account.takeFailure();
+      const failure = account.takeFailure(endpoint);
       if (failure) throw new ApsisProblem(failure, "Simulated failure (setFailure)");
       const accountWait = account.admit("account");
       if (accountWait > 0) throw tooManyRequests(`Account request limit reached (${options.limits.accountPerSecond} per second)`, accountWait);
@@ -156,7 +164,7 @@ async function readJsonBody(request: IncomingMessage, kind: "json" | "merge-patc
   const contentType = request.headers["content-type"] ?? "";
   const accepted = kind === "merge-patch" ? ["application/merge-patch+json", "application/json"] : ["application/json"];
   if (!accepted.some((type) => contentType.startsWith(type))) throw new ApsisProblem(415, `Content-Type must be ${accepted.join(" or ")}`);
-  const tooLarge = new ApsisProblem(413, `The request body is larger than ${MAX_BODY_BYTES / 1024} kB`);
+  const tooLarge = new ApsisProblem(413, `The request body is larger than ${MAX_BODY_BYTES / 1000} kB`);
   if (Number(request.headers["content-length"] ?? 0) > MAX_BODY_BYTES) throw tooLarge;
   const text = await readBody(request).catch(() => {
     throw tooLarge; // readBody gives up at 2 MB

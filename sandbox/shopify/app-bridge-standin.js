@@ -14,6 +14,7 @@
  *    "Customers (Shopify admin)" link, to the sandbox's customer pages (where editing a customer sends the app
  *    webhooks); it lives in the element's shadow root, so the app's (React's) children are never touched;
  *  - <ui-title-bar>, <ui-save-bar>, <ui-modal>: minimal, visible versions with show()/hide();
+ *  - links to admin pages by App Bridge's `shopify://admin/…` protocol open the sandbox's page for them;
  *  - the session-token bounce page (/auth/session-token?shopify-reload=…): fetches a token and goes on.
  * The shop comes from the page's `shop` parameter and is remembered in sessionStorage for later pages.
  */
@@ -239,6 +240,16 @@
   }
   define("ui-save-bar", class extends Overlay {});
   define("ui-modal", class extends Overlay {});
+
+  // Links to the admin's own pages (`shopify://admin/customers/123`, App Bridge's protocol) open the sandbox's
+  // page for them, in the top window, as the admin would (only customer pages exist there; others 404).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest('a[href^="shopify://admin/"]');
+    if (!link || event.defaultPrevented || !shop) return;
+    event.preventDefault();
+    var path = new URL(link.getAttribute("href")).pathname;
+    window.open(sandboxOrigin + "/admin/" + encodeURIComponent(shop) + path, "_top");
+  });
 
   // The library's bounce page: get a token for the shop and go back where the app wanted to be.
   var reload = params.get("shopify-reload");

@@ -15,6 +15,7 @@ import { BulkOperations } from "./bulk/bulk-operations";
 import type { SandboxContext } from "./context";
 import { adminSchema, ADMIN_API_VERSION } from "./graphql/schema";
 import { sendJson } from "./http";
+import { handleAdminBlock, matchAdminBlockRoute } from "./routes/admin-blocks";
 import { handleAdminEntry, handleAppBridgeScript, handleHome, handleSessionToken, handleSessionTokenPreflight } from "./routes/admin";
 import { type CustomerAdmin, createCustomerAdmin, matchCustomerRoute } from "./routes/customers";
 import { BULK_URL_TTL_SECONDS, type BulkFileSigner, bulkFileUrl, handleBulkFile } from "./routes/bulk-files";
@@ -185,6 +186,8 @@ async function route(
   if (customers) return customerAdmin.handle(customers, request, response, url);
   if (method !== "GET") return notFound();
   if (pathname === "/") return handleHome(context, response);
+  const adminBlock = matchAdminBlockRoute(pathname);
+  if (adminBlock) return handleAdminBlock(context, adminBlock, response);
   if (pathname === "/app-bridge.js") return handleAppBridgeScript(response);
   if (pathname === "/session-token") return handleSessionToken(context, url, request.headers.origin, response);
   const admin = /^\/admin\/([^/]+)\/?$/.exec(pathname);

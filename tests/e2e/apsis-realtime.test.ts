@@ -6,7 +6,8 @@
  * navigation bar), change a Swedish customer's first name and subscribe them to email marketing. Shopify's
  * webhooks (customers/update and customers_email_marketing_consent/update) reach the app (200), and the worker
  * writes the profile to APSIS One with the new first name and a Newsletter opt-in, with no Full Sync ever run.
- * The Activity page then reports the real-time sync.
+ * The Activity page then reports the real-time sync. Moved to Norway (no Section's condition), the customer's
+ * Sweden opt-in is withdrawn (docs/decisions/014-realtime-sync.md, "Leaving a Section").
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -135,5 +136,20 @@ describe("APSIS One real-time sync, as a merchant", () => {
     expect(text).toContain("Real-time sync to APSIS One");
     expect(text).not.toContain("Real-time sync is off");
     await page.screenshot({ path: `${SCREENSHOTS}/apsis-realtime-activity.png`, fullPage: true });
+  });
+
+  it("moves the customer to Norway in the Shopify admin: no Section takes them now, so their Sweden opt-in is withdrawn", async () => {
+    await page.goto(`${stack.sandbox.adminUrl(SHOP)}/customers/${customer.id}`);
+    await ui.shows(page.getByRole("heading", { name: "Edit customer" }));
+    await page.getByLabel("Country").selectOption("NO");
+    await page.getByRole("button", { name: "Save" }).click();
+    await ui.shows(page.getByRole("status").getByText("Customer saved."));
+    expect(await page.getByRole("status").innerText()).toContain("customers/update → 200");
+
+    const sweden = () => profiles().find((p) => p.profileKey === String(customer.id))?.sections[DEMO_APSIS.swedenSection];
+    // Shopify still says SUBSCRIBED, but the conditions put the customer in no Section: the app no longer keeps
+    // Sweden's consent up to date, so it leaves no opt-in there; the attributes stay.
+    await expect.poll(() => (sweden()?.consents ?? []).map((c) => c.type), { timeout: 60_000, interval: 250 }).toEqual(["opt-out"]);
+    expect(sweden()!.attributes["com.apsis1.attributes.firstname"]).toBe(NEW_FIRST_NAME);
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Locator } from "playwright-core";
 import type { SandboxStoreConfig } from "../../sandbox/shopify/server";
 import { startStack } from "../../scripts/stack";
 
@@ -39,9 +39,10 @@ export const SCREENSHOTS = "tests/.artifacts/screenshots";
 /**
  * One e2e test file's world: the whole app (scripts/stack.ts: sandboxes, built web app, worker) on its own
  * SQLite file and Redis prefix, with the given stores and invited shops, plus Chromium. `close()` stops it all
- * and removes the file's artifacts (screenshots of failures stay in SCREENSHOTS).
+ * and removes the file's artifacts (screenshots of failures stay in SCREENSHOTS). `connectAdestra`: shops
+ * connected to the Adestra sandbox's demo account beforehand (for tests that are not about Settings).
  */
-export async function startE2e({ name, stores, invite }: { name: string; stores: SandboxStoreConfig[]; invite: string[] }) {
+export async function startE2e({ name, stores, invite, connectAdestra }: { name: string; stores: SandboxStoreConfig[]; invite: string[]; connectAdestra?: string[] }) {
   const dir = `tests/.artifacts/e2e-${name}-${randomBytes(4).toString("hex")}`;
   mkdirSync(dir, { recursive: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -55,6 +56,7 @@ export async function startE2e({ name, stores, invite }: { name: string; stores:
     opsCredentials: "cs@example.com:e2e-password-123",
     stores,
     invite,
+    connectAdestra,
     quiet: true,
   });
   const browser = await launchChromium();
@@ -67,4 +69,14 @@ export async function startE2e({ name, stores, invite }: { name: string; stores:
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits until the element is visible; fails with the page's text and the stack's last logs if it never is. */
+export async function waitUntilShown(locator: Locator, { timeout = 20_000, logs }: { timeout?: number; logs: () => string }) {
+  try {
+    await locator.waitFor({ state: "visible", timeout });
+  } catch (error) {
+    const text = await locator.page().locator("body").innerText().catch(() => "(no page)");
+    throw new Error(`${(error as Error).message}\npage text:\n${text}\n${logs().slice(-4000)}`);
+  }
 }

@@ -5,6 +5,7 @@ import { handles } from "../../queues/registry";
 import { getRedis } from "../../redis.server";
 import type { CustomerLink, Destination } from "../destination";
 import { accountBucketKey } from "./account.server";
+import { adestraAgreement } from "./agreement.server";
 import { reconcileAdestraAutoSendSchedulers, removeAdestraAutoSendScheduler } from "./auto-send-schedule.server";
 import { adestraAutoSendJob } from "./jobs/auto-send.server";
 import { AUTO_SEND_JOB, REDACT_CONTACT_JOB, SEND_PROFILES_JOB, SEND_RUN } from "./jobs/definitions";
@@ -12,11 +13,15 @@ import { adestraRedactContactJob } from "./jobs/redact-contact.server";
 import { adestraSendProfilesJob } from "./jobs/send-profiles.server";
 import { parseSendRunSettings } from "./rules/run-settings";
 
-/** Adestra's ids of the contact on each list the app put it on ("list:<id>" links; unsub links hold only the address). */
+/**
+ * Adestra's ids of the contact on each list the app put it on ("list:<id>" links), and of the contacts of the
+ * customer's former addresses ("former:<id>", already taken off that list: they are anonymised too). Unsub links
+ * hold only the address.
+ */
 function contactsOf(links: CustomerLink[]) {
   const contacts = [];
   for (const link of links) {
-    const listId = /^list:(\d+)$/.exec(link.target)?.[1];
+    const listId = /^(?:list|former):(\d+)$/.exec(link.target)?.[1];
     const contactId = Number(link.destinationId);
     if (listId && Number.isSafeInteger(contactId) && contactId > 0) contacts.push({ contactId, listId: Number(listId) });
   }
@@ -55,4 +60,5 @@ export const adestra: Destination = {
     return [];
   },
   reconcileSchedules: reconcileAdestraAutoSendSchedulers,
+  agreement: adestraAgreement,
 };

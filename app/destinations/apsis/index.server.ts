@@ -5,10 +5,12 @@ import { getRedis } from "../../redis.server";
 import { enqueue } from "../../queues/enqueue.server";
 import type { Destination } from "../destination";
 import { forgetApsisCredentials } from "./account.server";
-import { FULL_SYNC_JOB, FULL_SYNC_RUN, REDACT_PROFILE_JOB, SYNC_CUSTOMER_JOB } from "./jobs/definitions";
+import { apsisAgreement } from "./agreement.server";
+import { FULL_SYNC_JOB, FULL_SYNC_RUN, RECONCILE_JOB, RECONCILE_SHOP_JOB, REDACT_PROFILE_JOB, SYNC_CUSTOMER_JOB } from "./jobs/definitions";
 import { apsisFullSyncJob } from "./jobs/full-sync.server";
 import { apsisRedactProfileJob, apsisSyncCustomerJob } from "./jobs/sync-customer.server";
 import { pendingReceiptsKey, realtimeTouchedKey, requestCustomerSync } from "./realtime.server";
+import { reconcileAllShopsJob, reconcileShopJob, upsertApsisReconcileScheduler } from "./reconcile.server";
 import { sectionOfTarget } from "./rules/profile";
 
 export const apsis: Destination = {
@@ -17,6 +19,8 @@ export const apsis: Destination = {
     handles(FULL_SYNC_JOB, apsisFullSyncJob),
     handles(SYNC_CUSTOMER_JOB, apsisSyncCustomerJob),
     handles(REDACT_PROFILE_JOB, apsisRedactProfileJob),
+    handles(RECONCILE_JOB, reconcileAllShopsJob),
+    handles(RECONCILE_SHOP_JOB, reconcileShopJob),
   ],
   runs: [FULL_SYNC_RUN],
   /** Only when the merchant switched real-time sync on; an order is first recorded as a pending purchase event. */
@@ -42,4 +46,7 @@ export const apsis: Destination = {
     await getRedis().multi().del(pendingReceiptsKey(shopId, customerId)).zrem(realtimeTouchedKey(shopId), customerId).exec();
   },
   forgetShop: forgetApsisCredentials,
+  agreement: apsisAgreement,
+  /** Real-time sync's reconciliation pass, every RECONCILE_INTERVAL_SECONDS (reconcile.server.ts). */
+  reconcileSchedules: upsertApsisReconcileScheduler,
 };

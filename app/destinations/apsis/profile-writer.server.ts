@@ -117,7 +117,7 @@ export function classifyWriteError(error: unknown): ErrorVerdict {
 
 const eventsOf = (consents: WrittenConsent[]) =>
   consents
-    .filter((c) => c.result !== "unchanged")
+    .filter((c) => c.result === "created" || c.result === "updated")
     .map(({ write }) => ({
       channel: write.channel,
       address: write.address,
@@ -145,19 +145,26 @@ export function profilePorts({ shopId, client, keyspace, sections, source }: {
           await waitingOutRateLimits(() => client.profiles.create({ keyspace, section, profileKey }));
         }
       },
-      writeConsent: ({ profileKey, section, write }) =>
-        waitingOutRateLimits(() =>
-          client.consents.write({
-            keyspace,
-            profileKey,
-            section,
-            channel: write.channelDiscriminator as "com.apsis1.channels.email" | "com.apsis1.channels.sms",
-            topic: write.topic,
-            type: write.type,
-            reason: write.reason,
-            source: CONSENT_SOURCES[source],
-          }),
-        ),
+      async writeConsent({ profileKey, section, write, beforeAttributes }) {
+        try {
+          return await waitingOutRateLimits(() =>
+            client.consents.write({
+              keyspace,
+              profileKey,
+              section,
+              channel: write.channelDiscriminator as "com.apsis1.channels.email" | "com.apsis1.channels.sms",
+              topic: write.topic,
+              type: write.type,
+              reason: write.reason,
+              source: CONSENT_SOURCES[source],
+            }),
+          );
+        } catch (error) {
+          // An old address's opt-out on a profile deleted in APSIS: no profile holds that address any more.
+          if (beforeAttributes && error instanceof ApsisNotFoundError) return "absent";
+          throw error;
+        }
+      },
     },
     links: {
       async find(customerIds) {

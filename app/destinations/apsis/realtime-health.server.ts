@@ -5,6 +5,7 @@ import {
   HOUR_MS,
   listLatestRealtimeFailures,
 } from "../../models/realtime-health.server";
+import { getReconcileState } from "../../models/apsis-reconciliation.server";
 import { readOutage } from "../../queues/outage.server";
 
 /**
@@ -42,7 +43,7 @@ export async function getRealtimeHealth({ shop, now = new Date() }: { shop: stri
     listLatestRealtimeFailures({ shop, take: LATEST_FAILURES_SHOWN }),
     getRealtimeEnabled({ shop }),
   ]);
-  const outage = shopId ? await readOutage({ destination: "apsis", shopId }) : null;
+  const [outage, reconcile] = shopId ? await Promise.all([readOutage({ destination: "apsis", shopId }), getReconcileState({ shopId })]) : [null, null];
   return {
     buckets: outcomes.buckets.map((bucket) => ({ start: bucket.start.toISOString(), synced: bucket.synced, failed: bucket.failed })),
     currentLagMs: backlog.oldestReceivedAt ? Math.max(0, now.getTime() - backlog.oldestReceivedAt.getTime()) : 0,
@@ -58,5 +59,9 @@ export async function getRealtimeHealth({ shop, now = new Date() }: { shop: stri
     realtimeEnabled,
     /** APSIS One not answering: the waiting changes are written when it answers again (app/queues/outage.server.ts). */
     outage: outage && { since: outage.since.toISOString(), reason: outage.reason, nextAt: outage.nextAt.toISOString() },
+    /** The last reconciliation pass (reconcile.server.ts): changed customers it looked at, and changes no webhook had brought. */
+    reconciliation: reconcile?.lastReconcileAt
+      ? { at: reconcile.lastReconcileAt.toISOString(), examined: reconcile.lastReconcileExamined, caught: reconcile.lastReconcileCaught }
+      : null,
   };
 }

@@ -24,6 +24,7 @@ export function toRunView(run: RunSource, timeZone: string): RunView {
     skipped: run.skipped,
     failed: run.failed,
     suppressed: run.suppressed,
+    unsuppressed: run.unsuppressed,
     progress: runProgress(run),
     errorMessage: run.errorMessage,
     queuedAt: formatDateTime(run.queuedAt, timeZone),

@@ -33,16 +33,16 @@ export function decodeCursor(text: string): Cursor {
   throw shopifyError("Invalid cursor for current pagination sort.", "BAD_REQUEST");
 }
 
-/** Checks first/last as Shopify does; returns the page size. */
-export function pageSize(field: string, args: PageArgs): number {
+/** Checks first/last as Shopify does; returns the page size (at most 250, or the field's own documented maximum). */
+export function pageSize(field: string, args: PageArgs, max = MAX_PAGE_SIZE): number {
   const { first, last } = args;
   if (first == null && last == null) throw shopifyError("you must provide one of first or last", "BAD_REQUEST");
   if (first != null && last != null) throw shopifyError("providing both first and last is not supported", "BAD_REQUEST");
   const size = (first ?? last)!;
-  if (size < 0 || size > MAX_PAGE_SIZE) {
-    // Wording is the sandbox's; the limit (250 per page) is Shopify's documented one.
+  if (size < 0 || size > max) {
+    // Wording is the sandbox's; the limit (250 per page, 1000 for segment members) is Shopify's documented one.
     throw shopifyError(
-      `Argument '${first != null ? "first" : "last"}' on Field '${field}' has an invalid value (${size}). Expected a page size from 0 to ${MAX_PAGE_SIZE}.`,
+      `Argument '${first != null ? "first" : "last"}' on Field '${field}' has an invalid value (${size}). Expected a page size from 0 to ${max}.`,
       "argumentLiteralsIncompatible",
     );
   }

@@ -21,8 +21,9 @@ import type { BulkOperationRecord } from "../bulk/bulk-operations";
 import { connection, type Cursor, decodeCursor, type Page, type PageArgs, pageSize, slicePage, takePage } from "./connection";
 import { type CustomerSearch, compileCustomerSearch } from "./customer-search";
 import { accessDenied, shopifyError } from "./errors";
+import { compileSegmentQuery, SegmentQueryError } from "./segment-query";
 import { compileSearch, numberField, parseSearchQuery, SearchQueryError, textField, timeField, type TimeContext } from "./search-query";
-import { bulkOperationView, customerView, shopView } from "./views";
+import { bulkOperationView, customerView, segmentMemberView, shopView } from "./views";
 
 export type GraphqlContext = {
   runtime: ShopRuntime;
@@ -34,6 +35,10 @@ export type GraphqlContext = {
 type Resolver<Args = Record<string, unknown>> = (args: Args, context: GraphqlContext, info: GraphQLResolveInfo) => unknown;
 type CustomersArgs = PageArgs & { query?: string | null; sortKey?: CustomerSortKey };
 type CustomerSortKey = "ID" | "RELEVANCE" | "CREATED_AT" | "UPDATED_AT" | "NAME" | "LOCATION";
+type SegmentMembersArgs = PageArgs & { query?: string | null; segmentId?: string | null; queryId?: string | null; sortKey?: string | null; timezone?: string | null };
+
+/** The schema's description of customerSegmentMembers: "The maximum page size is 1000." */
+const SEGMENT_MEMBERS_MAX_PAGE_SIZE = 1000;
 
 export const queryRoot: Record<string, Resolver<never>> = {
   shop: (_args: unknown, { runtime }: GraphqlContext) => shopView(runtime.store),
@@ -69,6 +74,37 @@ export const queryRoot: Record<string, Resolver<never>> = {
       }
     }
     return count > cap ? { count: cap, precision: "AT_LEAST" } : { count, precision: "EXACT" };
+  },
+
+  /**
+   * Customers matching a segment query (segment-query.ts), in id order, with the total. Members carry the
+   * customer's fields; their id is `gid://shopify/CustomerSegmentMember/{customer id}`. Saved segments
+   * (`segmentId`), member queries (`queryId`), sorting and backward paging are not simulated (refused).
+   */
+  customerSegmentMembers: (args: SegmentMembersArgs, context: GraphqlContext) => {
+    requireScope(context, "customerSegmentMembers", "read_customers");
+    const unsimulated = (["segmentId", "queryId", "sortKey", "last", "before", "timezone"] as const).find((name) => args[name] != null) ?? (args.reverse ? "reverse" : null);
+    if (unsimulated) throw shopifyError(`The Shopify sandbox does not simulate the argument '${unsimulated}' of customerSegmentMembers.`, "NOT_SIMULATED");
+    if (!args.query) throw shopifyError("customerSegmentMembers needs a query (saved segments are not simulated).", "NOT_SIMULATED");
+    let matches: (customer: SandboxCustomer) => boolean;
+    try {
+      matches = compileSegmentQuery(args.query);
+    } catch (error) {
+      if (error instanceof SegmentQueryError) throw shopifyError(error.message, "INVALID_SEGMENT_QUERY");
+      throw error;
+    }
+    const { store } = context.runtime;
+    const size = pageSize("customerSegmentMembers", args, SEGMENT_MEMBERS_MAX_PAGE_SIZE);
+    const afterId = args.after ? decodeCursor(args.after).last_id : undefined;
+    const page = takePage(filter(store.customers({ afterId }), matches), size, Boolean(args.after));
+    return {
+      ...connection(page, (c) => ({ last_id: c.id, last_value: c.id }), (c) => segmentMemberView(c, store)),
+      totalCount: () => {
+        let count = 0;
+        for (const customer of store.customers()) if (matches(customer)) count++;
+        return count;
+      },
+    };
   },
 
   node: ({ id }: { id: string }, context: GraphqlContext) => nodeById(id, context),

@@ -86,6 +86,16 @@ export function customerView(customer: SandboxCustomer, store: SandboxStore) {
   };
 }
 
+/** A customer as a segment member: the customer's fields, under the member's own id (its number is the customer's). */
+export function segmentMemberView(customer: SandboxCustomer, store: SandboxStore) {
+  return {
+    ...customerView(customer, store),
+    __typename: "CustomerSegmentMember",
+    id: `gid://shopify/CustomerSegmentMember/${customer.id}`,
+    lastOrderId: customer.lastOrder && orderGid(customer.lastOrder.id),
+  };
+}
+
 function addressView(customerId: number, address: SandboxAddress) {
   const name = [address.firstName, address.lastName].filter(Boolean).join(" ") || null;
   const area = [address.city, address.province && `${address.provinceCode ?? address.province} ${address.zip}`].filter(Boolean).join(", ");

@@ -1,7 +1,7 @@
 /**
  * The admin's customer pages, standing in for Shopify admin's Customers: a merchant edits a customer, places an
- * order for them or deletes them, and the sandbox sends the app the webhooks Shopify would. Plain server-rendered
- * HTML (no script), post/redirect/get:
+ * order for them or deletes them, and the sandbox sends the app the webhooks Shopify would. Server-rendered HTML
+ * (no script of its own; the customer page embeds the app's blocks, routes/admin-blocks.ts), post/redirect/get:
  *  - `GET  /admin/{shop}/customers[?q=&country=&after=]` lists customers, 50 at a time, by email or name and country;
  *  - `GET  /admin/{shop}/customers/{id}[?sent=…]` shows one, the edit form, and what the last action sent;
  *  - `POST /admin/{shop}/customers/{id}` saves the form (customer-form.ts validates it), then sends customers/update,
@@ -28,6 +28,7 @@ import { escapeHtml, readBody, sendText } from "../http";
 import type { SandboxStore } from "../store";
 import type { WebhookDelivery } from "../webhooks/payloads";
 import type { WebhookSender } from "../webhooks/sender";
+import { customerBlocksSection } from "./admin-blocks";
 
 const PAGE_SIZE = 50;
 /** A search stops after this many customers and offers to go on, so a huge store never stalls a request. */
@@ -262,6 +263,7 @@ function customerPage(store: SandboxStore, customer: SandboxCustomer, state: Cus
     : "";
   const body = `${flashSection(state.flash)}${errors}
 <section aria-labelledby="details-heading"><h2 id="details-heading">Details</h2>${details(store, customer)}</section>
+${customerBlocksSection(store, customer.id)}
 <form method="post" action="${base}" aria-labelledby="edit-heading">
 <h2 id="edit-heading">Edit customer</h2>
 <fieldset><legend>Name</legend>${field("first-name", "firstName", "First name", ' autocomplete="off"')}${field("last-name", "lastName", "Last name", ' autocomplete="off"')}</fieldset>
@@ -338,7 +340,7 @@ function layout(title: string, intro: string | null, body: string, store: Sandbo
     ? `<a href="/">Stores</a><a href="/admin/${escapeHtml(store.domain)}">Open the app</a><a href="/admin/${escapeHtml(store.domain)}/customers">Customers</a>`
     : `<a href="/">Stores</a>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}${store ? ` · ${escapeHtml(store.name)}` : ""} · Shopify sandbox admin</title><style>${STYLE}</style></head>
+<link rel="icon" href="data:,"><title>${escapeHtml(title)}${store ? ` · ${escapeHtml(store.name)}` : ""} · Shopify sandbox admin</title><style>${STYLE}</style></head>
 <body><header><nav aria-label="Shopify sandbox admin">${nav}</nav></header><main>
 <h1>${escapeHtml(title)}</h1>${intro ? `<p>${escapeHtml(intro)}</p>` : ""}
 ${body}

@@ -251,3 +251,27 @@ export async function expectLinksBackedByApsis(stack: Stack, shopId: string) {
   }
   return links;
 }
+
+/** Real-time sync on for the shop (a deleted customer's profile deleted), purchase events on in both demo Sections when asked. */
+export async function enableRealtime(shop: ShopContext, { purchaseEvents = false }: { purchaseEvents?: boolean } = {}) {
+  const { saveApsisRealtimeSettings } = await import("../../../app/models/apsis-realtime-settings.server");
+  const saved = await saveApsisRealtimeSettings({
+    shopId: shop.id,
+    settings: {
+      realtimeEnabled: true,
+      purchaseEventsEnabled: purchaseEvents,
+      onCustomerDelete: "delete_profile",
+      purchaseEvents: purchaseEvents ? { [DEMO.swedenSection]: DEMO.purchaseEvent, [DEMO.globalSection]: DEMO.purchaseEvent } : {},
+    },
+  });
+  if (!saved) throw new Error("the real-time settings were not saved");
+}
+
+/** A shop set up, connected to the demo APSIS account, configured (configureDemo) and syncing in real time. */
+export async function setUpRealtimeShop(stack: Stack, store: Store, options: { purchaseEvents?: boolean } = {}) {
+  const shop = await setUpShop(stack, store);
+  await connectDemo(stack, shop);
+  await configureDemo(stack, shop);
+  await enableRealtime(shop, options);
+  return shop;
+}

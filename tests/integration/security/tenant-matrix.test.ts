@@ -96,6 +96,17 @@ const CASES: Case[] = [
   { name: "Data Sync page (list id)", route: "app.data-sync", method: "GET", request: (i) => ({ path: page("app.data-sync", "/app/data-sync", `listId=${i.list}`) }), attack: [200], own: 200, ownShows: (a) => a.adestra.listName },
   { name: "Settings page (core table id)", route: "app.settings", method: "GET", request: (i) => ({ path: page("app.settings", "/app/settings", `coreTableId=${i.coreTable}`) }), attack: [200], own: 200, ownShows: () => "Shopify customers" },
   { name: "APSIS One page (Section)", route: "app.apsis", method: "GET", request: (i) => ({ path: page("app.apsis", "/app/apsis", `section=${i.section}&keyspace=${i.keyspace}`) }), attack: [200], own: 200, ownShows: (a) => a.apsis.sectionName },
+  // The Subscriber counts page reads the token's store and the shop's own links; an id in the URL is not an input.
+  { name: "Subscriber counts page", route: "app.agreement", method: "GET", request: (i) => ({ path: page("app.agreement", "/app/agreement", `customerId=${encodeURIComponent(i.customer)}&listId=${i.list}`) }), attack: [200], own: 200, ownShows: (a) => a.adestra.listName },
+  {
+    name: "Subscriber counts drill-down (customer id)",
+    route: "app.agreement.customers",
+    method: "GET",
+    request: (i) => ({ path: `/app/agreement/customers?destination=adestra&state=NOT_SUBSCRIBED&customerId=${encodeURIComponent(i.customer)}&listId=${i.list}` }),
+    attack: [200],
+    own: 200,
+    ownShows: (a) => `on list ${a.adestra.listName}`,
+  },
   {
     name: "customer block status (customer id)",
     route: "api.customer-sync-status",
@@ -227,6 +238,17 @@ async function seedCustomerRows(shopId: string, customerId: string, email: strin
   await db.customerSyncState.create({ data: { shopId, customerId, outcome: "failed", section, detail: null, lastError, lastErrorAt: new Date(), attemptedAt: new Date() } });
 }
 
+/**
+ * A contact a send put on the store's list who is no longer subscribed in Shopify: the Subscriber counts page
+ * names the list, and its drill-down lists the customer (the store's first NOT_SUBSCRIBED customer).
+ */
+async function seedAdestraContact(shopId: string, tenant: Tenant) {
+  const customer = Array.from({ length: tenant.customers }, (_, i) => seedCustomer(tenant.seed, i)).find((c) => c.email?.marketingState === "NOT_SUBSCRIBED")!;
+  await stack.app.db.getDb().profileLink.create({
+    data: { shopId, destination: "adestra", target: `list:${tenant.adestra.list}`, customerId: `gid://shopify/Customer/${customer.id}`, email: customer.email!.address, payloadHash: "seeded", lastSyncedAt: new Date("2026-03-02T08:00:00Z") },
+  });
+}
+
 /** Every row of the store, model by model (the model list comes from the schema, so a new model cannot be missed). */
 async function snapshotRows(shopId: string, domain: string) {
   const db = stack.app.db.getDb() as unknown as Record<string, { findMany(args: object): Promise<unknown[]> }>;
@@ -330,6 +352,8 @@ beforeAll(async () => {
   const runB = await seedRuns(shopIds.b, "B");
   await seedCustomerRows(shopIds.a, A_CUSTOMER, "a-own-customer@a-store.example", "A own sync-state error", TENANT_A.apsis.section);
   await seedCustomerRows(shopIds.b, B_ONLY_CUSTOMER, "b-only-customer@zebra-b.example", "Quokka B sync-state error", TENANT_B.apsis.section);
+  await seedAdestraContact(shopIds.a, TENANT_A);
+  await seedAdestraContact(shopIds.b, TENANT_B);
 
   const ids = (t: Tenant, s: typeof a, run: string, customer: string, attacker: boolean): Ids => ({
     domain: t.domain,

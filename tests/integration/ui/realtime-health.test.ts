@@ -162,7 +162,7 @@ describe("real-time sync health", () => {
 
   it("is empty and says so for a shop without APSIS One", async () => {
     const health = await getRealtimeHealth({ shop: UNCONNECTED, now: NOW });
-    expect(health).toEqual({ buckets: bucketsWith({}), currentLagMs: 0, recentDelayMs: null, pending: 0, latestFailures: [], realtimeEnabled: null, outage: null });
+    expect(health).toEqual({ buckets: bucketsWith({}), currentLagMs: 0, recentDelayMs: null, pending: 0, latestFailures: [], realtimeEnabled: null, outage: null, reconciliation: null });
   });
 });
 
@@ -181,7 +181,18 @@ describe("the Activity page", () => {
     await setInvitation({ shop, invited: true, actor: "cs@example.com", via: "cli" });
     const row = await getDb().shop.update({ where: { domain: shop }, data: { name: "Health page", ianaTimezone: "America/New_York" } });
     await getDb().apsisConnection.create({
-      data: { shopId: row.id, region: "eu", clientId: "client-page", clientSecretEncrypted: "not-used", realtimeEnabled: true, verifiedAt: new Date() },
+      data: {
+        shopId: row.id,
+        region: "eu",
+        clientId: "client-page",
+        clientSecretEncrypted: "not-used",
+        realtimeEnabled: true,
+        verifiedAt: new Date(),
+        // The last reconciliation pass (app/destinations/apsis/reconcile.server.ts).
+        lastReconcileAt: at("2025-01-15T15:10:00Z"),
+        lastReconcileExamined: 120,
+        lastReconcileCaught: 3,
+      },
     });
     const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
     await getDb().webhookReceipt.createMany({
@@ -209,5 +220,9 @@ describe("the Activity page", () => {
     });
     expect(page.realtime.lag).toMatch(/^10 min( \d+ s)? behind \(1 change waiting\)$/);
     expect(page.realtime.bars).toHaveLength(24);
+    expect(page.realtime.reconciliation).toEqual({
+      text: "Last checked 15 Jan 2025, 10:10 EST: 120 changed customers checked; 3 changes no webhook delivered were synced.",
+      caught: 3,
+    });
   });
 });

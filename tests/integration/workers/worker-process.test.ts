@@ -23,11 +23,14 @@ afterAll(async () => {
 });
 
 describe("worker process", () => {
-  it("registers the daily receipt pruning and the recovery pass every minute", async () => {
+  it("registers the daily receipt pruning, the recovery pass every minute and APSIS One's reconciliation", async () => {
     const sync = await getQueue("sync").getJobSchedulers();
     expect(sync.map((s) => [s.key, s.pattern])).toEqual([["maintenance.prune-webhook-receipts", "17 3 * * *"]]);
     const webhooks = await getQueue("webhooks").getJobSchedulers();
-    expect(webhooks.map((s) => [s.key, s.pattern])).toEqual([["maintenance.recover-runs", "* * * * *"]]);
+    expect(webhooks.map((s) => [s.key, s.pattern ?? `every ${s.every} ms`]).sort()).toEqual([
+      ["apsis.reconcile", "every 300000 ms"],
+      ["maintenance.recover-runs", "* * * * *"],
+    ]);
   });
 
   it("processes a job enqueued by another process", async () => {

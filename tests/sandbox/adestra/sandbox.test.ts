@@ -135,6 +135,18 @@ describe("Adestra sandbox, through the client", () => {
     await expect(client().unsubLists.check({ email: "a@b.se", unsubListId: 11 })).rejects.toBeInstanceOf(AdestraNotFoundError);
   });
 
+  it("takes an address off an unsub list, ignoring case; removing one that is not there is no fault", async () => {
+    const remove = (email: string, unsubListId = UNSUBSCRIBES) => client().unsubLists.removeAddress({ email, unsubListId });
+    await client().unsubLists.addAddress({ email: "back@example.com", unsubListId: UNSUBSCRIBES });
+    await client().unsubLists.addAddress({ email: "stays@example.com", unsubListId: UNSUBSCRIBES });
+    await remove("Back@Example.com");
+    expect(demo().unsubAddresses(UNSUBSCRIBES)).not.toContain("back@example.com");
+    expect(demo().unsubAddresses(UNSUBSCRIBES)).toContain("stays@example.com");
+    await expect(remove("back@example.com")).resolves.toBeUndefined();
+    await expect(remove("nope")).rejects.toBeInstanceOf(AdestraInvalidEmailError);
+    await expect(remove("a@b.se", 11)).rejects.toBeInstanceOf(AdestraNotFoundError);
+  });
+
   it("answers 503 during an outage: the client gives up after its retries with AdestraUnavailableError", async () => {
     demo().setOutage(true);
     await expect(demoAdestraClient(sandbox, { maxRetries: 2 }).verifyCredentials()).rejects.toMatchObject({ name: "AdestraUnavailableError", status: 503 });

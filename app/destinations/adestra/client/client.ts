@@ -157,6 +157,14 @@ export class AdestraClient {
     addAddress: async ({ email, unsubListId }: { email: string; unsubListId: number }): Promise<void> => {
       await this.#call("unsubList.addAddress", [email, unsubListId], { schema: ANY, idempotent: true });
     },
+    /**
+     * unsubList.removeAddress(email, unsub_list_id) [SEEN: Adestra's Magento module, for "unsubscribe-all" lists];
+     * its reply is not shown anywhere, so any non-fault answer counts as done. Removing an address that is not
+     * there changes nothing, so retrying is safe.
+     */
+    removeAddress: async ({ email, unsubListId }: { email: string; unsubListId: number }): Promise<void> => {
+      await this.#call("unsubList.removeAddress", [email, unsubListId], { schema: ANY, idempotent: true });
+    },
     check: ({ email, unsubListId }: { email: string; unsubListId: number }): Promise<boolean> =>
       this.#call("unsubList.check", [email, unsubListId], { schema: FlagSchema, idempotent: true }),
   };

@@ -29,7 +29,7 @@ import {
   AdestraUnavailableError,
 } from "../client/errors";
 import { readStoreCustomers } from "../../../shopify/store-customers.server";
-import { findAdestraLinkHashes, listTarget, unsubTarget, upsertAdestraLink } from "../../../models/adestra-profile-link.server";
+import { deleteAdestraLink, findAdestraAddressHolders, findAdestraLinks, formerTarget, listTarget, unsubTarget, upsertAdestraLink } from "../../../models/adestra-profile-link.server";
 import { recordLastSendAt } from "../../../models/adestra-send-settings.server";
 import { setSyncRunTotal } from "../../../models/sync-run.server";
 import { describeAdestraError, openAdestraConnection, RECONNECT_MESSAGE, unavailableStatus } from "../account.server";
@@ -38,7 +38,8 @@ import { ADESTRA_CONTACT_FIELDS, type AdestraContactData } from "../rules/map-cu
 import { parseSendRunSettings } from "../rules/run-settings";
 import type { ErrorVerdict } from "../../../runs/batch-engine";
 import { RunFailed, runJob, unreadableSettings } from "../../../runs/run-job.server";
-import { runSend, type SendCounters, zeroCounters } from "../rules/send-engine";
+import { runSend, type SendCounters, type StoredLinks, zeroCounters } from "../rules/send-engine";
+import { normalizeEmail, unsubHash } from "../rules/hash";
 
 type Opened = NonNullable<Awaited<ReturnType<typeof openAdestraConnection>>>;
 
@@ -79,6 +80,8 @@ export const adestraSendProfilesJob = runJob({
 
     const list = listTarget(listId);
     const unsub = unsubTarget(unsubListId);
+    const former = formerTarget(listId);
+    const shopId = run.shopId;
     return runSend({
       ...ports,
       customers,
@@ -88,16 +91,28 @@ export const adestraSendProfilesJob = runJob({
       writer: {
         upsertContact: (contact) => client.contacts.upsert({ tableId, data: contact, dedupeField: "email" }),
         addToList: (contactId) => client.contacts.addList({ contactId, listId }),
+        // A contact deleted in Adestra is on no list: done (the list itself was checked above).
+        removeFromList: (contactId) => unlessNotFound(client.contacts.removeList({ contactId, listId })),
         addToUnsubList: (email) => client.unsubLists.addAddress({ email, unsubListId }),
+        removeFromUnsubList: (email) => client.unsubLists.removeAddress({ email, unsubListId }),
       },
       links: {
-        async find(customerIds) {
-          const found = await findAdestraLinkHashes({ shopId: run.shopId, customerIds, targets: [list, unsub] });
-          return new Map([...found].map(([id, byTarget]) => [id, { list: byTarget.get(list), unsub: byTarget.get(unsub) }]));
+        find: async (customerIds) => storedLinksOf(await findAdestraLinks({ shopId, customerIds, targets: [list, unsub] }), { list, unsub }),
+        async holders(emails) {
+          // Addresses are stored as Shopify gave them: ask for them as asked and lower-cased, compare lower-cased.
+          const rows = await findAdestraAddressHolders({ shopId, emails: [...new Set([...emails, ...emails.map(normalizeEmail)])] });
+          const out = new Map<string, Set<string>>();
+          for (const row of rows) if (row.email) out.set(normalizeEmail(row.email), new Set([...(out.get(normalizeEmail(row.email)) ?? []), row.customerId]));
+          return out;
         },
         saveList: ({ customerId, contactId, email, hash }) =>
-          upsertAdestraLink({ shopId: run.shopId, target: list, customerId, destinationId: String(contactId), email, payloadHash: hash }),
-        saveUnsub: ({ customerId, email, hash }) => upsertAdestraLink({ shopId: run.shopId, target: unsub, customerId, destinationId: null, email, payloadHash: hash }),
+          upsertAdestraLink({ shopId, target: list, customerId, destinationId: String(contactId), email, payloadHash: hash }),
+        saveUnsub: ({ customerId, email, hash, unsubscribedAt }) =>
+          upsertAdestraLink({ shopId, target: unsub, customerId, destinationId: null, email, payloadHash: hash, sourceUpdatedAt: unsubscribedAt ? new Date(unsubscribedAt) : null }),
+        dropUnsub: (customerId) => deleteAdestraLink({ shopId, target: unsub, customerId }),
+        saveFormer: ({ customerId, contactId, email }) =>
+          upsertAdestraLink({ shopId, target: former, customerId, destinationId: contactId === null ? null : String(contactId), email, payloadHash: unsubHash(email) }),
+        dropList: (customerId) => deleteAdestraLink({ shopId, target: list, customerId }),
       },
       classifyError: classifyWriteError,
     });
@@ -125,8 +140,37 @@ export const adestraSendProfilesJob = runJob({
     return null;
   },
   recordSuccess: ({ settings }, run, at, tx) => (settings.recordAs ? recordLastSendAt({ shopId: run.shopId, kind: settings.recordAs, at }, tx) : Promise.resolve()),
-  summary: (c) => `sent ${c.created + c.updated}, unchanged ${c.unchanged}, failed ${c.failed}`,
+  summary: (c) => `sent ${c.created + c.updated}, unchanged ${c.unchanged}, failed ${c.failed}, unsub list +${c.suppressed} −${c.unsuppressed}`,
 });
+
+type LinkRow = Awaited<ReturnType<typeof findAdestraLinks>>[number];
+
+/** The engine's view of a batch's links (rules/send-engine.ts StoredLinks). */
+function storedLinksOf(rows: LinkRow[], targets: { list: string; unsub: string }): Map<string, StoredLinks> {
+  const out = new Map<string, StoredLinks>();
+  for (const row of rows) {
+    let links = out.get(row.customerId);
+    if (!links) out.set(row.customerId, (links = { formerEmails: [] }));
+    const contactId = Number(row.destinationId);
+    if (row.target === targets.list) {
+      links.list = { hash: row.payloadHash, contactId: Number.isSafeInteger(contactId) && contactId > 0 ? contactId : null, email: row.email };
+    } else if (row.target === targets.unsub) {
+      const since = row.sourceUpdatedAt && row.sourceUpdatedAt > row.lastSyncedAt ? row.sourceUpdatedAt : row.lastSyncedAt;
+      links.unsub = { hash: row.payloadHash, email: row.email, since };
+    } else if (row.email) {
+      links.formerEmails.push(row.email);
+    }
+  }
+  return out;
+}
+
+async function unlessNotFound(call: Promise<void>): Promise<void> {
+  try {
+    await call;
+  } catch (error) {
+    if (!(error instanceof AdestraNotFoundError)) throw error;
+  }
+}
 
 /**
  * Only fields the core table has are written, when Adestra says which it has (coreTable.get's table_columns);

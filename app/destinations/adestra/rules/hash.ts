@@ -9,7 +9,17 @@ export function contactHash(contact: Record<string, unknown>): string {
   return payloadHash(contact);
 }
 
-/** The hash of an address as put on an unsub list (case-insensitive: Adestra suppresses addresses). */
-export function unsubHash(email: string): string {
-  return payloadHash({ unsub: email.trim().toLowerCase() });
+/** An address as Adestra compares it (unsub lists and the email dedupe ignore case). */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+export const sameAddress = (a: string | null, b: string | null) => a !== null && b !== null && normalizeEmail(a) === normalizeEmail(b);
+
+/**
+ * The hash of the addresses put on an unsub list for one customer: their address, and their former ones
+ * (case-insensitive, in any order). One address hashes as it always has, so links written before former
+ * addresses were suppressed still match.
+ */
+export function unsubHash(emails: string | readonly string[]): string {
+  const addresses = [...new Set((typeof emails === "string" ? [emails] : emails).map(normalizeEmail))].sort();
+  return payloadHash({ unsub: addresses.length === 1 ? addresses[0] : addresses });
 }

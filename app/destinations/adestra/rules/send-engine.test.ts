@@ -3,7 +3,7 @@ import type { ShopifyCustomer } from "../../../shopify/customer";
 import { contactHash, unsubHash } from "./hash";
 import { type AdestraContactData, mapCustomer } from "./map-customer";
 import type { ErrorVerdict } from "../../../runs/batch-engine";
-import { type ContactWriter, type LinkStore, runSend, type SendCounters, type SendEngineOptions, type StoredHashes } from "./send-engine";
+import { type ContactWriter, type LinkStore, runSend, type SendCounters, type SendEngineOptions, type StoredLinks } from "./send-engine";
 import { shopifyCustomer } from "../../../../tests/support/factories";
 
 class StopError extends Error {}
@@ -14,7 +14,7 @@ function fakes() {
   const contacts = new Map<string, number>();
   const list = new Set<number>();
   const unsub = new Set<string>();
-  const stored = new Map<string, StoredHashes>();
+  const stored = new Map<string, StoredLinks>();
   const calls: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -43,12 +43,29 @@ function fakes() {
         list.add(id);
         return had ? "already" : "added";
       }),
+    removeFromList: (id) => track("removeList", String(id), () => void list.delete(id)),
     addToUnsubList: (email) => track("unsub", email, () => void unsub.add(email)),
+    removeFromUnsubList: (email) => track("unsubRemove", email, () => void unsub.delete(email)),
+  };
+  const update = (customerId: string, change: (links: StoredLinks) => void) => {
+    const links = stored.get(customerId) ?? { formerEmails: [] };
+    change(links);
+    stored.set(customerId, links);
   };
   const links: LinkStore = {
-    find: async (ids) => new Map(ids.filter((id) => stored.has(id)).map((id) => [id, { ...stored.get(id) }])),
-    saveList: async ({ customerId, hash }) => void stored.set(customerId, { ...stored.get(customerId), list: hash }),
-    saveUnsub: async ({ customerId, hash }) => void stored.set(customerId, { ...stored.get(customerId), unsub: hash }),
+    find: async (ids) => new Map(ids.filter((id) => stored.has(id)).map((id) => [id, structuredClone(stored.get(id)!)])),
+    holders: async (emails) => {
+      const out = new Map<string, Set<string>>();
+      for (const [customerId, links] of stored) {
+        for (const email of [links.list?.email, links.unsub?.email]) if (email && emails.includes(email)) out.set(email, new Set([...(out.get(email) ?? []), customerId]));
+      }
+      return out;
+    },
+    saveList: async ({ customerId, contactId, email, hash }) => update(customerId, (l) => void (l.list = { hash, contactId, email })),
+    saveUnsub: async ({ customerId, email, hash }) => update(customerId, (l) => void (l.unsub = { hash, email, since: new Date() })),
+    dropUnsub: async (customerId) => update(customerId, (l) => void delete l.unsub),
+    saveFormer: async ({ customerId, email }) => update(customerId, (l) => void (l.formerEmails = [email])),
+    dropList: async (customerId) => update(customerId, (l) => void delete l.list),
   };
   const listEmails = () => [...contacts].filter(([, id]) => list.has(id)).map(([email]) => email).sort();
   return { writer, links, stored, calls, unsub, hooks, listEmails, maxInFlight: () => maxInFlight };
@@ -86,7 +103,7 @@ describe("runSend", () => {
     const f = fakes();
     const customers = people(250, (i) => (i % 5 === 0 ? "NOT_SUBSCRIBED" : "SUBSCRIBED"));
     const first = await send(f, customers);
-    expect(first.counters).toEqual({ seen: 250, matched: 200, created: 200, updated: 0, unchanged: 0, skipped: 0, failed: 0, suppressed: 0 });
+    expect(first.counters).toEqual({ seen: 250, matched: 200, created: 200, updated: 0, unchanged: 0, skipped: 0, failed: 0, suppressed: 0, unsuppressed: 0 });
     expect(f.listEmails()).toHaveLength(200);
     expect(f.maxInFlight()).toBeLessThanOrEqual(4);
     expect(f.maxInFlight()).toBeGreaterThan(1);
@@ -106,7 +123,7 @@ describe("runSend", () => {
     const result = await send(f, [{ ...ada, city: "Göteborg" }]);
     expect(result.counters).toMatchObject({ updated: 1, unchanged: 0, created: 0 });
     const mapped = mapCustomer({ customer: { ...ada, city: "Göteborg" }, timeZone: "UTC" });
-    expect(f.stored.get(ada.id)?.list).toBe(contactHash((mapped as { contact: AdestraContactData }).contact));
+    expect(f.stored.get(ada.id)?.list?.hash).toBe(contactHash((mapped as { contact: AdestraContactData }).contact));
   });
 
   it("all profiles: an unsubscribed customer goes on the unsub list BEFORE the list; subscribers only: unsub list only", async () => {
@@ -115,7 +132,7 @@ describe("runSend", () => {
     const all = await send(f, [bob], { choices: { profileGroup: "all" } });
     expect(all.counters).toMatchObject({ matched: 1, created: 1, suppressed: 1 });
     expect(f.calls.map((c) => c.split(" ")[0])).toEqual(["unsub", "upsert", "addList"]);
-    expect(f.stored.get(bob.id)?.unsub).toBe(unsubHash(bob.email!));
+    expect(f.stored.get(bob.id)?.unsub?.hash).toBe(unsubHash(bob.email!));
 
     const g = fakes();
     const subscribers = await send(g, [bob]);
@@ -167,6 +184,65 @@ describe("runSend", () => {
     const linked = [...f.stored.keys()].map((id) => `p${id.split("/").pop()}@example.com`).sort();
     expect(linked).toEqual(onList);
     expect(result.counters.seen).toBeLessThan(300);
+  });
+
+  it("subscribed again after the unsubscribe was written: off the unsub list once; never without a newer consent", async () => {
+    const f = fakes();
+    const [bob] = people(1, () => "UNSUBSCRIBED");
+    await send(f, [{ ...bob, emailMarketingUpdatedAt: "2026-01-01T00:00:00Z" }]);
+    expect([...f.unsub]).toEqual([bob.email]);
+    const writtenAt = f.stored.get(bob.id)!.unsub!.since.getTime();
+
+    // SUBSCRIBED, but the consent is older than the app's write (or has no time): it stays suppressed.
+    for (const emailMarketingUpdatedAt of [new Date(writtenAt - 1000).toISOString(), null]) {
+      const kept = await send(f, [{ ...bob, emailMarketingState: "SUBSCRIBED", emailMarketingUpdatedAt }]);
+      expect(kept.counters).toMatchObject({ unsuppressed: 0, matched: 1 });
+      expect([...f.unsub]).toEqual([bob.email]);
+    }
+    // A later consent lifts it, whatever the choices (here outside the date range), and only once.
+    const again = { ...bob, emailMarketingState: "SUBSCRIBED" as const, emailMarketingUpdatedAt: new Date(writtenAt + 1000).toISOString() };
+    const lifted = await send(f, [again], { choices: { profileGroup: "subscribers", activityFrom: "2000-01-01", activityTo: "2000-01-02" } });
+    expect(lifted.counters).toMatchObject({ unsuppressed: 1, matched: 0 });
+    expect([...f.unsub]).toEqual([]);
+    expect((await send(f, [again])).counters.unsuppressed).toBe(0);
+    // Unsubscribing again puts the address back.
+    expect((await send(f, [{ ...again, emailMarketingState: "UNSUBSCRIBED" }])).counters.suppressed).toBe(1);
+    expect([...f.unsub]).toEqual([bob.email]);
+  });
+
+  it("an email change: the old address's contact leaves the list, the new one joins; an unsubscribe then reaches both", async () => {
+    const f = fakes();
+    const [ada] = people(1);
+    await send(f, [ada]);
+    const moved = { ...ada, email: "ada.new@example.com" };
+    const result = await send(f, [moved]);
+    expect(result.counters).toMatchObject({ created: 1, failed: 0 });
+    expect(f.listEmails()).toEqual(["ada.new@example.com"]);
+    expect(f.stored.get(ada.id)?.formerEmails).toEqual([ada.email]);
+
+    const gone = await send(f, [{ ...moved, emailMarketingState: "UNSUBSCRIBED" }]);
+    expect(gone.counters.suppressed).toBe(1);
+    expect([...f.unsub].sort()).toEqual(["ada.new@example.com", ada.email].sort());
+  });
+
+  it("an email change without a write (no longer chosen): the old contact still leaves the list and the link goes", async () => {
+    const f = fakes();
+    const [ada] = people(1);
+    await send(f, [ada]);
+    await send(f, [{ ...ada, email: "ada.new@example.com", emailMarketingState: "NOT_SUBSCRIBED" }]);
+    expect(f.listEmails()).toEqual([]);
+    expect(f.stored.get(ada.id)?.list).toBeUndefined();
+  });
+
+  it("an address another customer has now is theirs: not taken off the list, not remembered as former", async () => {
+    const f = fakes();
+    const [ada, eve] = people(2);
+    await send(f, [ada, eve]);
+    // Ada takes a new address; Eve takes Ada's old one, in the same batch.
+    await send(f, [{ ...ada, email: "ada.new@example.com" }, { ...eve, email: ada.email }]);
+    expect(f.listEmails()).toEqual([ada.email, "ada.new@example.com"].sort());
+    expect(f.stored.get(ada.id)?.formerEmails).toEqual([]);
+    expect(f.stored.get(eve.id)?.formerEmails).toEqual([eve.email]);
   });
 
   it("an unexpected error (not Adestra's) rejects after the writes in flight", async () => {

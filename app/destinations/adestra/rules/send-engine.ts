@@ -1,7 +1,7 @@
 import type { ShopifyCustomer } from "../../../shopify/customer";
 import type { SendChoices } from "./choices";
 import { activityWindow, decideCustomer } from "./filter";
-import { contactHash, unsubHash } from "./hash";
+import { contactHash, normalizeEmail, sameAddress, unsubHash } from "./hash";
 import { type AdestraContactData, mapCustomer } from "./map-customer";
 import { type RunCounters, zeroRunCounters } from "../../../models/run-counters";
 import { attempt, type BatchEngineResult, type CustomerTally, type EngineOptions, type RunFailure, runBatches } from "../../../runs/batch-engine";
@@ -31,16 +31,38 @@ export type ContactWriter = {
   /** contact.create deduplicated on email: the contact's id, new or existing. */
   upsertContact(contact: Partial<AdestraContactData> & { email: string }): Promise<number>;
   addToList(contactId: number): Promise<"added" | "already">;
+  /** contact.removeList: off the send's list afterwards (also when it was not on it, or no longer exists). */
+  removeFromList(contactId: number): Promise<void>;
   addToUnsubList(email: string): Promise<void>;
+  /** unsubList.removeAddress: not on the unsub list afterwards (also when it was not on it). */
+  removeFromUnsubList(email: string): Promise<void>;
 };
 
-export type StoredHashes = { list?: string; unsub?: string };
+export type StoredLinks = {
+  /** The contact as last written to the send's list: its hash, Adestra contact id and address. */
+  list?: { hash: string; contactId: number | null; email: string | null };
+  /**
+   * What was last put on the unsub list: the hash of the addresses, the customer's address then, and the later
+   * of the app's write and the Shopify unsubscribe it was written for.
+   */
+  unsub?: { hash: string; email: string | null; since: Date };
+  /** The customer's former addresses: ones a send took off a list after an email change. */
+  formerEmails: string[];
+};
 
 export type LinkStore = {
-  /** The hashes last written for these customers, to the send's list and to its unsub list. */
-  find(customerIds: string[]): Promise<Map<string, StoredHashes>>;
+  /** What was last written for these customers: to the send's list, to its unsub list, and former addresses. */
+  find(customerIds: string[]): Promise<Map<string, StoredLinks>>;
+  /** For each of these addresses (lower-cased in the answer), the customers the app last wrote it for. */
+  holders(emails: string[]): Promise<Map<string, Set<string>>>;
   saveList(link: { customerId: string; contactId: number; email: string; hash: string }): Promise<void>;
-  saveUnsub(link: { customerId: string; email: string; hash: string }): Promise<void>;
+  saveUnsub(link: { customerId: string; email: string; hash: string; unsubscribedAt: string | null }): Promise<void>;
+  /** The customer's address is off the unsub list again. */
+  dropUnsub(customerId: string): Promise<void>;
+  /** The customer's previous address, taken off the list: remembered with its contact. */
+  saveFormer(link: { customerId: string; contactId: number | null; email: string }): Promise<void>;
+  /** The customer has no contact on the list any more. */
+  dropList(customerId: string): Promise<void>;
 };
 
 export type SendEngineOptions = EngineOptions<SendCounters> & {
@@ -56,7 +78,30 @@ export type SendEngineResult = BatchEngineResult<SendCounters>;
 
 export const DEFAULT_SEND_CONCURRENCY = 4;
 
-type Work = { email: string; contact: (Partial<AdestraContactData> & { email: string }) | null; suppress: boolean; stored: StoredHashes | undefined };
+type Work = {
+  email: string | null;
+  contact: (Partial<AdestraContactData> & { email: string }) | null;
+  /** Unsubscribed: the addresses that go on the unsub list (theirs first, then their former ones). */
+  suppress: string[] | null;
+  /** Subscribed again in Shopify after the app put this address on the unsub list: it comes off. */
+  lift: boolean;
+  /** The address on the list is no longer the customer's; `heldByOther`: another customer has it now. */
+  moved: { email: string; contactId: number | null; heldByOther: boolean } | null;
+  stored: StoredLinks | undefined;
+};
+
+type Planned = { tally: CustomerTally<SendCounters>; contact: Work["contact"]; suppress: boolean };
+
+/**
+ * Consent for lifting a suppression: Shopify says SUBSCRIBED for the very address the app put on the unsub
+ * list, with a consent time later than that write and than the unsubscribe it was written for. Without a
+ * consent time, or for an address the app did not put there, nothing is lifted.
+ */
+export function subscribedSinceUnsub(customer: Pick<ShopifyCustomer, "email" | "emailMarketingState" | "emailMarketingUpdatedAt">, unsub: StoredLinks["unsub"]): boolean {
+  if (!unsub || customer.emailMarketingState !== "SUBSCRIBED" || !customer.emailMarketingUpdatedAt) return false;
+  const consentAt = Date.parse(customer.emailMarketingUpdatedAt);
+  return sameAddress(unsub.email, customer.email) && Number.isFinite(consentAt) && consentAt > unsub.since.getTime();
+}
 
 export async function runSend(options: SendEngineOptions): Promise<SendEngineResult> {
   const { choices, timeZone, writer, links, selectFields = (contact) => contact } = options;
@@ -67,8 +112,7 @@ export async function runSend(options: SendEngineOptions): Promise<SendEngineRes
     concurrency: options.concurrency ?? DEFAULT_SEND_CONCURRENCY,
     batchSize: options.batchSize ?? 100,
     async plan(batch) {
-      const planned: { tally: CustomerTally<SendCounters>; work: Work }[] = [];
-      for (const tally of batch) {
+      const decided: Planned[] = batch.map((tally) => {
         const { customer } = tally;
         tally.count("seen");
         const decision = decideCustomer({ customer, profileGroup: choices.profileGroup, window });
@@ -80,39 +124,102 @@ export async function runSend(options: SendEngineOptions): Promise<SendEngineRes
           if (mapped.ok) contact = selectFields(mapped.contact);
           else tally.fail(mapped.reason, null);
         }
-        if (customer.email && (contact || decision.suppress)) {
-          planned.push({ tally, work: { email: customer.email, contact, suppress: decision.suppress, stored: undefined } });
-        }
-      }
-      if (planned.length) {
-        const stored = await links.find(planned.map((p) => p.tally.customer.id));
-        for (const { tally, work } of planned) work.stored = stored.get(tally.customer.id);
+        return { tally, contact, suppress: decision.suppress };
+      });
+      // Every customer's links, not only the chosen ones': an email change or a re-subscription is acted on
+      // whatever the choices (the unsub list and a stale address are about the person, not this send).
+      const stored = await links.find(batch.map((t) => t.customer.id));
+      const heldByOther = await addressHolders(batch, decided, stored, links);
+      const planned: { tally: CustomerTally<SendCounters>; work: Work }[] = [];
+      for (const { tally, contact, suppress } of decided) {
+        const { customer } = tally;
+        const found = stored.get(customer.id);
+        const old = found?.list?.email ?? null;
+        const moved = old !== null && !sameAddress(old, customer.email) ? { email: old, contactId: found!.list!.contactId, heldByOther: heldByOther(old, customer.id) } : null;
+        const work: Work = {
+          email: customer.email,
+          contact,
+          suppress: suppress && customer.email ? suppressedAddresses(customer.email, [...(found?.formerEmails ?? []), ...(moved ? [moved.email] : [])], (a) => heldByOther(a, customer.id)) : null,
+          lift: subscribedSinceUnsub(customer, found?.unsub),
+          moved,
+          stored: found,
+        };
+        if (work.contact || work.suppress || work.lift || work.moved) planned.push({ tally, work });
       }
       return planned;
     },
-    async write({ email, contact, suppress, stored }, tally) {
+    async write({ email, contact, suppress, lift, moved, stored }, tally) {
       const customerId = tally.customer.id;
-      if (suppress) {
-        const hash = unsubHash(email);
-        if (stored?.unsub !== hash) {
+      if (lift && email) {
+        await attempt("taking the address off the unsub list failed", () => writer.removeFromUnsubList(email));
+        await links.dropUnsub(customerId);
+        tally.count("unsuppressed");
+      }
+      if (suppress && email) {
+        const hash = unsubHash(suppress);
+        if (stored?.unsub?.hash !== hash) {
           // Not on the unsub list: never written to the list either (with "all" it would be mailed).
-          await attempt("adding the address to the unsub list failed", () => writer.addToUnsubList(email));
-          await links.saveUnsub({ customerId, email, hash });
+          await attempt("adding the address to the unsub list failed", async () => {
+            for (const address of suppress) await writer.addToUnsubList(address);
+          });
+          await links.saveUnsub({ customerId, email, hash, unsubscribedAt: tally.customer.emailMarketingUpdatedAt });
           tally.count("suppressed");
         }
       }
-      if (!contact) return;
-      const hash = contactHash(contact);
-      if (stored?.list === hash) {
-        tally.count("unchanged");
-        return;
+      let written: number | null = null;
+      if (contact) {
+        const hash = contactHash(contact);
+        if (stored?.list?.hash === hash) {
+          tally.count("unchanged");
+        } else {
+          const { contactId, added } = await attempt("writing the contact failed", async () => {
+            const contactId = await writer.upsertContact(contact);
+            return { contactId, added: await writer.addToList(contactId) };
+          });
+          await links.saveList({ customerId, contactId, email: contact.email, hash });
+          tally.count(added === "added" ? "created" : "updated");
+          written = contactId;
+        }
       }
-      const { contactId, added } = await attempt("writing the contact failed", async () => {
-        const contactId = await writer.upsertContact(contact);
-        return { contactId, added: await writer.addToList(contactId) };
-      });
-      await links.saveList({ customerId, contactId, email, hash });
-      tally.count(added === "added" ? "created" : "updated");
+      if (moved) {
+        // The old address's contact leaves the list, unless another customer has that address now (then it is theirs).
+        if (!moved.heldByOther && moved.contactId !== null && moved.contactId !== written) {
+          const contactId = moved.contactId;
+          await attempt("taking the old address off the list failed", () => writer.removeFromList(contactId));
+        }
+        if (!moved.heldByOther) await links.saveFormer({ customerId, contactId: moved.contactId, email: moved.email });
+        if (written === null) await links.dropList(customerId);
+      }
     },
   });
+}
+
+/** The customer's address and their former ones, each once, leaving out addresses another customer has now. */
+function suppressedAddresses(email: string, formers: string[], heldByOther: (address: string) => boolean): string[] {
+  const addresses = [email];
+  for (const former of formers) if (!addresses.some((a) => sameAddress(a, former)) && !heldByOther(former)) addresses.push(former);
+  return addresses;
+}
+
+/**
+ * Whether an address belongs to another customer now: one in this batch has it in Shopify, or the app last
+ * wrote it for one (a list or the unsub list). Asked only for the addresses that may be taken off a list or
+ * suppressed for someone else: list addresses that changed, and the unsubscribed customers' former ones.
+ */
+async function addressHolders(batch: readonly CustomerTally<SendCounters>[], decided: Planned[], stored: Map<string, StoredLinks>, links: LinkStore) {
+  const asked = new Set<string>();
+  for (const { tally, suppress } of decided) {
+    const { customer } = tally;
+    const found = stored.get(customer.id);
+    const old = found?.list?.email ?? null;
+    if (old !== null && !sameAddress(old, customer.email)) asked.add(old);
+    if (suppress) for (const former of found?.formerEmails ?? []) asked.add(former);
+  }
+  const holders = asked.size ? await links.holders([...asked]) : new Map<string, Set<string>>();
+  for (const { customer } of batch) {
+    if (!customer.email) continue;
+    const key = normalizeEmail(customer.email);
+    holders.set(key, new Set([...(holders.get(key) ?? []), customer.id]));
+  }
+  return (address: string, customerId: string) => [...(holders.get(normalizeEmail(address)) ?? [])].some((id) => id !== customerId);
 }

@@ -18,6 +18,7 @@ const onDemandRun: SendRunView = {
   skipped: 0,
   failed: 0,
   suppressed: 0,
+  unsuppressed: 0,
   progress: 1,
   errorMessage: null,
   queuedAt: "23 Nov 2026, 17:40 GMT+1",
@@ -56,5 +57,12 @@ describe("the send status of a Data Sync tab", () => {
 
   it("says contacts were added to the list, not that they are new to Adestra", () => {
     expect(describeCounts(onDemandRun)[0]).toBe("456 profiles sent (456 added to the list, 0 updated)");
+  });
+
+  it("says how many customers were put on and taken off the unsub list", () => {
+    const lines = describeCounts({ ...onDemandRun, suppressed: 3, unsuppressed: 2 });
+    expect(lines).toContain("3 unsubscribed customers added to the unsub list, so Adestra never mails them");
+    expect(lines).toContain("2 customers taken off the unsub list: subscribed in Shopify again since they unsubscribed");
+    expect(describeCounts(onDemandRun).some((line) => line.includes("taken off"))).toBe(false);
   });
 });

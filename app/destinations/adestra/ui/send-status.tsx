@@ -21,6 +21,7 @@ export function describeCounts(run: SendRunView): string[] {
   if (run.skipped) parts.push(`${plural(run.skipped, "profile")} skipped: no email address`);
   parts.push(`${plural(run.failed, "profile")} failed`);
   if (run.suppressed) parts.push(`${plural(run.suppressed, "unsubscribed customer")} added to the unsub list, so Adestra never mails them`);
+  if (run.unsuppressed) parts.push(`${plural(run.unsuppressed, "customer")} taken off the unsub list: subscribed in Shopify again since they unsubscribed`);
   return parts;
 }
 

@@ -14,6 +14,7 @@ const run = {
   skipped: 2,
   failed: 0,
   suppressed: 21,
+  unsuppressed: 0,
   progress: 1,
   errorCode: null,
   errorMessage: null,

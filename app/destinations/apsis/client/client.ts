@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { Fetch } from "../../../http/request";
 import { sleep as realSleep, type Sleep, withRetries } from "../../../http/retry";
 import { errorFromResponse, retryDelayMs } from "./errors";
+import { type ApsisEventInput, eventsBody } from "./event-batches";
 import { exchange, parseAnswer } from "./exchange";
 import type { ApsisLimiter } from "./limiter";
 import {
@@ -41,6 +42,7 @@ import { type ApsisTokenCache, ApsisTokenProvider } from "./token";
 import { type ApsisSend, apsisPath, createApsisTransport } from "./transport";
 
 export type * from "./schemas";
+export type { ApsisEventInput } from "./event-batches";
 
 export const APSIS_BASE_URLS = { eu: "https://api.apsis.one", apac: "https://api-apac.apsis.one" } as const;
 
@@ -68,11 +70,6 @@ export interface ApsisProfileRef {
   profileKey: string;
 }
 
-export interface ApsisEventInput {
-  versionId: string;
-  eventTime: Date | string;
-  data: Record<string, unknown>;
-}
 
 export class ApsisClient {
   readonly #send: ApsisSend;
@@ -113,16 +110,13 @@ export class ApsisClient {
   readonly events = {
     list: ({ section }: { section: string }): Promise<ApsisEventDefinition[]> =>
       this.#get(apsisPath`/audience/sections/${section}/events`, itemsOf(EventDefinitionSchema)),
-    /** Events for one profile in one section; version ids from events.list (currentVersionId). */
+    /**
+     * Events for one profile in one section, in one request; version ids from events.list (currentVersionId).
+     * The body must fit APSIS's limit: split with batchEvents (event-batches.ts), or it is ApsisPayloadTooLargeError.
+     */
     add: async ({ keyspace, profileKey, section, items }: ApsisProfileRef & { section: string; items: ApsisEventInput[] }): Promise<void> => {
-      const json = {
-        items: items.map(({ versionId, eventTime, data }) => ({
-          event_time: eventTime instanceof Date ? eventTime.toISOString() : eventTime,
-          version_id: versionId,
-          data,
-        })),
-      };
-      await this.#send({ method: "POST", path: `${profilePath({ keyspace, profileKey })}${apsisPath`/sections/${section}/events`}`, json, profileKey });
+      const path = `${profilePath({ keyspace, profileKey })}${apsisPath`/sections/${section}/events`}`;
+      await this.#send({ method: "POST", path, json: eventsBody(items), profileKey });
     },
   };
 

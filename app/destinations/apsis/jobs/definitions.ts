@@ -30,3 +30,12 @@ export const REDACT_PROFILE_JOB = defineJob({
   redaction: true,
   schema: z.object({ shop: z.string().min(1), customerId: CustomerGidSchema, sections: z.array(z.string().min(1)) }),
 });
+
+/**
+ * Reconciliation (../reconcile.server.ts): every RECONCILE_INTERVAL_SECONDS one job queues a pass per shop with
+ * real-time sync; a pass is short (ids and times from Shopify, a few queries), so both run on "webhooks". A
+ * pass every few minutes per shop would fill the default day of completed records: only the latest are kept.
+ */
+const RECONCILE_RETENTION = { removeOnComplete: { count: 1_000 }, removeOnFail: { age: 24 * 3600 } };
+export const RECONCILE_JOB = defineJob({ name: "apsis.reconcile", queue: "webhooks", schema: z.object({}).strict(), retention: () => RECONCILE_RETENTION });
+export const RECONCILE_SHOP_JOB = defineJob({ name: "apsis.reconcile-shop", queue: "webhooks", schema: z.object({ shop: z.string().min(1) }), retention: () => RECONCILE_RETENTION });

@@ -6,7 +6,7 @@
  * fresh read is the latest state whatever order deliveries came in), then goes through the profile engine
  * (rules/profile-engine.ts) exactly as in a Full Sync: conditions → Section, mapped attributes, consent
  * rules, email/phone change consent move, skip when unchanged, ProfileLink + ConsentEvents. Then the customer's
- * pending purchase events are posted. A customer Shopify no longer has was deleted: per the merchant's choice
+ * pending purchase events are posted, in requests within APSIS's body limit, each marked sent once accepted. A customer Shopify no longer has was deleted: per the merchant's choice
  * its APSIS profile is deleted or kept, and the app's own data for it is deleted.
  *
  * Outcomes land on the deliveries' receipts ("processed" with what was done, or "failed" with why), on the
@@ -19,6 +19,7 @@
 import { UnrecoverableError } from "bullmq";
 import type { ApsisClient } from "../client/client";
 import { currentVersionId } from "../rules/attribute-values";
+import { APSIS_MAX_BODY_BYTES, batchEvents } from "../client/event-batches";
 import { ApsisApiError, ApsisAuthError, ApsisRateLimitError, ApsisUnavailableError } from "../client/errors";
 import type { ShopifyCustomer } from "../../../shopify/customer";
 import { readCustomer } from "../../../shopify/customers";
@@ -213,7 +214,15 @@ async function deleted({ shopId, customerId, client, keyspace, deleteProfile }: 
   };
 }
 
-/** Posts the customer's pending purchase events to their Section; returns a note for the receipts' detail. */
+/**
+ * Posts the customer's pending purchase events to their Section; returns a note for the receipts' detail.
+ *
+ * The events go in as few requests as APSIS's body limit allows (client/event-batches.ts), and each request's
+ * events are marked sent as soon as APSIS accepts them: when a later request fails and the job runs again, only
+ * the events still pending are posted (APSIS stores duplicates). An event too large for any request fails
+ * alone, saying so, without being sent. A request APSIS refuses is split in halves until the refusal is down to
+ * single events, so one bad event never takes the others with it.
+ */
 async function postPurchaseEvents({ shopId, customerId, client, keyspace, section, enabled, log }: {
   shopId: string;
   customerId: string;
@@ -226,9 +235,8 @@ async function postPurchaseEvents({ shopId, customerId, client, keyspace, sectio
 }): Promise<string> {
   const pending = await listPendingPurchaseEvents({ shopId, customerId });
   if (!pending.length) return "";
-  const ids = pending.map((p) => p.id);
   const skip = async (why: string) => {
-    await finishPurchaseEvents({ ids, status: "skipped", section, detail: why });
+    await finishPurchaseEvents({ ids: pending.map((p) => p.id), status: "skipped", section, detail: why });
     return `; ${pending.length} purchase event(s) not sent: ${why}`;
   };
   if (!enabled) return skip("purchase events are off");
@@ -238,24 +246,42 @@ async function postPurchaseEvents({ shopId, customerId, client, keyspace, sectio
   const definition = (await client.events.list({ section })).find((e) => e.discriminator === discriminator);
   const versionId = definition && currentVersionId(definition);
   if (!versionId) return skip(`the event ${discriminator} no longer exists in Section ${section}`);
-  try {
-    await waitingOutRateLimits(() =>
-      client.events.add({
-        keyspace,
-        profileKey: profileKeyOf(customerId),
-        section,
-        items: pending.map((p) => ({ versionId, eventTime: p.orderedAt, data: p.data })),
-      }),
-    );
-  } catch (error) {
-    const verdict = classifyWriteError(error);
-    if (verdict.kind === "stop") throw error;
-    await finishPurchaseEvents({ ids, status: "failed", section, detail: verdict.reason });
-    log(`${customerId}: purchase events refused: ${verdict.reason}`);
-    return `; ${pending.length} purchase event(s) refused by APSIS One: ${verdict.reason}`;
+
+  type Event = { id: string; orderId: string; versionId: string; eventTime: Date; data: Record<string, unknown> };
+  const { batches, tooLarge } = batchEvents<Event>(pending.map((p) => ({ id: p.id, orderId: p.orderId, versionId, eventTime: p.orderedAt, data: p.data })));
+  let added = 0;
+  let requests = 0;
+  const refused: string[] = [];
+  const fail = async (event: Event, reason: string) => {
+    await finishPurchaseEvents({ ids: [event.id], status: "failed", section, detail: reason });
+    refused.push(reason);
+    log(`${customerId}: purchase event of ${event.orderId} refused: ${reason}`);
+  };
+  for (const { event, bytes } of tooLarge) {
+    await fail(event, `the order's event is ${bytes.toLocaleString("en")} bytes; APSIS One takes at most ${APSIS_MAX_BODY_BYTES.toLocaleString("en")} bytes per request`);
   }
-  await finishPurchaseEvents({ ids, status: "sent", section, detail: null });
-  return `; ${pending.length} purchase event(s) added`;
+  const post = async (batch: Event[]): Promise<void> => {
+    try {
+      requests += 1;
+      await waitingOutRateLimits(() => client.events.add({ keyspace, profileKey: profileKeyOf(customerId), section, items: batch }));
+    } catch (error) {
+      const verdict = classifyWriteError(error);
+      // APSIS unavailable or the credentials refused: the events not yet sent stay pending for the next run.
+      if (verdict.kind === "stop") throw error;
+      if (batch.length === 1) return fail(batch[0], verdict.reason);
+      const half = Math.ceil(batch.length / 2);
+      await post(batch.slice(0, half));
+      return post(batch.slice(half));
+    }
+    await finishPurchaseEvents({ ids: batch.map((e) => e.id), status: "sent", section, detail: null });
+    added += batch.length;
+  };
+  for (const batch of batches) await post(batch);
+
+  const notes = [];
+  if (added) notes.push(`${added} purchase event(s) added${requests > 1 ? ` in ${requests} requests` : ""}`);
+  if (refused.length) notes.push(`${refused.length} purchase event(s) failed: ${refused[0]}`);
+  return notes.map((note) => `; ${note}`).join("");
 }
 
 /**

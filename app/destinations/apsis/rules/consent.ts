@@ -105,24 +105,41 @@ export function changedAddressChannels(customer: ShopifyCustomer, previous: Cons
   });
 }
 
+/** A sync's consent writes, in the order they must reach APSIS (plannedConsentWrites). */
+export type PlannedConsentWrites = {
+  /**
+   * Opt-outs of an old address (an email or phone change), written BEFORE the new address is written onto the
+   * profile: while the profile still has the old address, whichever way APSIS binds consent.
+   */
+  release: ConsentWrite[];
+  /** Everything else, written after the profile's attributes (the new address in place). */
+  writes: ConsentWrite[];
+};
+
 /**
- * The consent writes a sync makes, in order, given what the rules say now (`writes`, from consentWrites) and
- * what was last written (`previous`).
+ * The consent writes a sync makes, given what the rules say now (`writes`, from consentWrites) and what was last
+ * written (`previous`).
  *
  * When a channel's address changed (an email or phone change; the profile is keyed by customer id, so it keeps
  * its identity), consent moves as APSIS One's own integration documents it: the old address is opted out of
- * every topic it was opted in to, and the new address is opted in to those topics — but only when Shopify's
- * state for the new address is SUBSCRIBED. Under any other state Shopify does not say the new address agreed,
- * and the product never opts anyone in without that (docs/decisions/014-realtime-sync.md). Then come the
- * ordinary writes that changed, less those the move already made.
+ * every topic it was opted in to (`release`), and the new address is opted in to those topics — but only when
+ * Shopify's state for the new address is SUBSCRIBED. Under any other state Shopify does not say the new address
+ * agreed, and the product never opts anyone in without that (docs/decisions/014-realtime-sync.md). Then come the
+ * ordinary writes for the new address that changed (an UNSUBSCRIBED new address gets its own opt-out; a
+ * NOT_SUBSCRIBED one nothing), less the opt-ins the move already made.
+ *
+ * Why the release goes first: APSIS may apply a consent to the profile's current address (consent bound to the
+ * address, as Consent 1.0 and APSIS's email-change article describe) or to the profile (Consent 2.0). Written
+ * before the new address is on the profile, the opt-out is the old address's under either binding; written
+ * after, it would land on the new address (docs/decisions/014-realtime-sync.md, "Email or phone change").
  */
 export function plannedConsentWrites({ customer, writes, previous }: {
   customer: ShopifyCustomer;
   writes: readonly ConsentWrite[];
   previous: ConsentState | null;
-}): ConsentWrite[] {
-  const planned: ConsentWrite[] = [];
-  const moved = new Set<string>();
+}): PlannedConsentWrites {
+  const release: ConsentWrite[] = [];
+  const carried: ConsentWrite[] = [];
   const states: Record<ConsentChannel, string | null> = { email: customer.emailMarketingState, sms: customer.smsMarketingState };
   for (const channel of changedAddressChannels(customer, previous)) {
     const before = previous![channel]!;
@@ -132,17 +149,35 @@ export function plannedConsentWrites({ customer, writes, previous }: {
     for (const [topic, type] of Object.entries(before.topics)) {
       if (type !== "opt-in") continue;
       const base = { channel, channelDiscriminator: APSIS_CHANNELS[channel], topic, addressChange: true as const };
-      planned.push({ ...base, type: "opt-out", address: before.address, reason: `${what} changed in Shopify: the old address ${before.address} is no longer in use` });
-      if (carry) {
-        planned.push({ ...base, type: "opt-in", address, reason: `${what} changed in Shopify: consent carried over from ${before.address}` });
-        moved.add(`${channel} ${topic} opt-in`);
-      } else {
-        moved.add(`${channel} ${topic} opt-out`);
-      }
+      release.push({ ...base, type: "opt-out", address: before.address, reason: `${what} changed in Shopify: the old address ${before.address} is no longer in use` });
+      if (carry) carried.push({ ...base, type: "opt-in", address, reason: `${what} changed in Shopify: consent carried over from ${before.address}` });
     }
   }
-  for (const w of changedConsentWrites(writes, previous)) if (!moved.has(`${w.channel} ${w.topic} ${w.type}`)) planned.push(w);
-  return planned;
+  const isCarried = (w: ConsentWrite) => carried.some((c) => c.channel === w.channel && c.topic === w.topic && c.type === w.type);
+  return { release, writes: [...carried, ...changedConsentWrites(writes, previous).filter((w) => !isCarried(w))] };
+}
+
+/**
+ * A Section the customer no longer belongs to (the sync conditions now pick another one, or none): the app
+ * stops keeping its consent there up to date, so every topic it opted the customer in to there is opted out,
+ * on the address it was given for. Opt-outs stay as they are; attributes are left (they give no permission to
+ * message). `state` is what APSIS then holds there. docs/decisions/014-realtime-sync.md, "Leaving a Section".
+ */
+export function leftSectionWrites(previous: ConsentState | null, now: string | null): { writes: ConsentWrite[]; state: ConsentState } {
+  const writes: ConsentWrite[] = [];
+  const state: ConsentState = {};
+  const reason = `The sync conditions now put this customer ${now ? `in Section ${now}` : "in no Section"}: the app no longer keeps this Section's consent up to date`;
+  for (const channel of ["email", "sms"] as const) {
+    const before = previous?.[channel];
+    if (!before) continue;
+    const topics: Record<string, ConsentType> = {};
+    for (const [topic, type] of Object.entries(before.topics)) {
+      topics[topic] = "opt-out";
+      if (type === "opt-in") writes.push({ channel, channelDiscriminator: APSIS_CHANNELS[channel], topic, type: "opt-out", address: before.address, reason });
+    }
+    state[channel] = { address: before.address, topics };
+  }
+  return { writes, state };
 }
 
 export function parseConsentState(json: string | null | undefined): ConsentState | null {

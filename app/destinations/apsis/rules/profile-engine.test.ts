@@ -10,6 +10,7 @@ import {
   syncProfiles,
   type SectionPlan,
   type StoredLink,
+  zeroFullSyncCounters,
 } from "./profile-engine";
 import { shopifyCustomer } from "../../../../tests/support/factories";
 
@@ -51,11 +52,16 @@ function store(n = 30): ShopifyCustomer[] {
   );
 }
 
-/** A fake APSIS account and ProfileLink table. */
-function world() {
+/**
+ * A fake APSIS account and ProfileLink table. `binding`: consent kept per profile (Consent 2.0) or per the
+ * address the profile has when the consent is written (keys `section|channel|address|topic`).
+ */
+function world({ binding = "profile" }: { binding?: "profile" | "address" } = {}) {
   const profiles = new Map<string, { sections: Map<string, Record<string, unknown>>; consents: Map<string, string> }>();
   const links = new Map<string, Map<string, StoredLink>>();
   const events: { customerId: string; topic: string; type: string }[] = [];
+  /** Every write APSIS accepted, in order: ["attributes", key, email] or ["consent", key, address, topic, type]. */
+  const calls: string[][] = [];
   let requests = 0;
   let failOn: ((key: string, what: string) => Error | null) | null = null;
   const writer: FullSyncEngineOptions["writer"] = {
@@ -67,13 +73,16 @@ function world() {
       const p = profiles.get(profileKey) ?? { sections: new Map(), consents: new Map() };
       profiles.set(profileKey, p);
       p.sections.set(section, { ...(p.sections.get(section) ?? {}), ...attributes });
+      calls.push(["attributes", profileKey, String(attributes.email)]);
     },
     async writeConsent({ profileKey, section, write }) {
       requests += 1;
       const error = failOn?.(profileKey, "consent");
       if (error) throw error;
       const p = profiles.get(profileKey)!;
-      const key = `${section}|${write.channel}|${write.topic}`;
+      const address = write.channel === "email" ? String(p.sections.get(section)?.email) : "phone";
+      const key = binding === "address" ? `${section}|${write.channel}|${address}|${write.topic}` : `${section}|${write.channel}|${write.topic}`;
+      calls.push(["consent", profileKey, address, write.topic, write.type]);
       const before = p.consents.get(key);
       p.consents.set(key, write.type);
       return before === undefined ? "created" : before === write.type ? "unchanged" : "updated";
@@ -97,6 +106,7 @@ function world() {
     profiles,
     links,
     events,
+    calls,
     writer,
     linkStore,
     requests: () => requests,
@@ -142,7 +152,7 @@ describe("syncProfiles", () => {
     const { counters, stoppedBy, checkpoint } = await result;
     const skipped = expectedSkipped(customers);
     expect(stoppedBy).toBeUndefined();
-    expect(counters).toEqual({ seen: 30, matched: 30 - skipped, created: 30 - skipped, updated: 0, unchanged: 0, skipped, failed: 0 });
+    expect(counters).toEqual({ ...zeroFullSyncCounters(), seen: 30, matched: 30 - skipped, created: 30 - skipped, skipped });
     expect(w.profiles.size).toBe(30 - skipped);
     expect(w.profiles.get("101")!.sections.get("sweden")).toEqual({ email: "c1@example.com", orders: 1 });
     expect(w.profiles.get("102")!.sections.get("global")).toEqual({ email: "c2@example.com", orders: 2 });
@@ -189,6 +199,139 @@ describe("syncProfiles", () => {
       { customerId: "gid://shopify/Customer/105", topic: "news", type: "opt-in" },
     ]);
     expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-in");
+  });
+
+  const changeEmailOf105 = (state: "SUBSCRIBED" | "NOT_SUBSCRIBED" | "UNSUBSCRIBED") =>
+    store().map((c) => (c.id.endsWith("/105") ? { ...c, email: "c5.new@example.com", emailMarketingState: state, updatedAt: "2026-03-03T12:00:00Z" } : c));
+
+  it.each([
+    ["profile", "SUBSCRIBED", "opt-in"],
+    ["profile", "UNSUBSCRIBED", "opt-out"],
+    ["profile", "NOT_SUBSCRIBED", undefined],
+    ["address", "SUBSCRIBED", "opt-in"],
+    ["address", "UNSUBSCRIBED", "opt-out"],
+    ["address", "NOT_SUBSCRIBED", undefined],
+  ] as const)("consent bound to the %s, new address %s: the old address opted out before the new one is written; the new one gets %s", async (binding, state, expected) => {
+    const w = world({ binding });
+    await run(w, store()).result;
+    const from = w.calls.length;
+    await run(w, changeEmailOf105(state)).result;
+    const calls = w.calls.slice(from).filter(([, key]) => key === "105");
+    // The opt-out is written while the profile still has the old address, then the new address goes on it.
+    expect(calls.slice(0, 2)).toEqual([
+      ["consent", "105", "c5@example.com", "news", "opt-out"],
+      ["attributes", "105", "c5.new@example.com"],
+    ]);
+    // Written for the new address: exactly Shopify's consent for it (nothing for NOT_SUBSCRIBED).
+    const forNew = calls.filter(([what, , address]) => what === "consent" && address === "c5.new@example.com").map(([, , , , type]) => type);
+    expect(forNew).toEqual(expected ? [expected] : []);
+    const consents = w.profiles.get("105")!.consents;
+    if (binding === "address") {
+      expect(consents.get("sweden|email|c5@example.com|news")).toBe("opt-out");
+      expect(consents.get("sweden|email|c5.new@example.com|news")).toBe(expected);
+    } else {
+      // One consent per profile: the new address's, or (NOT_SUBSCRIBED) the old address's opt-out, never an opt-in.
+      expect(consents.get("sweden|email|news")).toBe(expected ?? "opt-out");
+    }
+  });
+
+  it("a failure after the new address is on the profile: the retry never opts the new address out", async () => {
+    const w = world({ binding: "address" });
+    await run(w, store()).result;
+    let consentWrites105 = 0;
+    // The old address's opt-out passes, the new address's opt-in fails (APSIS down).
+    w.failWith((key, what) => (key === "105" && what === "consent" && ++consentWrites105 === 2 ? new Down("APSIS 503") : null));
+    const from = w.calls.length;
+    expect((await run(w, changeEmailOf105("SUBSCRIBED")).result).stoppedBy).toBeInstanceOf(Down);
+    w.failWith(null);
+    const { counters } = await run(w, changeEmailOf105("SUBSCRIBED")).result;
+    expect(counters).toMatchObject({ updated: 1, failed: 0 });
+    const consents = w.calls.slice(from).filter(([what, key]) => what === "consent" && key === "105");
+    expect(consents).toEqual([
+      ["consent", "105", "c5@example.com", "news", "opt-out"],
+      ["consent", "105", "c5.new@example.com", "news", "opt-in"],
+    ]);
+    expect(w.profiles.get("105")!.consents.get("sweden|email|c5.new@example.com|news")).toBe("opt-in");
+    expect(w.profiles.get("105")!.consents.get("sweden|email|c5@example.com|news")).toBe("opt-out");
+    // A third run: unchanged.
+    expect((await run(w, changeEmailOf105("SUBSCRIBED")).result).counters).toMatchObject({ updated: 0, unchanged: expect.any(Number) });
+  });
+
+  /** 105: Swedish, email SUBSCRIBED (opted in to "news" in Section sweden), moved by its country and tags. */
+  const move105 = (change: Partial<ShopifyCustomer>) =>
+    store().map((c) => (c.id.endsWith("/105") ? { ...c, ...change, updatedAt: "2026-03-03T12:00:00Z" } : c));
+
+  it("a customer moved to another Section: opted out of the old Section's topics first, then written in the new one; the next run writes nothing", async () => {
+    const w = world();
+    await run(w, store()).result;
+    const from = w.calls.length;
+    const moved = move105({ countryCode: "DE", tags: ["vip"] });
+    const { counters } = await run(w, moved).result;
+    expect(counters).toMatchObject({ created: 1, updated: 0, failed: 0 });
+    expect(w.calls.slice(from)).toEqual([
+      ["consent", "105", "c5@example.com", "news", "opt-out"],
+      ["attributes", "105", "c5@example.com"],
+      ["consent", "105", "c5@example.com", "news", "opt-in"],
+    ]);
+    const consents = w.profiles.get("105")!.consents;
+    expect(consents.get("sweden|email|news")).toBe("opt-out");
+    expect(consents.get("global|email|news")).toBe("opt-in");
+    // The old Section keeps its attributes; its link says what APSIS holds there now.
+    expect(w.profiles.get("105")!.sections.get("sweden")).toEqual({ email: "c5@example.com", orders: 5 });
+    expect(w.links.get("gid://shopify/Customer/105")!.get("sweden")!.consent).toEqual({ email: { address: "c5@example.com", topics: { news: "opt-out" } } });
+
+    const before = w.requests();
+    const again = await run(w, moved).result;
+    expect(w.requests()).toBe(before);
+    expect(again.counters.unchanged).toBe(again.counters.matched);
+  });
+
+  it("a customer the conditions no longer match: opted out where the app opted them in, counted skipped, nothing written again", async () => {
+    const w = world();
+    await run(w, store()).result;
+    const from = w.calls.length;
+    const gone = move105({ countryCode: "NO" });
+    const { counters } = await run(w, gone).result;
+    expect(counters).toMatchObject({ skipped: expectedSkipped(gone), created: 0, updated: 0, failed: 0 });
+    expect(w.calls.slice(from)).toEqual([["consent", "105", "c5@example.com", "news", "opt-out"]]);
+    expect(w.events.at(-1)).toEqual({ customerId: "gid://shopify/Customer/105", topic: "news", type: "opt-out" });
+
+    const before = w.requests();
+    await run(w, gone).result;
+    expect(w.requests()).toBe(before);
+  });
+
+  it("a customer with only opt-outs leaving every Section: nothing is written", async () => {
+    const w = world();
+    await run(w, store()).result;
+    const from = w.calls.length;
+    // 101 is Swedish and UNSUBSCRIBED: its Section holds an opt-out, no opt-in to withdraw.
+    await run(w, store().map((c) => (c.id.endsWith("/101") ? { ...c, countryCode: "NO" } : c))).result;
+    expect(w.calls.slice(from)).toEqual([]);
+  });
+
+  it("a customer back in a Section they left is opted in again there (Shopify still says SUBSCRIBED)", async () => {
+    const w = world();
+    await run(w, store()).result;
+    await run(w, move105({ countryCode: "NO" })).result;
+    expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-out");
+    const { counters } = await run(w, move105({ countryCode: "SE", updatedAt: "2026-03-04T12:00:00Z" })).result;
+    expect(counters).toMatchObject({ updated: 1 });
+    expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-in");
+  });
+
+  it("a failed opt-out in the Section left is retried by the next run; the new Section is not written before it", async () => {
+    const w = world();
+    await run(w, store()).result;
+    w.failWith((key, what) => (key === "105" && what === "consent" ? new Down("APSIS 503") : null));
+    const moved = move105({ countryCode: "DE", tags: ["vip"] });
+    const from = w.calls.length;
+    expect((await run(w, moved).result).stoppedBy).toBeInstanceOf(Down);
+    expect(w.calls.slice(from).filter(([, key]) => key === "105")).toEqual([]);
+    w.failWith(null);
+    expect((await run(w, moved).result).counters).toMatchObject({ created: 1, failed: 0 });
+    expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-out");
+    expect(w.profiles.get("105")!.consents.get("global|email|news")).toBe("opt-in");
   });
 
   it("a changed customer is updated; only consents that changed in Shopify are written again", async () => {

@@ -7,6 +7,7 @@ import {
   type ConsentTopics,
   consentWrites,
   type ConsentWrite,
+  leftSectionWrites,
   plannedConsentWrites,
 } from "./consent";
 import { mapAttributes, type ResolvedAttributeMapping } from "./attribute-values";
@@ -28,9 +29,17 @@ import { attempt, type BatchEngineResult, type CustomerTally, type EngineOptions
  * and phone unchanged): unchanged, no request. A link written from a newer state of the customer than the one
  * read (real-time sync got there first while a Full Sync streams an older export) is left alone: unchanged.
  * Otherwise: attributes written (this creates the profile when it does not exist), then the consents that
- * changed since the last write — an email or phone change first moves consent from the old address to the new
- * one (plannedConsentWrites) — then the ProfileLink and the ConsentEvents are saved, only after APSIS accepted
- * every write, so nothing is recorded as synced that was not.
+ * changed since the last write, then the ProfileLink and the ConsentEvents are saved, only after APSIS accepted
+ * every write, so nothing is recorded as synced that was not. An email or phone change (plannedConsentWrites)
+ * opts the old address out BEFORE the attributes put the new address on the profile, so the opt-out is the old
+ * address's whether APSIS binds consent to the profile or to its current address; once the new address is on
+ * the profile, the link is saved as "address moved, nothing written for it yet", so a retry after a later
+ * failure never posts the old address's opt-out again (it would land on the new address).
+ *
+ * A customer the conditions no longer put in a Section they have a link in (moved to another Section, or to
+ * none) is opted out of every topic the app opted them in to there, before anything else is written, and that
+ * link is kept as "left" with the opt-outs (consent.ts, leftSectionWrites): no opt-in is left behind that the
+ * app no longer keeps up to date. The old Section's attributes stay.
  *
  * It runs on the run kernel (app/runs/batch-engine.ts): batches read ahead, lanes, progress, failure cap, the
  * checkpoint a killed run resumes from (customers finished after it are read again and found unchanged, their
@@ -57,7 +66,8 @@ export type StoredLink = {
   sourceUpdatedAt: Date | null;
 };
 
-export type ConsentResult = "created" | "updated" | "unchanged";
+/** "absent": an old address's opt-out found no profile in APSIS (deleted there): nothing to opt out. */
+export type ConsentResult = "created" | "updated" | "unchanged" | "absent";
 export type WrittenConsent = { write: ConsentWrite; result: ConsentResult };
 
 export type ProfileWriter = {
@@ -66,7 +76,11 @@ export type ProfileWriter = {
    * empty (no mapping): then only the profile is created (`isNew`) or nothing is done.
    */
   writeAttributes(work: { profileKey: string; section: string; attributes: Record<string, FieldValue>; isNew: boolean }): Promise<void>;
-  writeConsent(work: { profileKey: string; section: string; write: ConsentWrite }): Promise<ConsentResult>;
+  /**
+   * `beforeAttributes`: an old address's opt-out, written before the attributes: the profile may be gone from
+   * APSIS (deleted there), which is "absent", not a failure. Otherwise the profile exists.
+   */
+  writeConsent(work: { profileKey: string; section: string; write: ConsentWrite; beforeAttributes?: boolean }): Promise<ConsentResult>;
 };
 
 export type ProfileLinkStore = {
@@ -101,15 +115,47 @@ export type FullSyncResult = BatchEngineResult<FullSyncCounters>;
 
 export const DEFAULT_FULL_SYNC_CONCURRENCY = 16;
 
+/** A Section the customer left: the opt-outs to write there, and what APSIS then holds (leftSectionWrites). */
+type Leaving = { section: string; writes: ConsentWrite[]; state: ConsentState };
+
 type Work = {
-  section: string;
+  /** null: the customer is in no Section now; only `leaving` is written. */
+  section: string | null;
   profileKey: string;
   attributes: Record<string, FieldValue>;
   consent: ConsentState;
   hash: string;
+  /** Old addresses' opt-outs, before the attributes (plannedConsentWrites). */
+  release: ConsentWrite[];
   toWrite: ConsentWrite[];
   isNew: boolean;
+  previous: ConsentState | null;
+  leaving: Leaving[];
 };
+
+/** The hash of a link of a Section the customer left: never "unchanged" if they come back. */
+const LEFT_SECTION_HASH = "left-section";
+
+/** The Sections the customer has links in but is no longer in, with opt-ins still to withdraw there. */
+function sectionsLeft(links: ReadonlyMap<string, StoredLink> | undefined, section: string | null): Leaving[] {
+  const leaving: Leaving[] = [];
+  for (const [left, link] of links ?? []) {
+    if (left === section) continue;
+    const { writes, state } = leftSectionWrites(link.consent, section);
+    if (writes.length) leaving.push({ section: left, writes, state });
+  }
+  return leaving;
+}
+
+/** The hash of a link whose new address is on the profile with its consent not written yet: never "unchanged". */
+const ADDRESS_MOVED_HASH = "address-moved";
+
+/** What APSIS holds once the old addresses are opted out and the new ones written: the new address, no topics yet. */
+function movedConsentState(previous: ConsentState | null, released: readonly ConsentWrite[], customer: ShopifyCustomer): ConsentState {
+  const state: ConsentState = { ...previous };
+  for (const channel of new Set(released.map((w) => w.channel))) state[channel] = { address: (channel === "email" ? customer.email : customer.phone)!, topics: {} };
+  return state;
+}
 
 /** The one APSIS One profile engine: a Full Sync runs it over the whole store, real-time sync over one customer. */
 export async function syncProfiles(options: FullSyncEngineOptions): Promise<FullSyncResult> {
@@ -126,8 +172,14 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
         const { customer } = tally;
         tally.count("seen");
         const section = pickSection(customer, conditions);
+        const customerLinks = stored.get(customer.id);
+        const leaving = sectionsLeft(customerLinks, section);
         if (section === null) {
           tally.count("skipped");
+          if (leaving.length) {
+            const none = { attributes: {}, consent: {}, hash: "", release: [], toWrite: [], isNew: false, previous: null };
+            planned.push({ tally, work: { section: null, profileKey: profileKeyOf(customer.id), ...none, leaving } });
+          }
           continue;
         }
         tally.count("matched");
@@ -140,13 +192,14 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
         const writes = consentWrites({ customer, topics: plan.topics });
         const consent = consentStateOf(writes);
         const hash = profileHash({ keyspace, section, attributes, consent });
-        const link = stored.get(customer.id)?.get(section);
+        const link = customerLinks?.get(section);
         const previous = link?.consent ?? null;
         const newerWritten = !!link?.sourceUpdatedAt && Date.parse(customer.updatedAt) < link.sourceUpdatedAt.getTime();
-        if (newerWritten || (link?.payloadHash === hash && changedAddressChannels(customer, previous).length === 0)) {
+        if (newerWritten || (!leaving.length && link?.payloadHash === hash && changedAddressChannels(customer, previous).length === 0)) {
           tally.count("unchanged");
           continue;
         }
+        const { release, writes: toWrite } = plannedConsentWrites({ customer, writes, previous });
         planned.push({
           tally,
           work: {
@@ -155,8 +208,11 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
             attributes,
             consent,
             hash,
-            toWrite: plannedConsentWrites({ customer, writes, previous }),
+            release,
+            toWrite,
             isNew: !link,
+            previous,
+            leaving,
           },
         });
       }
@@ -165,21 +221,44 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
     async write(work, tally) {
       const { customer } = tally;
       const { section, profileKey } = work;
-      await attempt("writing the profile's attributes failed", () =>
-        writer.writeAttributes({ profileKey, section, attributes: work.attributes, isNew: work.isNew }),
-      );
       const written: WrittenConsent[] = [];
-      for (const write of work.toWrite) {
-        try {
+      const writeConsents = async (writes: readonly ConsentWrite[], beforeAttributes: boolean, into: string) => {
+        for (const write of writes) {
           const result = await attempt(`writing ${write.channel} consent (${write.type}) to topic ${write.topic} failed`, () =>
-            writer.writeConsent({ profileKey, section, write }),
+            writer.writeConsent({ profileKey, section: into, write, beforeAttributes }),
           );
           written.push({ write, result });
-        } catch (error) {
-          // The consents APSIS accepted before the failure stay in the audit trail.
-          if (written.length) await links.recordConsents({ customer, consents: written });
-          throw error;
         }
+      };
+      try {
+        // The Sections left first: what failed there is retried (the customer is not "unchanged" while it waits).
+        // The profile may be gone there (deleted in APSIS): nothing to withdraw, as for an old address.
+        for (const left of work.leaving) {
+          await writeConsents(left.writes, true, left.section);
+          await links.save({ customer, section: left.section, profileKey, payloadHash: LEFT_SECTION_HASH, consent: left.state, consents: written });
+          written.length = 0;
+        }
+      } catch (error) {
+        if (written.length) await links.recordConsents({ customer, consents: written });
+        throw error;
+      }
+      if (section === null) return;
+      try {
+        await writeConsents(work.release, true, section);
+        await attempt("writing the profile's attributes failed", () =>
+          writer.writeAttributes({ profileKey, section, attributes: work.attributes, isNew: work.isNew }),
+        );
+        if (work.release.length) {
+          // The new address is on the profile: a retry must not opt "the old address" out again.
+          const moved = movedConsentState(work.previous, work.release, customer);
+          await links.save({ customer, section, profileKey, payloadHash: ADDRESS_MOVED_HASH, consent: moved, consents: written });
+          written.length = 0;
+        }
+        await writeConsents(work.toWrite, false, section);
+      } catch (error) {
+        // The consents APSIS accepted before the failure stay in the audit trail.
+        if (written.length) await links.recordConsents({ customer, consents: written });
+        throw error;
       }
       await links.save({ customer, section, profileKey, payloadHash: work.hash, consent: work.consent, consents: written });
       tally.count(work.isNew ? "created" : "updated");

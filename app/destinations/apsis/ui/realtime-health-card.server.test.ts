@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RealtimeHealth } from "../realtime-health.server";
-import { describeLag, formatDuration, toRealtimeHealthView } from "./realtime-health-card.server";
+import { describeLag, describeReconciliation, formatDuration, toRealtimeHealthView } from "./realtime-health-card.server";
 
 const HOUR = 3_600_000;
 // New York moves its clocks from 02:00 EST to 03:00 EDT at 07:00Z on 8 Mar 2026, inside this window.
@@ -24,6 +24,7 @@ function health(overrides: Partial<RealtimeHealth> = {}): RealtimeHealth {
     ],
     realtimeEnabled: true,
     outage: null,
+    reconciliation: null,
     ...overrides,
   };
 }
@@ -84,5 +85,19 @@ describe("the real-time health as the Activity page shows it", () => {
     const view = toRealtimeHealthView(health(), "Mars/Olympus_Mons");
     expect(view.bars[0].label).toBe("12:30–13:30");
     expect(view.since).toBe("7 Mar 2026, 12:30 UTC");
+  });
+});
+
+describe("the last reconciliation in words", () => {
+  it("says when, how many changed customers it checked and what no webhook had brought, in the store's time", () => {
+    const at = "2026-03-08T07:15:00Z";
+    expect(describeReconciliation({ at, examined: 120, caught: 3 }, "America/New_York")).toMatch(/^Last checked .*03:15.*: 120 changed customers checked; 3 changes no webhook delivered were synced\.$/);
+    expect(describeReconciliation({ at, examined: 1, caught: 1 }, "UTC")).toMatch(/1 changed customer checked; 1 change no webhook delivered was synced\.$/);
+    expect(describeReconciliation({ at, examined: 0, caught: 0 }, "UTC")).toMatch(/0 changed customers checked; every change had arrived by webhook\.$/);
+  });
+
+  it("is absent until a pass has run", () => {
+    expect(toRealtimeHealthView(health(), "UTC").reconciliation).toBeNull();
+    expect(toRealtimeHealthView(health({ reconciliation: { at: "2026-03-08T07:15:00Z", examined: 5, caught: 2 } }), "UTC").reconciliation).toMatchObject({ caught: 2 });
   });
 });

@@ -23,6 +23,15 @@ export function describeLag({ currentLagMs, pending }: { currentLagMs: number; p
   return `${formatDuration(currentLagMs)} behind (${n(pending)} ${pending === 1 ? "change" : "changes"} waiting)`;
 }
 
+/** The last reconciliation in words: when, what it looked at, and what it caught (changes no webhook brought). */
+export function describeReconciliation(last: NonNullable<RealtimeHealth["reconciliation"]>, timeZone: string): string {
+  const looked = `${n(last.examined)} changed ${last.examined === 1 ? "customer" : "customers"} checked`;
+  const caught = last.caught
+    ? `${n(last.caught)} ${last.caught === 1 ? "change no webhook delivered was" : "changes no webhook delivered were"} synced`
+    : "every change had arrived by webhook";
+  return `Last checked ${formatDateTime(last.at, timeZone) ?? ""}: ${looked}; ${caught}.`;
+}
+
 /** Wall-clock hour and minute in the store's timezone (UTC when the zone is unknown, as formatDateTime does). */
 function formatTime(iso: string, timeZone: string) {
   const instant = DateTime.fromISO(iso, { zone: "utc" });
@@ -59,6 +68,7 @@ export function toRealtimeHealthView(health: RealtimeHealth, timeZone: string): 
       reason: health.outage.reason,
       nextTry: formatTime(health.outage.nextAt, timeZone),
     },
+    reconciliation: health.reconciliation && { text: describeReconciliation(health.reconciliation, timeZone), caught: health.reconciliation.caught },
     timeZone,
   };
 }

@@ -18,6 +18,7 @@ const view: RealtimeHealthView = {
   recentDelay: "4 s",
   latestFailures: [{ id: "r1", at: "8 Mar 2026, 05:15 UTC", topic: "customers/update", customer: "7001", reason: "APSIS answered 400: invalid email address" }],
   outage: null,
+  reconciliation: null,
   timeZone: "UTC",
 };
 
@@ -69,6 +70,14 @@ describe("the real-time health card", () => {
     const withFailure = barHeights(html, 5);
     expect(withFailure.failed).toBeGreaterThanOrEqual(1.5);
     expect(withFailure.synced + withFailure.failed).toBeLessThanOrEqual(60);
+  });
+
+  it("shows the last reconciliation, only once one has run", () => {
+    expect(render(view)).not.toContain("Reconciliation with Shopify");
+    const text = "Last checked 8 Mar 2026, 05:15 UTC: 120 changed customers checked; 3 changes no webhook delivered were synced.";
+    const html = render({ ...view, reconciliation: { text, caught: 3 } });
+    expect(html).toContain("Reconciliation with Shopify");
+    expect(html).toContain(text);
   });
 
   it("lists the latest failures with their reason, topic and customer", () => {

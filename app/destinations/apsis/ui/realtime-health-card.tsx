@@ -19,6 +19,8 @@ export type RealtimeHealthView = {
   latestFailures: { id: string; at: string; topic: string; customer: string | null; reason: string }[];
   /** APSIS One not answering: since when (store time), why, and when the app tries again. */
   outage: { since: string; reason: string; nextTry: string } | null;
+  /** The last reconciliation pass in words ("Last checked …: 120 changed customers checked; 3 changes no webhook delivered were synced."). */
+  reconciliation: { text: string; caught: number } | null;
   timeZone: string;
 };
 
@@ -172,6 +174,16 @@ export function RealtimeHealthCard({ health }: { health: RealtimeHealthView }) {
             </Text>
           </BlockStack>
         </InlineGrid>
+        {health.reconciliation ? (
+          <BlockStack gap="100">
+            <Text as="h3" variant="headingSm">
+              Reconciliation with Shopify
+            </Text>
+            <Text as="p" tone={health.reconciliation.caught ? "caution" : undefined}>
+              {health.reconciliation.text}
+            </Text>
+          </BlockStack>
+        ) : null}
         <BlockStack gap="200">
           <Text as="h3" variant="headingSm">
             Last 24 hours
