@@ -46,5 +46,5 @@ async function* bulkExport({ graphql, query, log }: { graphql: ShopifyGraphql; q
   const notifications = createBulkOperationNotifications({ redis: getRedis(), prefix: parseEnv().REDIS_PREFIX });
   const done = await waitForBulkOperation({ graphql, id, notifications, pollIntervalMs: 5_000 });
   log(`bulk export ${id} finished: ${done.objectCount} customers`);
-  yield* streamBulkCustomers({ url: done.url });
+  yield* streamBulkCustomers({ url: done.url, log });
 }

@@ -78,6 +78,8 @@ export interface ShopifySandbox {
   stats(shop: string): ShopStats;
   /** Makes every access token issued so far for the shop expired (refresh tokens stay valid). */
   expireAccessTokens(shop: string): void;
+  /** Test fault: from now on the first download of each bulk file is cut after `bytes` bytes (null: off). */
+  cutBulkDownloads(bytes: number | null): void;
   close(): Promise<void>;
 }
 
@@ -98,7 +100,7 @@ export async function startShopifySandbox(input: ShopifySandboxOptions): Promise
   const webhooks = new WebhookSender(options.app, payloads, (attempt) =>
     log(`webhook ${attempt.topic} ${attempt.shop} -> ${attempt.status}${attempt.error ? ` (${attempt.error})` : ""}`),
   );
-  const signer: BulkFileSigner = { key: randomBytes(32), dataDir, baseUrl: () => context.url, ttlSeconds: options.bulkUrlTtlSeconds };
+  const signer: BulkFileSigner = { key: randomBytes(32), dataDir, baseUrl: () => context.url, ttlSeconds: options.bulkUrlTtlSeconds, cutDownloadsAfterBytes: null, cut: new Set() };
   const customerAdmin = createCustomerAdmin(context, webhooks);
 
   for (const config of options.stores) {
@@ -144,6 +146,10 @@ export async function startShopifySandbox(input: ShopifySandboxOptions): Promise
     webhooks,
     stats: (shop) => ({ ...runtimeOf(shop).stats }),
     expireAccessTokens: (shop) => runtimeOf(shop).tokens.expireAccessTokens(),
+    cutBulkDownloads(bytes) {
+      signer.cutDownloadsAfterBytes = bytes;
+      signer.cut.clear();
+    },
     async close() {
       await Promise.all([...shops.values()].map((runtime) => runtime.bulk.close()));
       server.closeAllConnections();
@@ -193,6 +199,6 @@ async function route(
   const admin = /^\/admin\/([^/]+)\/?$/.exec(pathname);
   if (admin && context.shops.has(admin[1])) return handleAdminEntry(context, admin[1], response);
   const bulkFile = /^\/bulk\/([\w.-]+\.jsonl)$/.exec(pathname);
-  if (bulkFile) return handleBulkFile(signer, bulkFile[1], url, response);
+  if (bulkFile) return handleBulkFile(signer, bulkFile[1], url, request.headers.range, response);
   return notFound();
 }

@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configureDemo, connectDemo, demoDefinitions, expectedFullSync, expectProfileInApsis, setUpShop, type Stack, startStack, type Store, waitForRun } from "./stack";
+import { FULL_SYNC_RUN } from "../../../app/destinations/apsis/jobs/definitions";
 import type { ShopContext } from "../../../app/models/shop.server";
 
 const STORE: Store = { domain: "apsis-bulk.myshopify.com", customers: 250, seed: 59, ianaTimezone: "Asia/Tokyo" };
@@ -38,11 +39,18 @@ async function ops(args: string[]) {
 }
 
 describe("a store above the threshold", () => {
-  it("is read with one bulk export, and APSIS holds exactly what it must", async () => {
+  it("is read with one bulk export, and APSIS holds exactly what it must, though the download's connection dropped mid-file", async () => {
     const expected = expectedFullSync(STORE);
     const before = stack.shopify.stats(STORE.domain).bulkOperations;
+    stack.shopify.cutBulkDownloads(50_000);
     const { runId } = await stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" });
     const run = await waitForRun(stack, runId);
+    stack.shopify.cutBulkDownloads(null);
+    // The download went on from byte 50,000 within its one attempt: no retry spent, nobody read twice.
+    const job = (await stack.app.queues.getQueue("sync").getJob(FULL_SYNC_RUN.jobId(runId)))!;
+    expect({ attempts: job.attemptsMade, errors: job.stacktrace }).toEqual({ attempts: 1, errors: [] });
+    const logs = (await stack.app.queues.getQueue("sync").getJobLogs(FULL_SYNC_RUN.jobId(runId))).logs.join("\n");
+    expect(logs, logs).toContain("download was cut after 50000 bytes");
     expect(run).toMatchObject({ status: "succeeded", total: STORE.customers, seen: STORE.customers, matched: expected.matched, created: expected.matched, skipped: expected.skipped });
     expect(stack.shopify.stats(STORE.domain).bulkOperations - before).toBe(1);
     const names = await demoDefinitions(stack, shop);
