@@ -114,7 +114,7 @@ export async function reconcileShop({ shop, now = new Date(), wrapGraphql = (gra
     if (error instanceof ShopifySessionNotFoundError || error instanceof ShopifyAuthError) return { skipped: `Shopify access: ${error.message}` };
     throw error;
   }
-  const pass = new Pass(shop, shopId, now);
+  const pass = new Pass(shop, shopId, now, row.invitedAt);
   let through = state.reconciledThrough;
   let since = new Date(through.getTime() - OVERLAP_MS);
   let complete = false;
@@ -154,6 +154,8 @@ class Pass {
     private readonly shop: string,
     private readonly shopId: string,
     private readonly startedAt: Date,
+    /** The shop's latest invitation: deliveries ignored before it were ignored because it was not invited. */
+    private readonly invitedAt: Date | null,
   ) {}
 
   checkpoint(through: Date) {
@@ -175,7 +177,8 @@ class Pass {
       listReceiptsOfCustomers({ shop: this.shop, customerIds: ids, since }),
     ]);
     for (const change of fresh) {
-      const own = receipts.filter((r) => r.customerId === change.id);
+      // A delivery ignored while the shop was revoked synced nothing: the change it brought is still to catch.
+      const own = receipts.filter((r) => r.customerId === change.id && !(r.status === "ignored" && this.invitedAt && receiptTime(r) < this.invitedAt));
       const base = { ...(records.get(change.id) ?? { writtenThrough: null, lastSync: null }), syncQueued: false };
       // The database answers for nearly every customer; Redis is asked only about the rest.
       const offline = judgeChange(change.updatedAt, { ...base, receipts: own.map((r) => ({ at: receiptTime(r), status: r.status, alive: false })) });

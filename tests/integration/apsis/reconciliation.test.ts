@@ -243,4 +243,32 @@ describe("Redis loses accepted webhooks", () => {
     expect(logged).toEqual(["the job schedulers were missing from Redis (did it lose its data?): created again"]);
     expect((await scheduler("webhooks", "apsis.reconcile"))?.every).toBe(3_600_000);
   });
+
+  it("a change made while the shop was revoked (its webhook ignored) is caught after the re-invite", async () => {
+    const store = stack.shopify.store(STORE.domain);
+    const reconcile = await app.reconcile();
+    if (!(await app.state())?.reconciledThrough) await reconcile.reconcileShop({ shop: STORE.domain });
+    if (!child?.running()) child = await startWorkerProcess();
+    const id = expectedFullSync(STORE).profiles[CHANGES + 1].customer.id;
+    await stack.app.shops.setInvitation({ shop: STORE.domain, invited: false, actor: "cs@example.com", via: "cli" });
+    store.updateCustomer(id, { firstName: "WhileRevoked" });
+    const delivery = stack.shopify.webhooks.build.customersUpdate(STORE.domain, id);
+    expect(await stack.shopify.webhooks.send(delivery)).toEqual([200]);
+    await waitFor(async () => (await receiptsOf([delivery.eventId]))[0]?.status === "ignored", { what: "the delivery to be ignored while revoked" });
+    await stack.app.shops.setInvitation({ shop: STORE.domain, invited: true, actor: "cs@example.com", via: "cli" });
+
+    expect(await reconcile.reconcileShop({ shop: STORE.domain })).toMatchObject({ caught: 1 });
+    const names = await demoDefinitions(stack, shop);
+    // Its profile, then its consent: APSIS holds the customer as Shopify has it now once the sync is done.
+    const synced = () => {
+      try {
+        expectProfileInApsis(stack, names, STORE, expectedNow(id));
+        return true;
+      } catch {
+        return undefined;
+      }
+    };
+    await waitFor(synced, { what: () => `the customer to be in APSIS One as Shopify has it:\n${child?.output()}` });
+    expectProfileInApsis(stack, names, STORE, expectedNow(id));
+  });
 });
