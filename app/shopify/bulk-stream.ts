@@ -40,35 +40,33 @@ async function* downloadChunks({ url, fetch, signal, log }: { url: string; fetch
   let received = 0;
   let resumesWithoutProgress = 0;
   for (;;) {
-    const response = await fetch(url, { signal, headers: received ? { range: `bytes=${received}-` } : {} });
-    if (received === 0 ? !response.ok : response.status !== 206 || contentRangeStart(response.headers.get("content-range")) !== received) {
-      await response.body?.cancel();
-      throw new ShopifyHttpError(response.status, received ? `resuming the bulk operation result download at byte ${received} failed` : "downloading the bulk operation result failed");
-    }
-    if (!response.body) throw new ShopifyHttpError(response.status, "downloading the bulk operation result failed: no body");
-    const reader = response.body.getReader();
-    let done = false;
+    const body = await openDownload({ url, fetch, signal, from: received });
     try {
-      for (;;) {
-        const chunk = await reader.read();
-        if (chunk.done) {
-          done = true;
-          return;
-        }
-        if (chunk.value.byteLength === 0) continue;
-        received += chunk.value.byteLength;
+      // Leaving this loop early (the consumer stopped) cancels the body, so the socket is not left open.
+      for await (const chunk of body) {
+        if (chunk.byteLength === 0) continue;
+        received += chunk.byteLength;
         resumesWithoutProgress = 0;
-        yield chunk.value;
+        yield chunk;
       }
+      return;
     } catch (error) {
       // A dropped connection; not a stop asked for (signal), nor a server that keeps dropping it at once.
       if (signal?.aborted || ++resumesWithoutProgress > MAX_DOWNLOAD_RESUMES) throw error;
       log(`the bulk operation result download was cut after ${received} bytes (${error instanceof Error ? error.message : String(error)}); resuming from there`);
-    } finally {
-      // The consumer stopped early: drop the rest of the download instead of leaving the socket open.
-      if (!done) await reader.cancel().catch(() => {});
     }
   }
+}
+
+/** The download's body from byte `from`: the whole file (200), or a resume that must start exactly there (206). */
+async function openDownload({ url, fetch, signal, from }: { url: string; fetch: typeof globalThis.fetch; signal?: AbortSignal; from: number }) {
+  const response = await fetch(url, { signal, headers: from ? { range: `bytes=${from}-` } : {} });
+  const ok = from === 0 ? response.ok : response.status === 206 && contentRangeStart(response.headers.get("content-range")) === from;
+  if (!ok || !response.body) {
+    await response.body?.cancel();
+    throw new ShopifyHttpError(response.status, from ? `resuming the bulk operation result download at byte ${from} failed` : "downloading the bulk operation result failed");
+  }
+  return response.body;
 }
 
 /** The first byte of a 206's `Content-Range: bytes FIRST-LAST/SIZE`. */

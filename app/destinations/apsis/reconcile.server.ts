@@ -154,7 +154,7 @@ class Pass {
     private readonly shop: string,
     private readonly shopId: string,
     private readonly startedAt: Date,
-    /** The shop's latest invitation: deliveries ignored before it were ignored because it was not invited. */
+    /** The shop's latest invitation (judgeChange: what was ignored before it is still to catch). */
     private readonly invitedAt: Date | null,
   ) {}
 
@@ -177,9 +177,8 @@ class Pass {
       listReceiptsOfCustomers({ shop: this.shop, customerIds: ids, since }),
     ]);
     for (const change of fresh) {
-      // A delivery ignored while the shop was revoked synced nothing: the change it brought is still to catch.
-      const own = receipts.filter((r) => r.customerId === change.id && !(r.status === "ignored" && this.invitedAt && receiptTime(r) < this.invitedAt));
-      const base = { ...(records.get(change.id) ?? { writtenThrough: null, lastSync: null }), syncQueued: false };
+      const own = receipts.filter((r) => r.customerId === change.id);
+      const base = { ...(records.get(change.id) ?? { writtenThrough: null, lastSync: null }), syncQueued: false, invitedAt: this.invitedAt };
       // The database answers for nearly every customer; Redis is asked only about the rest.
       const offline = judgeChange(change.updatedAt, { ...base, receipts: own.map((r) => ({ at: receiptTime(r), status: r.status, alive: false })) });
       if (offline === "written" || offline === "delivered") continue;

@@ -132,15 +132,10 @@ describe("bulk operations", () => {
     try {
       const first = await fetch(operation.url);
       expect(first.status).toBe(200);
-      const reader = first.body!.getReader();
       let received = 0;
       const failure = await (async () => {
-        for (;;) {
-          const chunk = await reader.read();
-          if (chunk.done) return null;
-          received += chunk.value.byteLength;
-        }
-      })().catch((error: Error) => error);
+        for await (const chunk of first.body!) received += chunk.byteLength;
+      })().then(() => null, (error: Error) => error);
       expect(failure).toBeInstanceOf(TypeError);
       expect(received).toBe(1_000);
       const rest = await fetch(operation.url, { headers: { range: "bytes=1000-" } });

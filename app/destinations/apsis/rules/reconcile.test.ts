@@ -24,6 +24,13 @@ describe("judgeChange", () => {
     expect(judgeChange(CHANGED, { ...none, receipts: [{ at: at("2026-12-07T09:59:00Z"), status: "processed" }] })).toBe("missed");
   });
 
+  it("missed: a delivery ignored before the shop's latest invitation (it was revoked then) synced nothing", () => {
+    const ignored = { at: at("2026-12-07T10:00:00.300Z"), status: "ignored" };
+    expect(judgeChange(CHANGED, { ...none, receipts: [ignored], invitedAt: at("2026-12-07T10:30:00Z") })).toBe("missed");
+    expect(judgeChange(CHANGED, { ...none, receipts: [{ ...ignored, status: "processed" }], invitedAt: at("2026-12-07T10:30:00Z") })).toBe("delivered");
+    expect(judgeChange(CHANGED, { ...none, receipts: [ignored], invitedAt: at("2026-12-07T09:00:00Z") })).toBe("delivered");
+  });
+
   it("delivered: a sync that ended a second or more after the change (an unchanged profile moves no link)", () => {
     expect(judgeChange(CHANGED, { ...none, lastSync: { at: at("2026-12-07T10:00:01Z"), outcome: "unchanged" } })).toBe("delivered");
     // Within the change's second (Shopify's times have whole seconds) it may have read the customer before it.

@@ -22,6 +22,8 @@ export type CustomerRecord = {
   receipts: ReceiptRecord[];
   /** A sync of the customer is waiting or running in Redis. */
   syncQueued: boolean;
+  /** The shop's latest invitation: a delivery ignored before it was ignored because the shop was not invited. */
+  invitedAt?: Date | null;
 };
 
 /**
@@ -45,7 +47,9 @@ const SECOND_MS = 1000;
 export function judgeChange(updatedAt: Date, record: CustomerRecord): ChangeVerdict {
   const changed = updatedAt.getTime();
   if (record.writtenThrough && record.writtenThrough.getTime() >= changed) return "written";
-  if (record.receipts.some((r) => FINAL.has(r.status) && r.at.getTime() >= changed)) return "delivered";
+  // A delivery ignored while the shop was revoked synced nothing: the change it brought is still to catch.
+  const finished = (r: ReceiptRecord) => FINAL.has(r.status) && !(r.status === "ignored" && record.invitedAt && r.at < record.invitedAt);
+  if (record.receipts.some((r) => finished(r) && r.at.getTime() >= changed)) return "delivered";
   if (record.lastSync && record.lastSync.outcome !== "failed" && record.lastSync.at.getTime() >= changed + SECOND_MS) return "delivered";
   if (record.syncQueued || record.receipts.some((r) => PENDING.has(r.status) && r.alive)) return "in_flight";
   return "missed";
