@@ -53,11 +53,12 @@ describe("Data Sync after customers changed in Shopify", () => {
     const emil = store().createCustomer({ firstName: "Emil", email: email("emil.old@example.com", "SUBSCRIBED") });
 
     // Email subscribers only (the default), a new list, no date range: send.
-    await page.getByLabel("New list name").fill("Newsletter");
+    await page.getByRole("button", { name: "Select Adestra List" }).click();
+    await page.getByLabel("Or create a new list").fill("Newsletter");
     await page.getByRole("button", { name: "Create list" }).click();
     await expect.poll(() => demo().lists().find((l) => l.name === "Newsletter")?.id, { timeout: 20_000 }).toBeTypeOf("number");
     const newsletter = demo().lists().find((l) => l.name === "Newsletter")!;
-    await expect.poll(() => page.getByLabel("Select Adestra List").inputValue(), { timeout: 20_000 }).toBe(String(newsletter.id));
+    await expect.poll(() => page.getByLabel("Adestra list").inputValue(), { timeout: 20_000 }).toBe("Newsletter");
     await page.getByRole("button", { name: "Send Profiles to Adestra" }).click();
     await shows(page, "Send complete to Newsletter", 90_000);
     expect(demo().unsubAddresses(UNSUB_LIST)).toContain("rita.back@example.com");
@@ -70,7 +71,7 @@ describe("Data Sync after customers changed in Shopify", () => {
     store().updateCustomer(emil.id, { email: { ...emil.email!, address: "emil.new@example.com" } });
 
     await page.reload();
-    await expect.poll(() => page.getByLabel("Select Adestra List").inputValue(), { timeout: 20_000 }).toBe(String(newsletter.id));
+    await expect.poll(() => page.getByLabel("Adestra list").inputValue(), { timeout: 20_000 }).toBe("Newsletter");
     await page.getByRole("button", { name: "Send Profiles to Adestra" }).click();
     await shows(page, "1 customer taken off the unsub list: subscribed in Shopify again since they unsubscribed", 90_000);
     await shows(page, "2 profiles sent (2 added to the list, 0 updated)");

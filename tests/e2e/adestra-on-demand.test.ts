@@ -129,12 +129,15 @@ describe("On Demand send to Adestra, as a merchant", () => {
     await pick(page, "radio", "Email subscribers only");
     expect(await page.getByRole("radio", { name: "Email subscribers only" }).isChecked()).toBe(true);
 
-    // Create the list; it is selected at once.
-    await page.getByLabel("New list name").fill("Newsletter");
+    // Select Adestra List, as the seed says: the panel picks a list or creates one; a created list is selected at once.
+    await page.getByRole("button", { name: "Select Adestra List" }).click();
+    await shows(page.getByRole("button", { name: "Existing newsletter", exact: true })); // a list already on the core table
+    await page.getByLabel("Or create a new list").fill("Newsletter");
     await page.getByRole("button", { name: "Create list" }).click();
     await eventually(page, async () => stack.adestra.account("demo").lists().find((l) => l.name === "Newsletter")?.tableId, 1);
     const newsletter = stack.adestra.account("demo").lists().find((l) => l.name === "Newsletter")!;
-    await eventually(page, valueOf(page.getByLabel("Select Adestra List")), String(newsletter.id));
+    await eventually(page, valueOf(page.getByLabel("Adestra list")), "Newsletter");
+    expect(await page.getByLabel("Or create a new list").count()).toBe(0); // the panel closed
 
     // The date range, on the calendar: 1 June to 31 October 2026 (today is later; the picker opens on recent months).
     await page.getByRole("button", { name: "Choose activity dates" }).click();
@@ -181,12 +184,14 @@ describe("On Demand send to Adestra, as a merchant", () => {
     await page.getByRole("tab", { name: "Auto Send" }).click();
     await shows(page.getByRole("checkbox", { name: "Automatically send profiles" }));
     expect(await page.getByRole("radio", { name: "Email subscribers only" }).isChecked()).toBe(true);
-    await page.getByLabel("Select Adestra List").selectOption({ label: "Newsletter" });
+    await page.getByRole("button", { name: "Select Adestra List" }).click();
+    await page.getByRole("button", { name: "Newsletter", exact: true }).click();
+    await eventually(page, valueOf(page.getByLabel("Adestra list")), "Newsletter");
     await pick(page, "checkbox", "Automatically send profiles");
     expect(await page.getByRole("checkbox", { name: "Automatically send profiles" }).isChecked()).toBe(true);
     await page.getByRole("button", { name: "Save Settings" }).click();
     await shows(page.getByText("Auto Send is on with these settings. To change them, untick Automatically send profiles"));
-    expect(await page.getByLabel("Select Adestra List").isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: "Select Adestra List" }).isDisabled()).toBe(true);
     expect(await page.getByRole("radio", { name: "All profiles" }).isDisabled()).toBe(true);
     await eventually(page, async () => /^Next run: .* GMT\+1$/.test(await textOf(page.getByTestId("auto-next-run"))()), true);
     await page.screenshot({ path: `${screenshots}/adestra-auto-send-on.png`, fullPage: true });
@@ -203,7 +208,7 @@ describe("On Demand send to Adestra, as a merchant", () => {
     await page.getByRole("button", { name: "Save Settings" }).click();
     await eventually(page, textOf(page.getByTestId("auto-next-run")), "Next run: none (auto send is off)");
     expect(await page.getByText("Auto Send is on with these settings. To change them, untick Automatically send profiles").count()).toBe(0);
-    expect(await page.getByLabel("Select Adestra List").isDisabled()).toBe(false);
+    expect(await page.getByRole("button", { name: "Select Adestra List" }).isDisabled()).toBe(false);
   });
 
   it("Auto Send on: untick, change, tick, Save changes the daily send in one save and keeps it on", async () => {

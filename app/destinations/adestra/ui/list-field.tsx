@@ -1,5 +1,5 @@
 import { useFetcher } from "@remix-run/react";
-import { BlockStack, Button, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Box, Button, OptionList, Popover, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import type { AdestraListOption } from "./types";
 import { useActionToast, type ActionResult } from "../../../components/use-toast";
@@ -7,8 +7,9 @@ import { useActionToast, type ActionResult } from "../../../components/use-toast
 type CreateListResult = ActionResult & { list?: AdestraListOption };
 
 /**
- * Select Adestra List: one of the lists on the connected core table, or a new one created by name
- * (the data-sync route's `create-list` action). A created list is selected at once.
+ * The seed's "Select Adestra List": the chosen list is shown, and the *Select Adestra List* button opens a
+ * panel to pick one of the lists on the connected core table or to create a new one by name (the
+ * data-sync route's `create-list` action). Picking or creating a list selects it and closes the panel.
  */
 export function ListField({ value, onChange, lists, coreTableName, disabled, error, fetcherKey }: {
   value: string;
@@ -21,6 +22,7 @@ export function ListField({ value, onChange, lists, coreTableName, disabled, err
   fetcherKey: string;
 }) {
   const create = useFetcher<CreateListResult>({ key: fetcherKey });
+  const [open, setOpen] = useState(false);
   const [name, setName] = useState("");
   const [created, setCreated] = useState<AdestraListOption[]>([]);
   useActionToast(create.data);
@@ -32,6 +34,7 @@ export function ListField({ value, onChange, lists, coreTableName, disabled, err
       setCreated((known) => (known.some((l) => l.id === list.id) ? known : [...known, list]));
       setName("");
       onChange(String(list.id));
+      setOpen(false);
     }
     // onChange is the parent's setter; reacting to new answers only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -39,65 +42,89 @@ export function ListField({ value, onChange, lists, coreTableName, disabled, err
 
   // Lists reload with the page after the action; until then the created one is added here.
   const all = [...lists, ...created.filter((c) => !lists.some((l) => l.id === c.id))];
-  const options = [
-    { label: all.length ? "Choose a list" : "No lists yet: create one below", value: "", disabled: true },
-    ...all.map((list) => ({ label: list.name, value: String(list.id) })),
-  ];
+  const chosen = all.find((l) => String(l.id) === value);
   const creating = create.state === "submitting";
-  const nameError = create.state !== "submitting" ? create.data?.errors?.name : undefined;
+  const createError = create.state !== "submitting" ? (create.data?.errors?.name ?? create.data?.errors?.form) : undefined;
+  const coreTable = coreTableName ? `the core table ${coreTableName}` : "the core table this store is connected to";
 
   const submitCreate = () => {
     create.submit({ intent: "create-list", name }, { method: "post", action: "/app/data-sync" });
   };
 
-  return (
-    <BlockStack gap="300">
-      <Select
-        label="Select Adestra List"
-        name="listId"
-        options={options}
-        value={all.some((l) => String(l.id) === value) ? value : ""}
-        onChange={onChange}
+  const activator = (
+    <div onClick={() => !disabled && setOpen(!open)}>
+      <TextField
+        label="Adestra list"
+        name="listName"
+        value={chosen?.name ?? ""}
+        placeholder="No list selected"
+        readOnly
+        autoComplete="off"
         disabled={disabled}
         error={error}
-        helpText={`Not listed? It may be on another core table than ${coreTableName ?? "the one this store is connected to"}. Only lists on that core table can receive this store's profiles.`}
+        helpText={`Profiles are sent to this list, on ${coreTable}.`}
+        connectedRight={
+          <Button disclosure={open ? "up" : "down"} disabled={disabled}>
+            Select Adestra List
+          </Button>
+        }
       />
-      <BlockStack gap="100">
-        <Text as="h3" variant="headingSm">
-          Create a new list
-        </Text>
-        <div
-          onKeyDown={(event) => {
-            if (event.key === "Enter" && !disabled && !creating) {
-              event.preventDefault();
-              submitCreate();
-            }
-          }}
-        >
-          <TextField
-            label="New list name"
-            name="name"
-            value={name}
-            onChange={setName}
-            autoComplete="off"
-            disabled={disabled}
-            error={nameError}
-            helpText={coreTableName ? `The list is created on the core table ${coreTableName}.` : undefined}
-            connectedRight={
-              <Button onClick={submitCreate} loading={creating} disabled={disabled}>
-                Create list
-              </Button>
-            }
-          />
-        </div>
-        {create.data?.errors?.form && create.state !== "submitting" ? (
-          <InlineStack>
-            <Text as="p" tone="critical">
-              {create.data.errors.form}
+    </div>
+  );
+
+  return (
+    <Popover active={open} activator={activator} onClose={() => setOpen(false)} preferredAlignment="left" fluidContent autofocusTarget="first-node">
+      <Box padding="400" maxWidth="480px" minWidth="320px">
+        <BlockStack gap="400">
+          <BlockStack gap="100">
+            <Text as="h3" variant="headingSm">
+              Pick an existing list
             </Text>
-          </InlineStack>
-        ) : null}
-      </BlockStack>
-    </BlockStack>
+            {all.length ? (
+              <OptionList
+                options={all.map((list) => ({ label: list.name, value: String(list.id) }))}
+                selected={chosen ? [value] : []}
+                onChange={([listId]) => {
+                  if (listId) onChange(listId);
+                  setOpen(false);
+                }}
+              />
+            ) : (
+              <Text as="p" tone="subdued">
+                No lists on {coreTable} yet: create one below.
+              </Text>
+            )}
+            <Text as="p" tone="subdued">
+              Not listed? It may be associated with a different core table to the one connected to your Shopify store. Only lists on {coreTable} can
+              receive this store&apos;s profiles.
+            </Text>
+          </BlockStack>
+          <div
+            onKeyDown={(event) => {
+              if (event.key === "Enter" && !creating) {
+                event.preventDefault();
+                submitCreate();
+              }
+            }}
+          >
+            <TextField
+              label="Or create a new list"
+              name="name"
+              value={name}
+              onChange={setName}
+              placeholder="New list name"
+              autoComplete="off"
+              error={createError}
+              helpText={`The list is created on ${coreTable}.`}
+              connectedRight={
+                <Button onClick={submitCreate} loading={creating}>
+                  Create list
+                </Button>
+              }
+            />
+          </div>
+        </BlockStack>
+      </Box>
+    </Popover>
   );
 }
