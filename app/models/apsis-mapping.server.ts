@@ -50,7 +50,23 @@ export async function listConsentMappingRows({ shopId, section }: { shopId: stri
   return getDb().consentMapping.findMany({
     where: { shopId, ...(section ? { sectionDiscriminator: section } : {}) },
     orderBy: [{ sectionDiscriminator: "asc" }, { channel: "asc" }, { id: "asc" }],
-    select: { sectionDiscriminator: true, channel: true, consentListDiscriminator: true, topicDiscriminator: true },
+    select: { sectionDiscriminator: true, channel: true, consentListDiscriminator: true, topicDiscriminator: true, refusedAt: true, refusal: true },
+  });
+}
+
+/** The mapped topic on the channel: APSIS One refused a consent write to it (400/422) with this message. */
+export async function recordConsentRefusal({ shopId, section, channel, topic, message }: { shopId: string; section: string; channel: string; topic: string; message: string }) {
+  await getDb().consentMapping.updateMany({
+    where: { shopId, sectionDiscriminator: section, channel, topicDiscriminator: topic },
+    data: { refusedAt: new Date(), refusal: message.slice(0, 500) },
+  });
+}
+
+/** APSIS One accepted a consent write to the topic on the channel again: its refusal no longer holds. */
+export async function clearConsentRefusal({ shopId, section, channel, topic }: { shopId: string; section: string; channel: string; topic: string }) {
+  await getDb().consentMapping.updateMany({
+    where: { shopId, sectionDiscriminator: section, channel, topicDiscriminator: topic, refusedAt: { not: null } },
+    data: { refusedAt: null, refusal: null },
   });
 }
 
@@ -60,10 +76,21 @@ export async function replaceConsentMappings({ shopId, section, rows }: {
   rows: { channel: "email" | "sms"; consentList: string; topic: string }[];
 }) {
   await getDb().$transaction(async (tx) => {
+    // A topic kept on the same channel keeps APSIS One's refusal: only APSIS accepting a write clears it.
+    const before = await tx.consentMapping.findMany({ where: { shopId, sectionDiscriminator: section, refusedAt: { not: null } } });
     await tx.consentMapping.deleteMany({ where: { shopId, sectionDiscriminator: section } });
     for (const r of rows) {
+      const kept = before.find((b) => b.channel === r.channel && b.topicDiscriminator === r.topic);
       await tx.consentMapping.create({
-        data: { shopId, sectionDiscriminator: section, channel: r.channel, consentListDiscriminator: r.consentList, topicDiscriminator: r.topic },
+        data: {
+          shopId,
+          sectionDiscriminator: section,
+          channel: r.channel,
+          consentListDiscriminator: r.consentList,
+          topicDiscriminator: r.topic,
+          refusedAt: kept?.refusedAt ?? null,
+          refusal: kept?.refusal ?? null,
+        },
       });
     }
   });

@@ -117,9 +117,14 @@ function ConnectedApsis({ data }: { data: Connected }) {
                   compatible={data.compatible}
                   saved={data.attributes}
                 />
-                <ConsentMappingCard sections={data.sections} section={section} onSectionChange={setSection} saved={data.consents} />
+                <ConsentMappingCard sections={data.sections} section={section} onSectionChange={setSection} saved={data.consents} refusals={data.refusals} />
               </>
             )}
+            {Object.values(data.refusals).some((list) => list.length) ? (
+              <Banner tone="critical" title="Some customers cannot be synced until the consent mapping is fixed">
+                <p>APSIS One refuses consent for a mapped topic (see 4. Consent mapping). A Full Sync or real-time sync fails those customers without writing any of their consent.</p>
+              </Banner>
+            ) : null}
             <FullSyncCard initialStatus={data.status} />
             {data.realtime && data.connection.keyspace ? <RealtimeCard initial={data.realtime} /> : null}
           </BlockStack>

@@ -62,6 +62,8 @@ export interface ApsisSandboxAccount {
   setFailure(failure: { status?: number; count: number; endpoint?: string; after?: number }): void;
   /** Every token issued so far answers 401 from now on. */
   revokeTokens(): void;
+  /** The topic is changed in APSIS One: it takes consent on `channel` only, or on any channel (null). Until reset(). */
+  setTopicChannel(where: { section: string; topic: string; channel: TopicConfig["channel"] | null }): void;
   /** Back to the configured definitions: no profiles or imports, counters and limits at zero, no failure. Tokens stay valid. */
   reset(): void;
 }
@@ -181,7 +183,18 @@ export class SandboxAccount implements ApsisSandboxAccount {
     this.#tokens.clear();
   }
 
+  setTopicChannel({ section, topic, channel }: { section: string; topic: string; channel: TopicConfig["channel"] | null }): void {
+    const topics = this.section(section).topics;
+    const current = topics.get(topic);
+    if (!current) throw new Error(`The sandbox's Section ${section} has no topic ${topic}`);
+    topics.set(topic, { ...current, channel: channel ?? undefined });
+  }
+
   reset(): void {
+    // Topics back to their configured channels.
+    for (const section of this.config.sections) {
+      for (const topic of section.topics) this.section(section.discriminator).topics.set(topic.discriminator, topic);
+    }
     // Imports still running keep writing to the store they started on, not to the fresh one.
     this.data = new ProfileStore(this.config.consentBinding);
     this.importRecords = new Map();

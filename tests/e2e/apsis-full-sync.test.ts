@@ -153,4 +153,52 @@ describe("APSIS One set-up and Full Sync, as a merchant", () => {
     }
     expect(optedIn).toBeGreaterThan(0);
   });
+
+  it("an SMS-only topic mapped under Email: APSIS's refusal is reported exactly and shown on the mapping, then written first so nothing else of a customer's consent lands; fixed, everyone syncs", async () => {
+    const consentsOf = (id: string) => {
+      const profile = stack.apsis.account(DEMO_APSIS.clientId).profiles().find((p) => p.keyspace === DEMO_APSIS.shopifyKeyspace && p.profileKey === id);
+      return profile ? Object.values(profile.sections).flatMap((s) => s.consents.map((c) => `${c.type} ${c.topic.replace(/-[a-z0-9]+$/, "")}`)) : null;
+    };
+    const setEmailTopic = async (topic: string, on: boolean) => {
+      for (const section of DEMO_SECTIONS) {
+        await page.getByLabel("Section to map consent for").selectOption({ label: section });
+        const box = page.getByRole("group", { name: /Email channel/ }).getByLabel(topic, { exact: true });
+        await (on ? box.check({ force: true }) : box.uncheck({ force: true }));
+        expect(await post(page, page.getByRole("button", { name: "Save consent mapping" }))).toBe(200);
+      }
+    };
+    // Email → Offers, then "SMS offers" (which takes consent on SMS only in APSIS; its listing does not say so).
+    await setEmailTopic("Offers", true);
+    await setEmailTopic("SMS offers", true);
+    const writing = seededCustomers().filter((c) => c.email && (c.emailState === "SUBSCRIBED" || c.emailState === "UNSUBSCRIBED"));
+
+    expect(await post(page, page.getByRole("button", { name: "Run Full Sync" }))).toBe(200);
+    await shows(page.getByText(`Full Sync finished with ${writing.length} failed`), 90_000);
+    // The first customers wrote Offers before APSIS refused SMS offers; each failure says what landed before it.
+    await shows(page.getByText(/takes consent on com\.apsis1\.channels\.sms only/).first());
+    await page.reload();
+    await shows(page.getByText("APSIS One refuses consent for a mapped topic"));
+    await shows(page.getByText("Some customers cannot be synced until the consent mapping is fixed"));
+    await shows(page.getByText("APSIS One refused Email consent to SMS offers"));
+    await page.screenshot({ path: `${screenshots}/apsis-consent-refused.png`, fullPage: true });
+
+    // A customer who subscribes now: the next Full Sync writes SMS offers first, is refused, and writes nothing else.
+    const late = stack.sandbox.store(SHOP).createCustomer({
+      firstName: "Late",
+      email: { address: "late.subscriber@example.com", marketingState: "SUBSCRIBED", marketingOptInLevel: "SINGLE_OPT_IN", marketingUpdatedAt: new Date().toISOString() },
+    });
+    expect(await post(page, page.getByRole("button", { name: "Run Full Sync" }))).toBe(200);
+    await shows(page.getByText(`Full Sync finished with ${writing.length + 1} failed`), 90_000);
+    await shows(page.getByText(/to topic usercreated\.topics\.sms_offers-\w+ failed \(no other consent written for this customer\)/).first());
+    expect(await page.getByText(/already written for this customer/).count()).toBe(0);
+    expect(consentsOf(String(late.id))).toEqual([]);
+
+    // Fixed: SMS offers off the Email channel. The refusal goes with the mapping, and everyone syncs.
+    await setEmailTopic("SMS offers", false);
+    await expect.poll(() => page.getByText("APSIS One refuses consent for a mapped topic").count(), { timeout: 20_000 }).toBe(0);
+    expect(await page.getByText("Some customers cannot be synced until the consent mapping is fixed").count()).toBe(0);
+    expect(await post(page, page.getByRole("button", { name: "Run Full Sync" }))).toBe(200);
+    await shows(page.getByText("Full Sync complete"), 90_000);
+    expect(consentsOf(String(late.id))!.sort()).toEqual(["opt-in usercreated.topics.newsletter", "opt-in usercreated.topics.offers"]);
+  });
 });

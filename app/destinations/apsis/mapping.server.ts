@@ -214,7 +214,12 @@ export type ApsisMappings = {
   attributes: Record<string, { field: ShopifyFieldKey; attribute: string; attributeType: AttributeValueType | null }[]>;
   /** Section → the topics each channel is mapped to. */
   consents: Record<string, { email: string[]; sms: string[] }>;
+  /** Section → the mapped topics whose last consent write APSIS One refused, and why. */
+  refusals: Record<string, ConsentRefusal[]>;
 };
+
+/** APSIS One refused a consent write to a mapped topic on a channel (e.g. an SMS-only topic mapped under Email). */
+export type ConsentRefusal = { channel: "email" | "sms"; topic: string; at: string; message: string };
 
 /** The shop's saved configuration (stored rules that no longer parse are left out). */
 export async function loadApsisMappings({ shopId }: { shopId: string }): Promise<ApsisMappings> {
@@ -244,11 +249,16 @@ export async function loadApsisMappings({ shopId }: { shopId: string }): Promise
     });
   }
   const consents: ApsisMappings["consents"] = {};
+  const refusals: ApsisMappings["refusals"] = {};
   for (const row of consentRows) {
     const entry = (consents[row.sectionDiscriminator] ??= { email: [], sms: [] });
-    if (row.channel === "email" || row.channel === "sms") entry[row.channel].push(row.topicDiscriminator);
+    if (row.channel !== "email" && row.channel !== "sms") continue;
+    entry[row.channel].push(row.topicDiscriminator);
+    if (row.refusedAt) {
+      (refusals[row.sectionDiscriminator] ??= []).push({ channel: row.channel, topic: row.topicDiscriminator, at: row.refusedAt.toISOString(), message: row.refusal ?? "" });
+    }
   }
-  return { conditions, attributes, consents };
+  return { conditions, attributes, consents, refusals };
 }
 
 export async function getApsisMappings({ shop }: { shop: ShopContext }): Promise<ApsisMappings> {

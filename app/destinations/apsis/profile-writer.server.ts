@@ -8,7 +8,9 @@ import {
   ApsisValidationError,
 } from "./client/errors";
 import { type ApsisConsentSource, findApsisLinks, recordApsisConsentEvents, saveApsisLink } from "../../models/apsis-profile-link.server";
-import { parseConsentState } from "./rules/consent";
+import { consentPairKey, parseConsentState } from "./rules/consent";
+import { clearConsentRefusal, recordConsentRefusal } from "../../models/apsis-mapping.server";
+import type { ApsisMappings } from "./mapping.server";
 import { currentVersionId, describeType, isCompatible, normalizeAttributeType, type ResolvedAttributeMapping } from "./rules/attribute-values";
 import { SHOPIFY_FIELDS } from "./rules/shopify-fields";
 import type { ErrorVerdict } from "../../runs/batch-engine";
@@ -41,10 +43,12 @@ export class ApsisMappingOutdatedError extends Error {
  * must still exist, still take the field's type, and have a writable version (its id is what the v1 write is
  * keyed by). Anything off throws ApsisMappingOutdatedError naming what to fix, before a single write.
  */
-export async function sectionPlans({ client, sections, attributes: attributeMappings, consents }: {
+export async function sectionPlans({ client, sections, attributes: attributeMappings, consents, refusals }: {
   client: ApsisClient;
   /** The Sections to plan (those the sync conditions can pick). */
   sections: Iterable<string>;
+  /** The mapped topics APSIS One last refused consent writes to (ApsisMappings.refusals). */
+  refusals: ApsisMappings["refusals"];
 } & Pick<FullSyncRunSettings, "attributes" | "consents">) {
   const plans = new Map<string, SectionPlan>();
   for (const section of new Set(sections)) {
@@ -73,7 +77,8 @@ export async function sectionPlans({ client, sections, attributes: attributeMapp
       if (!versionId) throw new ApsisMappingOutdatedError("mapping_outdated", `"${definition.name}" in Section "${section}" has no current version in APSIS One: update the attribute mapping.`);
       resolved.push({ field: m.field, attribute: m.attribute, attributeType: type, versionId });
     }
-    plans.set(section, { attributes: resolved, topics: consents[section] ?? { email: [], sms: [] } });
+    const refused = new Set((refusals[section] ?? []).map((r) => consentPairKey(r)));
+    plans.set(section, { attributes: resolved, topics: consents[section] ?? { email: [], sms: [] }, refused });
   }
   return plans;
 }
@@ -146,8 +151,10 @@ export function profilePorts({ shopId, client, keyspace, sections, source }: {
         }
       },
       async writeConsent({ profileKey, section, write, beforeAttributes }) {
+        const refused = sections.get(section)?.refused;
+        const pair = { shopId, section, channel: write.channel, topic: write.topic };
         try {
-          return await waitingOutRateLimits(() =>
+          const result = await waitingOutRateLimits(() =>
             client.consents.write({
               keyspace,
               profileKey,
@@ -159,9 +166,16 @@ export function profilePorts({ shopId, client, keyspace, sections, source }: {
               source: CONSENT_SOURCES[source],
             }),
           );
+          if (refused?.delete(consentPairKey(write))) await clearConsentRefusal(pair);
+          return result;
         } catch (error) {
           // An old address's opt-out on a profile deleted in APSIS: no profile holds that address any more.
           if (beforeAttributes && error instanceof ApsisNotFoundError) return "absent";
+          // The mapping shows it, and the customers after this one write this consent first (refusedFirst).
+          if (error instanceof ApsisValidationError) {
+            refused?.add(consentPairKey(write));
+            await recordConsentRefusal({ ...pair, message: apsisReason(error) });
+          }
           throw error;
         }
       },

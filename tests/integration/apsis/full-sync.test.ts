@@ -205,6 +205,42 @@ describe("Full Sync of a seeded store", () => {
       store.updateCustomer(victim.customer.id, { lastOrder: original.lastOrder });
     }
   });
+
+  it("a topic APSIS refuses on the channel it is mapped under: recorded on the mapping in APSIS's words, kept by a save, gone once APSIS takes it", async () => {
+    const sweden = names.section("Sweden").discriminator;
+    const smsOffers = names.topic("Sweden", "SMS offers");
+    const email = [names.topic("Sweden", "Newsletter"), names.topic("Sweden", "Offers"), smsOffers];
+    // Swedes with an email consent to write, as the store is now (the tests above changed some customers).
+    const store = stack.shopify.store(STORE.domain);
+    const concerned = expected.profiles.filter((p) => {
+      const now = store.getCustomer(p.customer.id)!;
+      return p.section === DEMO.swedenSection && now.email !== null && ["SUBSCRIBED", "UNSUBSCRIBED"].includes(now.email.marketingState);
+    });
+    expect(concerned.length).toBeGreaterThan(0);
+    try {
+      // SMS offers takes consent on SMS only; mapped under Email as well, its email consent is refused.
+      expect((await stack.app.mapping.saveConsentMappings({ shop, section: sweden, email, sms: [smsOffers] })).ok).toBe(true);
+      const run = await fullSyncAndWait();
+      expect(run).toMatchObject({ status: "succeeded", failed: concerned.length, updated: 0 });
+      const refusal = { channel: "email", topic: smsOffers, at: expect.any(String), message: `Bad Request: Topic '${smsOffers}' takes consent on com.apsis1.channels.sms only` };
+      expect((await stack.app.mapping.getApsisMappings({ shop })).refusals).toEqual({ [sweden]: [refusal] });
+      const status = await stack.app.fullSync.getFullSyncStatus({ shop });
+      expect(status.lastRun!.failures[0].reason).toMatch(new RegExp(`^writing email consent \\(opt-(in|out)\\) to topic ${smsOffers} failed \\(no other consent written for this customer\\)`));
+
+      // Saved again as it is: APSIS has not taken it yet, so the refusal stays.
+      expect((await stack.app.mapping.saveConsentMappings({ shop, section: sweden, email, sms: [smsOffers] })).ok).toBe(true);
+      expect((await stack.app.mapping.getApsisMappings({ shop })).refusals).toEqual({ [sweden]: [refusal] });
+
+      // The topic changed in APSIS One to take consent on any channel: the next write lands and the refusal goes.
+      stack.demo.setTopicChannel({ section: sweden, topic: smsOffers, channel: null });
+      const again = await fullSyncAndWait();
+      expect(again).toMatchObject({ status: "succeeded", failed: 0, updated: concerned.length });
+      expect((await stack.app.mapping.getApsisMappings({ shop })).refusals).toEqual({});
+    } finally {
+      stack.demo.setTopicChannel({ section: sweden, topic: smsOffers, channel: "com.apsis1.channels.sms" });
+      await configureDemo(stack, shop);
+    }
+  });
 });
 
 describe("an uninvited shop", () => {

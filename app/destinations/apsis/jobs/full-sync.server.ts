@@ -42,6 +42,7 @@ import { describeApsisError, openApsisConnection, RECONNECT_MESSAGE, unavailable
 import { ApsisMappingOutdatedError, classifyWriteError, profilePorts, sectionPlans } from "../profile-writer.server";
 import { realtimeTouchedKey, requestCustomerSync } from "../realtime.server";
 import { parseEnv } from "../../../env.server";
+import { loadApsisMappings } from "../mapping.server";
 import { readStoreCustomers } from "../../../shopify/store-customers.server";
 import { getShopifyAdmin } from "../../../shopify/admin.server";
 import { type FullSyncCounters, syncProfiles, zeroFullSyncCounters } from "../rules/profile-engine";
@@ -69,7 +70,9 @@ export const apsisFullSyncJob = runJob({
     const shop = run.shop.domain;
     let sections;
     try {
-      sections = await sectionPlans({ client, sections: settings.conditions.map((c) => c.section), attributes: settings.attributes, consents: settings.consents });
+      // The refusals as they are now (the mapping itself is the run's, as it was when the Full Sync started).
+      const { refusals } = await loadApsisMappings({ shopId: run.shopId });
+      sections = await sectionPlans({ client, sections: settings.conditions.map((c) => c.section), attributes: settings.attributes, consents: settings.consents, refusals });
     } catch (error) {
       if (error instanceof ApsisMappingOutdatedError) throw new RunFailed(error.code, `${error.message} Then start the Full Sync again.`);
       throw error;

@@ -66,7 +66,7 @@ function cachedSectionPlans(shopId: string, client: ApsisClient, mappings: Await
   const hit = planCache.get(key);
   if (hit && now - hit.at < PLAN_TTL_MS) return hit.plans;
   for (const [k, v] of planCache) if (now - v.at >= PLAN_TTL_MS) planCache.delete(k);
-  const plans = sectionPlans({ client, sections: mappings.conditions.map((c) => c.section), attributes: mappings.attributes, consents: mappings.consents });
+  const plans = sectionPlans({ client, sections: mappings.conditions.map((c) => c.section), attributes: mappings.attributes, consents: mappings.consents, refusals: mappings.refusals });
   planCache.set(key, { at: now, plans });
   plans.catch(() => planCache.delete(key));
   return plans;
@@ -304,7 +304,7 @@ export async function apsisRedactProfileJob({ shop, customerId, sections }: JobP
   }
   let plans;
   try {
-    plans = await sectionPlans({ client: opened.client, sections, attributes: mappings.attributes, consents: mappings.consents });
+    plans = await sectionPlans({ client: opened.client, sections, attributes: mappings.attributes, consents: mappings.consents, refusals: mappings.refusals });
   } catch (error) {
     if (error instanceof ApsisMappingOutdatedError) throw new UnrecoverableError(error.message);
     throw error;

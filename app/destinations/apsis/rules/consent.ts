@@ -46,6 +46,18 @@ export function consentTypeOf(state: string | null | undefined): ConsentType | n
   return (state && TYPE_OF_STATE[state]) || null;
 }
 
+/** A topic on a channel, as `${channel} ${topic}` (the key of SectionPlan.refused). */
+export const consentPairKey = (write: Pick<ConsentWrite, "channel" | "topic">) => `${write.channel} ${write.topic}`;
+
+/**
+ * A customer's consent writes with those APSIS One last refused first: when it refuses again, nothing else of
+ * the customer's consent has been written (the API has no all-or-nothing write of several consents).
+ */
+export function refusedFirst(writes: readonly ConsentWrite[], refused: ReadonlySet<string>): ConsentWrite[] {
+  const first = writes.filter((w) => refused.has(consentPairKey(w)));
+  return first.length ? [...first, ...writes.filter((w) => !refused.has(consentPairKey(w)))] : [...writes];
+}
+
 export function consentWrites({ customer, topics }: { customer: ShopifyCustomer; topics: ConsentTopics }): ConsentWrite[] {
   const writes: ConsentWrite[] = [];
   const channel = (name: ConsentChannel, address: string | null, state: string | null, what: string) => {

@@ -27,6 +27,7 @@ const plan: SectionPlan = {
     { field: "number_of_orders", attribute: "orders", attributeType: "number", versionId: "2" },
   ],
   topics: { email: ["news"], sms: ["sms"] },
+  refused: new Set(),
 };
 const sections = new Map([
   ["sweden", plan],
@@ -356,6 +357,30 @@ describe("syncProfiles", () => {
     expect(failures).toEqual([expect.objectContaining({ customerId: "gid://shopify/Customer/104", reason: expect.stringContaining("topic is not on this channel") })]);
     expect(w.links.has("gid://shopify/Customer/104")).toBe(false);
     expect(counters.created).toBe(counters.matched - 1);
+  });
+
+  it("a topic APSIS refused is written first: a customer it refuses again has no other consent written, and each failure says what landed", async () => {
+    const w = world();
+    // "promo" takes SMS only in APSIS, but it is mapped under Email after "news".
+    const refused = new Set<string>();
+    const promo: SectionPlan = { ...plan, topics: { email: ["news", "promo"], sms: [] }, refused };
+    w.failWith((_key, what) => (what === "consent" && consentTopic === "promo" ? new Refused("Bad Request: Topic 'promo' takes consent on com.apsis1.channels.sms only") : null));
+    let consentTopic = "";
+    const writer = { ...w.writer, writeConsent: (work: Parameters<typeof w.writer.writeConsent>[0]) => ((consentTopic = work.write.topic), w.writer.writeConsent(work)) };
+    const matched = (c: ShopifyCustomer) => c.countryCode === "SE" || c.tags.includes("vip");
+    const customers = store().filter((c) => matched(c) && (c.emailMarketingState === "SUBSCRIBED" || c.emailMarketingState === "UNSUBSCRIBED"));
+    // The first customer: "news" lands before APSIS refuses "promo" (the writer then learns the refusal).
+    const first = run(w, customers.slice(0, 1), { sections: new Map([["sweden", promo], ["global", promo]]), writer, concurrency: 1 });
+    await first.result;
+    expect(first.failures[0].reason).toMatch(/^writing email consent \(opt-\w+\) to topic promo failed \(already written for this customer: email opt-\w+ to news\): Bad Request: Topic 'promo' takes consent on com.apsis1.channels.sms only/);
+    refused.add("email promo");
+    // The others: "promo" goes first and is refused; "news" is never written for them.
+    const others = customers.slice(1);
+    const rest = run(w, customers.slice(1), { sections: new Map([["sweden", promo], ["global", promo]]), writer });
+    expect((await rest.result).counters.failed).toBe(others.length);
+    for (const failure of rest.failures) expect(failure.reason).toContain("to topic promo failed (no other consent written for this customer)");
+    for (const c of others) expect([...w.profiles.get(c.id.split("/").pop()!)!.consents.keys()]).toEqual([]);
+    expect(w.calls.filter(([call, key, , topic]) => call === "consent" && topic === "news" && key !== customers[0].id.split("/").pop())).toEqual([]);
   });
 
   it("stopped mid-way and resumed from its checkpoint: same final state, exact counters, nothing linked that was not written", async () => {

@@ -9,6 +9,7 @@ import {
   type ConsentWrite,
   leftSectionWrites,
   plannedConsentWrites,
+  refusedFirst,
 } from "./consent";
 import { mapAttributes, type ResolvedAttributeMapping } from "./attribute-values";
 import { type FieldContext, type FieldValue } from "./shopify-fields";
@@ -57,7 +58,12 @@ export const zeroFullSyncCounters = (): FullSyncCounters => {
 
 export type FullSyncCheckpoint = RunCheckpoint<FullSyncCounters>;
 
-export type SectionPlan = { attributes: readonly ResolvedAttributeMapping[]; topics: ConsentTopics };
+export type SectionPlan = {
+  attributes: readonly ResolvedAttributeMapping[];
+  topics: ConsentTopics;
+  /** The topics (consentPairKey) APSIS One refused a consent write to last time; the writer keeps it current. */
+  refused: Set<string>;
+};
 
 export type StoredLink = {
   payloadHash: string;
@@ -222,12 +228,16 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
       const { customer } = tally;
       const { section, profileKey } = work;
       const written: WrittenConsent[] = [];
+      // Every consent APSIS accepted for this customer in this write, so a failure says exactly what landed.
+      const landed: string[] = [];
       const writeConsents = async (writes: readonly ConsentWrite[], beforeAttributes: boolean, into: string) => {
-        for (const write of writes) {
-          const result = await attempt(`writing ${write.channel} consent (${write.type}) to topic ${write.topic} failed`, () =>
+        for (const write of refusedFirst(writes, sections.get(into)?.refused ?? new Set())) {
+          const before = landed.length ? ` (already written for this customer: ${landed.join(", ")})` : " (no other consent written for this customer)";
+          const result = await attempt(`writing ${write.channel} consent (${write.type}) to topic ${write.topic} failed${before}`, () =>
             writer.writeConsent({ profileKey, section: into, write, beforeAttributes }),
           );
           written.push({ write, result });
+          if (result !== "absent") landed.push(`${write.channel} ${write.type} to ${write.topic}`);
         }
       };
       try {

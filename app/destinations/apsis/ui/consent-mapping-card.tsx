@@ -8,6 +8,11 @@ import { APSIS_ACTION, type ApsisActionResult, type SectionView } from "./types"
 /** Section → the topics each channel is mapped to. */
 export type ConsentMappingState = Record<string, { email: string[]; sms: string[] }>;
 
+/** A mapped topic whose last consent write APSIS One refused: when (store time) and what it said. */
+export type ConsentRefusalView = { channel: "email" | "sms"; topic: string; at: string; message: string };
+
+const CHANNEL_NAMES = { email: "Email", sms: "SMS" } as const;
+
 export const NO_CONSENT_WARNING = "Without consent mapping the synced profiles cannot be emailed or texted.";
 
 function ConsentRules() {
@@ -29,11 +34,13 @@ function ConsentRules() {
   );
 }
 
-export function ConsentMappingCard({ sections, section, onSectionChange, saved }: {
+export function ConsentMappingCard({ sections, section, onSectionChange, saved, refusals }: {
   sections: SectionView[];
   section: string;
   onSectionChange: (section: string) => void;
   saved: ConsentMappingState;
+  /** Section → the saved mappings APSIS One refused consent for (cleared when it next accepts one). */
+  refusals: Record<string, ConsentRefusalView[]>;
 }) {
   const save = useFetcher<ApsisActionResult>({ key: "apsis-consents" });
   const [consents, setConsents] = useState<ConsentMappingState>(saved);
@@ -44,6 +51,10 @@ export function ConsentMappingCard({ sections, section, onSectionChange, saved }
   const savedValue = saved[section] ?? { email: [], sms: [] };
   const errors = save.state === "idle" && save.data?.errors ? save.data.errors : {};
   const set = (channel: "email" | "sms", topics: string[]) => setConsents({ ...consents, [section]: { ...value, [channel]: topics } });
+  const refused = refusals[section] ?? [];
+  const topicName = (discriminator: string) => current.topics.find((t) => t.discriminator === discriminator)?.name ?? discriminator;
+  const refusedOn = (channel: "email" | "sms") =>
+    refused.filter((r) => r.channel === channel).map((r) => `APSIS One refused ${CHANNEL_NAMES[channel]} consent to ${topicName(r.topic)}`).join("; ") || undefined;
   const choices = (channel: "email" | "sms") =>
     current.topics.filter((t) => t.channel === null || t.channel === channel).map((t) => ({ label: t.name, value: t.discriminator }));
 
@@ -61,6 +72,24 @@ export function ConsentMappingCard({ sections, section, onSectionChange, saved }
             <p>{NO_CONSENT_WARNING}</p>
           </Banner>
         ) : null}
+        {refused.length ? (
+          <Banner tone="critical" title="APSIS One refuses consent for a mapped topic">
+            <BlockStack gap="200">
+              <List>
+                {refused.map((r) => (
+                  <List.Item key={`${r.channel} ${r.topic}`}>
+                    {CHANNEL_NAMES[r.channel]} → <b>{topicName(r.topic)}</b>, {r.at}: “{r.message}”
+                  </List.Item>
+                ))}
+              </List>
+              <p>
+                Customers with this consent are not synced: each sync writes it first, so nothing else of their consent is written when APSIS One
+                refuses it. A topic that takes consent on one channel only must be mapped under that channel: change the mapping and save. This
+                note goes as soon as APSIS One accepts the consent.
+              </p>
+            </BlockStack>
+          </Banner>
+        ) : null}
         <ConsentRules />
         {errors.form ? (
           <Banner tone="critical">
@@ -70,9 +99,9 @@ export function ConsentMappingCard({ sections, section, onSectionChange, saved }
         {current.topics.length ? (
           <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
             <ChoiceList allowMultiple title="Email channel → topics" choices={choices("email")} selected={value.email}
-              onChange={(topics) => set("email", topics)} error={errors.email} />
+              onChange={(topics) => set("email", topics)} error={errors.email ?? refusedOn("email")} />
             <ChoiceList allowMultiple title="SMS channel → topics" choices={choices("sms")} selected={value.sms}
-              onChange={(topics) => set("sms", topics)} error={errors.sms} />
+              onChange={(topics) => set("sms", topics)} error={errors.sms ?? refusedOn("sms")} />
           </InlineGrid>
         ) : (
           <Text as="p" tone="subdued">This Section has no consent topics in APSIS One. Create them in APSIS One, then reload this page.</Text>

@@ -65,6 +65,9 @@ export async function getApsisPageView({ shop }: { shop: ShopContext }) {
     otherwise,
     attributes,
     consents: mappings.consents,
+    refusals: Object.fromEntries(
+      Object.entries(mappings.refusals).map(([section, list]) => [section, list.map((r) => ({ ...r, at: formatDateTime(new Date(r.at), timeZone) ?? r.at }))]),
+    ),
     status: toFullSyncStatusView(status),
     realtime: realtime && definitions.found ? toRealtimeView(realtime, sectionsOfConditions(rules), definitions.found.sections, connection.lastFullSyncAt !== null) : null,
   };
