@@ -136,7 +136,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     buildIfStale(options.quiet);
     spawnChild("web", process.execPath, ["server.mjs", "./build/index.js"], env);
-    spawnChild("worker", process.execPath, ["--import", "tsx", "workers/index.ts"], env);
+    spawnChild("worker", process.execPath, ["--enable-source-maps", "build/worker.js"], env);
     await waitForHealthy(`${appUrl}/healthz`, children);
   } catch (error) {
     await stop();
@@ -175,15 +175,15 @@ function newestMtime(dir: string): number {
  */
 export function buildIfStale(quiet = true) {
   if (!buildIsStale()) return;
-  runStep("build the app", "flock", [join(tmpdir(), "profile-sync-remix-build.lock"), "node_modules/.bin/remix", "build"], { ...process.env, NODE_ENV: "production" }, quiet);
+  runStep("build the app", "flock", [join(tmpdir(), "profile-sync-remix-build.lock"), "npm", "run", "build"], { ...process.env, NODE_ENV: "production" }, quiet);
 }
 
-/** The Remix build is redone when app code, the Prisma clients, the Remix config or the lock are newer. */
+/** The build (web app and worker) is redone when app or worker code, the Prisma clients, the configs or the lock are newer. */
 function buildIsStale() {
-  if (!existsSync("build/index.js")) return true;
-  const built = statSync("build/index.js").mtimeMs;
-  return ["app", "prisma/generated"].some((dir) => newestMtime(dir) > built) ||
-    ["remix.config.js", "package-lock.json"].some((f) => statSync(f).mtimeMs > built);
+  if (!existsSync("build/index.js") || !existsSync("build/worker.js")) return true;
+  const built = Math.min(statSync("build/index.js").mtimeMs, statSync("build/worker.js").mtimeMs);
+  return ["app", "workers", "prisma/generated"].some((dir) => newestMtime(dir) > built) ||
+    ["remix.config.js", "package-lock.json", "scripts/build-worker.mjs"].some((f) => statSync(f).mtimeMs > built);
 }
 
 async function waitForHealthy(url: string, children: ChildProcess[]) {

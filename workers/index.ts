@@ -1,7 +1,8 @@
 /**
  * The worker process: runs every BullMQ job (sends, syncs, webhook processing) and the recurring job
  * schedulers. Scale out by starting more of these against the same Redis and database.
- *   node --import tsx workers/index.ts   (or npm run worker, which follows npm: scripts/exit-with-launcher.mjs)
+ *   node build/worker.js   (compiled by npm run build, scripts/build-worker.mjs; or npm run worker, which follows
+ *   npm: scripts/exit-with-launcher.mjs). Tests also run it from source: node --import tsx workers/index.ts
  */
 import { parseEnv, EnvError } from "../app/env.server";
 import { exitWithLauncher } from "../scripts/exit-with-launcher.mjs";

@@ -200,8 +200,8 @@ export async function receiveWebhook(request: Request, options: ReceiveWebhookOp
   if (toWebhookTopic(fields.topic) !== topic) return refused(`this endpoint only takes ${topic} deliveries`);
 
   const delivery: WebhookDelivery = {
-    // Shopify's dedupe key is the event id; a delivery without one falls back to the webhook id.
-    eventId: fields.eventId ?? fields.webhookId,
+    // Shopify's dedupe key is the event id; a delivery without one (or of the Events kind) falls back to the webhook id.
+    eventId: (fields.webhookType === "webhooks" ? fields.eventId : undefined) ?? fields.webhookId,
     webhookId: fields.webhookId,
     shop: shop.data,
     topic,

@@ -1,7 +1,7 @@
 /**
  * The worker as its own OS process (`workers/index.ts`), against this file's database and Redis prefix:
  * it picks up jobs the web side enqueues, registers the recurring schedulers, and stops cleanly on SIGTERM;
- * started through `npm run worker`, it goes when npm is killed (issue 10, finding 8).
+ * started through `npm run worker` (the compiled build/worker.js), it goes when npm is killed (issue 10, finding 8).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -73,7 +73,7 @@ describe("npm run worker", () => {
     // The script execs node, so the worker is npm's own child.
     const [workerPid] = execFileSync("ps", ["-o", "pid=", "--ppid", String(npm.pid)], { encoding: "utf8" }).trim().split(/\s+/).map(Number);
     expect(workerPid).toBeGreaterThan(0);
-    expect(execFileSync("ps", ["-o", "args=", "-p", String(workerPid)], { encoding: "utf8" })).toContain("workers/index.ts");
+    expect(execFileSync("ps", ["-o", "args=", "-p", String(workerPid)], { encoding: "utf8" })).toContain("build/worker.js"); // the compiled worker, run by node itself
 
     npm.kill("SIGKILL");
     await waitFor(() => !alive(workerPid), { timeoutMs: 10_000, what: "the worker to go with npm" });
