@@ -11,7 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { envFor, REQUIRED_MAJOR, runUnder, supportedNode } from "./node-runtime.mjs";
+import { envFor, runUnder, supportedNode } from "./node-runtime.mjs";
 
 const node = supportedNode();
 if (node.fetched) {
@@ -19,19 +19,20 @@ if (node.fetched) {
   console.log(`setup: this machine's Node is ${process.versions.node}; running under Node ${node.version} from the npm registry (.cache/node)`);
   runUnder(node, node.execPath, process.argv.slice(1));
 }
-if (Number(process.versions.node.split(".")[0]) < REQUIRED_MAJOR) throw new Error(`setup: still on Node ${process.versions.node}`);
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: "inherit", env: envFor(node) });
-// node_modules/.setup-lock-hash remembers which package-lock.json (and Node ABI) the last install came from.
+// node_modules/.setup-lock-hash remembers which package-lock.json, and for which Node ABI, the last install came from.
 const stamp = "node_modules/.setup-lock-hash";
-const lockHash = createHash("sha256").update(readFileSync("package-lock.json")).update(`abi ${process.versions.modules}`).digest("hex");
-if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
+const lockHash = createHash("sha256").update(readFileSync("package-lock.json")).digest("hex");
+const installed = `${lockHash} abi ${process.versions.modules}`;
+const previous = existsSync(stamp) ? readFileSync(stamp, "utf8") : null;
+if (previous !== installed) {
   // `npm install` against the committed lock, not `npm ci`: see docs/decisions/011-npm-install-from-the-lock.md.
   console.log("setup: installing dependencies from package-lock.json (the first time compiles better-sqlite3, about a minute)");
   run("npm", ["install", "--no-audit", "--no-fund"]);
-  // A module compiled for another Node (the install above keeps it when the lock did not change) is rebuilt.
-  run("npm", ["rebuild", "better-sqlite3"]);
-  writeFileSync(stamp, lockHash);
+  // Installed before for another Node: npm keeps a module it already has, so the native one is rebuilt for this ABI.
+  if (previous !== null && !previous.endsWith(` abi ${process.versions.modules}`)) run("npm", ["rebuild", "better-sqlite3"]);
+  writeFileSync(stamp, installed);
 }
 run("node_modules/.bin/tsx", ["scripts/db.ts", "generate"]);
 run("node_modules/.bin/tsx", ["scripts/fetch-shopify-schema.ts"]);

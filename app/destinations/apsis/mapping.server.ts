@@ -22,6 +22,7 @@ import {
   SyncConditionsSchema,
 } from "./rules/conditions";
 import { checkMappingTypes, type MappingIssue, normalizeAttributeType } from "./rules/attribute-values";
+import type { ConsentRefusal } from "./rules/consent";
 import { type AttributeValueType, isShopifyFieldKey, type ShopifyFieldKey } from "./rules/shopify-fields";
 import { BOUNDS, boundedText } from "../../utils/input-bounds";
 import type { Refused } from "../../utils/user-facing-error";
@@ -217,9 +218,6 @@ export type ApsisMappings = {
   /** Section → the mapped topics whose last consent write APSIS One refused, and why. */
   refusals: Record<string, ConsentRefusal[]>;
 };
-
-/** APSIS One refused a consent write to a mapped topic on a channel (e.g. an SMS-only topic mapped under Email). */
-export type ConsentRefusal = { channel: "email" | "sms"; topic: string; at: string; message: string };
 
 /** The shop's saved configuration (stored rules that no longer parse are left out). */
 export async function loadApsisMappings({ shopId }: { shopId: string }): Promise<ApsisMappings> {

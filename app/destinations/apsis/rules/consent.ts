@@ -46,6 +46,9 @@ export function consentTypeOf(state: string | null | undefined): ConsentType | n
   return (state && TYPE_OF_STATE[state]) || null;
 }
 
+/** APSIS One refused a consent write to a mapped topic on a channel (e.g. an SMS-only topic mapped under Email). */
+export type ConsentRefusal = { channel: ConsentChannel; topic: string; at: string; message: string };
+
 /** A topic on a channel, as `${channel} ${topic}` (the key of SectionPlan.refused). */
 export const consentPairKey = (write: Pick<ConsentWrite, "channel" | "topic">) => `${write.channel} ${write.topic}`;
 
@@ -54,8 +57,7 @@ export const consentPairKey = (write: Pick<ConsentWrite, "channel" | "topic">) =
  * the customer's consent has been written (the API has no all-or-nothing write of several consents).
  */
 export function refusedFirst(writes: readonly ConsentWrite[], refused: ReadonlySet<string>): ConsentWrite[] {
-  const first = writes.filter((w) => refused.has(consentPairKey(w)));
-  return first.length ? [...first, ...writes.filter((w) => !refused.has(consentPairKey(w)))] : [...writes];
+  return [...writes.filter((w) => refused.has(consentPairKey(w))), ...writes.filter((w) => !refused.has(consentPairKey(w)))];
 }
 
 export function consentWrites({ customer, topics }: { customer: ShopifyCustomer; topics: ConsentTopics }): ConsentWrite[] {

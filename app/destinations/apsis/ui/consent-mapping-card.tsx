@@ -2,14 +2,12 @@ import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, ChoiceList, InlineGrid, InlineStack, List, Text } from "@shopify/polaris";
 import { useState } from "react";
 import { useActionToast } from "../../../components/use-toast";
+import type { ConsentRefusal } from "../rules/consent";
 import { SectionSelect } from "./section-select";
 import { APSIS_ACTION, type ApsisActionResult, type SectionView } from "./types";
 
 /** Section → the topics each channel is mapped to. */
 export type ConsentMappingState = Record<string, { email: string[]; sms: string[] }>;
-
-/** A mapped topic whose last consent write APSIS One refused: when (store time) and what it said. */
-export type ConsentRefusalView = { channel: "email" | "sms"; topic: string; at: string; message: string };
 
 const CHANNEL_NAMES = { email: "Email", sms: "SMS" } as const;
 
@@ -39,8 +37,8 @@ export function ConsentMappingCard({ sections, section, onSectionChange, saved, 
   section: string;
   onSectionChange: (section: string) => void;
   saved: ConsentMappingState;
-  /** Section → the saved mappings APSIS One refused consent for (cleared when it next accepts one). */
-  refusals: Record<string, ConsentRefusalView[]>;
+  /** Section → the saved mappings APSIS One refused consent for, `at` in store time (cleared when it next accepts one). */
+  refusals: Record<string, ConsentRefusal[]>;
 }) {
   const save = useFetcher<ApsisActionResult>({ key: "apsis-consents" });
   const [consents, setConsents] = useState<ConsentMappingState>(saved);
