@@ -10,7 +10,10 @@ export default {
     v3_fetcherPersist: true,
     v3_relativeSplatPath: true,
     v3_throwAbortReason: true,
-    v3_lazyRouteDiscovery: true,
+    // Off: every route is in the client manifest from the start. With lazy discovery, a fetcher loading a route
+    // not yet discovered (the Data Sync preview) while an action's revalidation ran threw "404 Not Found" into
+    // the page's error boundary (seen in the browser tests after "Create list"). The app has a handful of routes.
+    v3_lazyRouteDiscovery: false,
     v3_singleFetch: false,
   },
 };
