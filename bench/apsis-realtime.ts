@@ -2,7 +2,7 @@
  * `npm run bench:realtime` (also part of `npm run bench`): APSIS One real-time sync under load, end to end.
  *
  * The real app runs as in production: the built Remix web server (server.mjs) and one worker process
- * (workers/index.ts), real HTTP, real Redis (a prefix of its own, deleted at the end) and a fresh SQLite file
+ * (build/worker.js, the bundle `npm run build` makes of workers/index.ts), real HTTP, real Redis (a prefix of its own, deleted at the end) and a fresh SQLite file
  * (or, when DATABASE_URL is a postgresql:// URL, a fresh database on that server, dropped at the end). The
  * sandboxes run in this process, webhooks are posted by a child process: Shopify with
  * BENCH_SHOPS small stores (BENCH_SHOP_CUSTOMERS customers each) and one store of BENCH_FULL_SYNC_CUSTOMERS
@@ -26,7 +26,7 @@
  * WORKER_CONCURRENCY, WORKER_REALTIME_CONCURRENCY (the worker's), BENCH_WORKERS (worker processes, 1),
  * BENCH_SEED, BENCH_DRAIN_TIMEOUT_SECONDS (240), BENCH_KEEP_LOGS=1 (keep the processes' logs and the database).
  * Also reported, to tell the app's limits from the machine's: CPU per delivery of each process, BullMQ's job
- * timestamps (queue wait and run of each step), and this process's event-loop delay (the sandboxes' health).
+ * timestamps (the webhook job's queue wait and run), and this process's event-loop delay (the sandboxes' health).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -322,7 +322,7 @@ async function main() {
   log(`  ${setup.shops.length} shops set up in ${((performance.now() - setupStarted) / 1000).toFixed(0)} s`);
 
   const web = startProcess("web", process.execPath, ["server.mjs", "./build/index.js"], env, 5_000);
-  const workers = Array.from({ length: CONFIG.workers }, (_, i) => startProcess(`worker${CONFIG.workers > 1 ? i + 1 : ""}`, process.execPath, ["--import", "tsx", "workers/index.ts"], env, 30_000));
+  const workers = Array.from({ length: CONFIG.workers }, (_, i) => startProcess(`worker${CONFIG.workers > 1 ? i + 1 : ""}`, process.execPath, ["--enable-source-maps", "build/worker.js"], env, 30_000));
   const worker = workers[0];
   for (let i = 0; ; i++) {
     const dead = [web, ...workers].find((p) => !running(p));
@@ -474,24 +474,18 @@ async function main() {
     return { requests, status429 };
   };
 
-  const smallDomains = new Set(SMALL.map((shop) => shop.domain));
   /**
-   * Where the time went, from BullMQ's own timestamps of the jobs that finished in [fromMs, toMs]: the webhook
-   * job's wait in the queue and run, and the customer sync job's start after its coalescing delay and run.
+   * Where the time went, from BullMQ's own timestamps of the webhook jobs that finished in [fromMs, toMs]: their
+   * wait in the queue and their run. (The customer sync jobs are erased on completion, as per-customer real-time
+   * jobs are: app/queues/enqueue.server.ts; their share is in the delay and the worker's CPU.)
    */
   async function jobTimings(fromMs: number, toMs: number) {
-    const finished = async (queue: "webhooks" | "realtime", name: string) =>
-      (await queues.getQueue(queue).getJobs(["completed"], 0, -1)).filter(
-        (j) => j.name === name && j.finishedOn && j.processedOn && j.finishedOn >= fromMs && j.finishedOn <= toMs && (queue === "webhooks" || smallDomains.has(j.data.shop)),
-      );
-    const webhookJobs = await finished("webhooks", "webhooks.process-delivery");
-    const syncJobs = await finished("realtime", "apsis.sync-customer");
+    const webhookJobs = (await queues.getQueue("webhooks").getJobs(["completed"], 0, -1)).filter(
+      (j) => j.name === "webhooks.process-delivery" && j.finishedOn && j.processedOn && j.finishedOn >= fromMs && j.finishedOn <= toMs,
+    );
     return {
       webhookWait: ascending(webhookJobs.map((j) => j.processedOn! - j.timestamp)),
       webhookRun: ascending(webhookJobs.map((j) => j.finishedOn! - j.processedOn!)),
-      syncLate: ascending(syncJobs.map((j) => Math.max(0, j.processedOn! - (j.timestamp + (j.opts.delay ?? 0))))),
-      syncRun: ascending(syncJobs.map((j) => j.finishedOn! - j.processedOn!)),
-      syncJobs: syncJobs.length,
     };
   }
 
@@ -675,12 +669,12 @@ async function main() {
       ([phaseA0, phaseA, phaseB].some((p) => p.censored.length) ? " (a percentile marked ≥ is a lower bound: deliveries still unfinished at the drain timeout)" : ""),
   );
   console.log("\nwhere the time went (BullMQ job timestamps, median / p95 ms) and CPU per delivery");
-  console.log(`phase                                 webhook job wait     run  sync jobs  sync start after delay     run  CPU ms/delivery web  worker  sandboxes+bench  worker cores  load avg  sandboxes' loop delay p99/max ms${POSTGRES ? "  DB transactions/delivery" : ""}`);
+  console.log(`phase                                 webhook job wait     run  CPU ms/delivery web  worker  sandboxes+bench  worker cores  load avg  sandboxes' loop delay p99/max ms${POSTGRES ? "  DB transactions/delivery" : ""}`);
   for (const p of [phaseA0, phaseA, phaseB]) {
     const t = p.timings;
     const mp = (xs: number[]) => `${pct(xs, 0.5).toFixed(0)} / ${pct(xs, 0.95).toFixed(0)}`;
     console.log([
-      p.name.padEnd(36), pad(mp(t.webhookWait), 16), pad(mp(t.webhookRun), 7), pad(t.syncJobs, 9), pad(mp(t.syncLate), 22), pad(mp(t.syncRun), 7),
+      p.name.padEnd(36), pad(mp(t.webhookWait), 16), pad(mp(t.webhookRun), 7),
       pad(p.cpu.webMsPer.toFixed(1), 19), pad(p.cpu.workerMsPer.toFixed(1), 6), pad(p.cpu.benchMsPer.toFixed(1), 15), pad(p.cpu.workerCores.toFixed(2), 12),
       pad(p.loadAverage.toFixed(1), 8), pad(`${p.loopDelayMs.p99.toFixed(0)} / ${p.loopDelayMs.max.toFixed(0)}`, 32), ...(POSTGRES ? [pad(p.transactionsPer.toFixed(1), 24)] : []),
     ].join("  "));
