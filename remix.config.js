@@ -12,7 +12,7 @@ export default {
     v3_throwAbortReason: true,
     // Off: every route is in the client manifest from the start. With lazy discovery, a fetcher loading a route
     // not yet discovered (the Data Sync preview) while an action's revalidation ran threw "404 Not Found" into
-    // the page's error boundary (seen in the browser tests after "Create list"). The app has a handful of routes.
+    // the page's error boundary (seen in the browser tests after "Create list"). Decision 030.
     v3_lazyRouteDiscovery: false,
     v3_singleFetch: false,
   },
