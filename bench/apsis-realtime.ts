@@ -2,9 +2,10 @@
  * `npm run bench:realtime` (also part of `npm run bench`): APSIS One real-time sync under load, end to end.
  *
  * The real app runs as in production: the built Remix web server (server.mjs) and one worker process
- * (build/worker.js, the bundle `npm run build` makes of workers/index.ts), real HTTP, real Redis (a prefix of its own, deleted at the end) and a fresh SQLite file
- * (or, when DATABASE_URL is a postgresql:// URL, a fresh database on that server, dropped at the end). The
- * sandboxes run in this process, webhooks are posted by a child process: Shopify with
+ * (build/worker.js, the bundle `npm run build` makes of workers/index.ts), real HTTP, real Redis (a prefix of
+ * its own, deleted at the end) and a fresh SQLite file (or, when DATABASE_URL is a postgresql:// URL, a fresh
+ * database on that server, dropped at the end). The sandboxes run in this process, webhooks are posted by a
+ * child process: Shopify with
  * BENCH_SHOPS small stores (BENCH_SHOP_CUSTOMERS customers each) and one store of BENCH_FULL_SYNC_CUSTOMERS
  * customers; APSIS One with one account per shop, enforcing its documented limits (100 requests/s per account,
  * 10/s per profile). Every shop is set up as the tests do (bench/apsis-realtime-setup.ts): conditions SE →

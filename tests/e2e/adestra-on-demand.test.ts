@@ -11,7 +11,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_NOW, seedCustomer } from "../../sandbox/shopify/seed";
 import type { Stack } from "../../scripts/stack";
-import { SCREENSHOTS as screenshots, startE2e } from "../support/browser";
+import { openFromNav, pick, SCREENSHOTS as screenshots, startE2e } from "../support/browser";
 
 const SHOP = "nordic-newsletter.myshopify.com";
 const ZONE = "Europe/Stockholm";
@@ -77,16 +77,6 @@ async function eventually<T>(page: Page, read: () => Promise<T>, expected: T, ti
 
 const valueOf = (locator: Locator) => () => locator.inputValue({ timeout: 1_000 }).catch(() => "(no such field)");
 const textOf = (locator: Locator) => () => locator.innerText({ timeout: 1_000 }).catch(() => "(not shown)");
-
-/** Picks a Polaris radio button or checkbox the way a merchant does: by clicking its label. */
-async function pick(page: Page, role: "radio" | "checkbox", name: string) {
-  await page.locator("label", { has: page.getByRole(role, { name, exact: true }) }).click();
-}
-
-async function openFromNav(page: Page, link: string, path: RegExp) {
-  await page.getByRole("link", { name: link, exact: true }).first().click();
-  await page.waitForURL(path);
-}
 
 describe("On Demand send to Adestra, as a merchant", () => {
   let page: Page;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { chromium, type Browser, type Locator } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import type { SandboxStoreConfig } from "../../sandbox/shopify/server";
 import { startStack } from "../../scripts/stack";
 
@@ -79,4 +79,15 @@ export async function waitUntilShown(locator: Locator, { timeout = 20_000, logs 
     const text = await locator.page().locator("body").innerText().catch(() => "(no page)");
     throw new Error(`${(error as Error).message}\npage text:\n${text}\n${logs().slice(-4000)}`);
   }
+}
+
+/** Picks a Polaris radio button or checkbox the way a merchant does: by clicking its label. */
+export async function pick(page: Page, role: "radio" | "checkbox", name: string) {
+  await page.locator("label", { has: page.getByRole(role, { name, exact: true }) }).click();
+}
+
+/** Opens an app page from the admin's navigation and waits for its URL. */
+export async function openFromNav(page: Page, link: string, path: RegExp) {
+  await page.getByRole("link", { name: link, exact: true }).first().click();
+  await page.waitForURL(path);
 }
