@@ -108,6 +108,16 @@ export async function listPendingCustomerReceipts({ shop, before, take }: { shop
   });
 }
 
+/** Which of these deliveries are still pending now. */
+export async function filterPendingReceipts({ receiptIds }: { receiptIds: string[] }) {
+  if (!receiptIds.length) return new Set<string>();
+  const rows = await getDb().webhookReceipt.findMany({
+    where: { id: { in: receiptIds }, status: { in: [...PENDING_RECEIPT_STATUSES] } },
+    select: { id: true },
+  });
+  return new Set(rows.map((r) => r.id));
+}
+
 /** received → queued, only if nothing has moved it on (the worker may already have finished it). */
 export async function markWebhookReceiptQueued({ receiptId }: { receiptId: string }) {
   await getDb().webhookReceipt.updateMany({ where: { id: receiptId, status: "received" }, data: { status: "queued" } });

@@ -28,7 +28,7 @@ import {
   recordReconcileProgress,
 } from "../../models/apsis-reconciliation.server";
 import { getShop, whyNotInvited } from "../../models/shop.server";
-import { listPendingCustomerReceipts, listReceiptsOfCustomers } from "../../models/webhook-receipt.server";
+import { filterPendingReceipts, listPendingCustomerReceipts, listReceiptsOfCustomers } from "../../models/webhook-receipt.server";
 import { enqueue, getQueue } from "../../queues/enqueue.server";
 import { type JobContext, type JobPayload, WEBHOOK_DELIVERY_JOB } from "../../queues/registry";
 import { getShopifyAdmin } from "../../shopify/admin.server";
@@ -38,7 +38,7 @@ import type { ShopifyGraphql } from "../../shopify/graphql-client";
 import { webhookJobId } from "../../shopify/webhooks.server";
 import { RECONCILE_JOB, RECONCILE_SHOP_JOB, SYNC_CUSTOMER_JOB } from "./jobs/definitions";
 import { requestCustomerSync, syncCustomerDedupeId } from "./realtime.server";
-import { advanceWatermark, type ChangeVerdict, type CustomerRecord, judgeChange, lostReceipts } from "./rules/reconcile";
+import { advanceWatermark, type ChangeVerdict, type CustomerRecord, judgeChange, lostReceipts, type ReceiptRecord } from "./rules/reconcile";
 
 /** Read before the watermark again: Shopify's search index lag and clock differences stay well inside it. */
 export const OVERLAP_MS = 2 * 60_000;
@@ -171,25 +171,45 @@ class Pass {
       this.examinedCustomers.add(c.id);
     }
     this.examined += fresh.length;
-    const ids = fresh.map((c) => c.id);
+    const first = await this.readRecords(fresh.map((c) => c.id), since);
+    const suspects: { change: ChangedCustomer; syncQueued: boolean; receipts: (Receipt & ReceiptRecord)[] }[] = [];
+    for (const change of fresh) {
+      // The database answers for nearly every customer; Redis is asked only about the rest.
+      if (["written", "delivered"].includes(judgeChange(change.updatedAt, first(change.id, false)))) continue;
+      const syncQueued = await this.isSyncQueued(change.id);
+      const receipts = await this.withLiveness(first(change.id, syncQueued).receipts, syncQueued);
+      const verdict: ChangeVerdict = judgeChange(change.updatedAt, { ...first(change.id, syncQueued), receipts });
+      if (verdict === "in_flight") this.inFlight += 1;
+      if (verdict === "missed") suspects.push({ change, syncQueued, receipts });
+    }
+    if (!suspects.length) return;
+    // Read again after Redis: a sync that finished between the first read and Redis's answer has its record now.
+    const again = await this.readRecords(suspects.map((s) => s.change.id), since);
+    for (const { change, syncQueued, receipts } of suspects) {
+      const record = again(change.id, syncQueued);
+      // A delivery that came after Redis was asked still has its work ahead.
+      const alive = (r: Receipt) => receipts.find((seen) => seen.id === r.id)?.alive ?? true;
+      const now = record.receipts.map((r) => ({ ...r, alive: alive(r) }));
+      const verdict: ChangeVerdict = judgeChange(change.updatedAt, { ...record, receipts: now });
+      if (verdict === "in_flight") this.inFlight += 1;
+      if (verdict !== "missed") continue;
+      await this.queueSync(change.id, lostReceipts(now));
+      this.caught += 1;
+    }
+  }
+
+  /** The customers' sync records and receipts, as one read of the database finds them. */
+  private async readRecords(ids: string[], since: Date) {
     const [records, receipts] = await Promise.all([
       listSyncRecordsOfCustomers({ shopId: this.shopId, customerIds: ids }),
       listReceiptsOfCustomers({ shop: this.shop, customerIds: ids, since }),
     ]);
-    for (const change of fresh) {
-      const own = receipts.filter((r) => r.customerId === change.id);
-      const base = { ...(records.get(change.id) ?? { writtenThrough: null, lastSync: null }), syncQueued: false, invitedAt: this.invitedAt };
-      // The database answers for nearly every customer; Redis is asked only about the rest.
-      const offline = judgeChange(change.updatedAt, { ...base, receipts: own.map((r) => ({ at: receiptTime(r), status: r.status, alive: false })) });
-      if (offline === "written" || offline === "delivered") continue;
-      const syncQueued = await this.isSyncQueued(change.id);
-      const withJobs = await this.withLiveness(own, syncQueued);
-      const verdict: ChangeVerdict = judgeChange(change.updatedAt, { ...base, syncQueued, receipts: withJobs } satisfies CustomerRecord);
-      if (verdict === "in_flight") this.inFlight += 1;
-      if (verdict !== "missed") continue;
-      await this.queueSync(change.id, lostReceipts(withJobs));
-      this.caught += 1;
-    }
+    return (id: string, syncQueued: boolean) => ({
+      ...(records.get(id) ?? { writtenThrough: null, lastSync: null }),
+      syncQueued,
+      invitedAt: this.invitedAt,
+      receipts: receipts.filter((r) => r.customerId === id).map((r) => ({ ...r, at: receiptTime(r), alive: false })),
+    }) satisfies CustomerRecord;
   }
 
   /**
@@ -201,7 +221,11 @@ class Pass {
     const byCustomer = new Map<string, Receipt[]>();
     for (const receipt of pending) byCustomer.set(receipt.customerId!, [...(byCustomer.get(receipt.customerId!) ?? []), receipt]);
     for (const [customerId, own] of byCustomer) {
-      const lost = lostReceipts(await this.withLiveness(own, await this.isSyncQueued(customerId)));
+      const gone = lostReceipts(await this.withLiveness(own, await this.isSyncQueued(customerId)));
+      if (!gone.length) continue;
+      // Read again after Redis: a sync that finished in between has finished its receipts too.
+      const pendingNow = await filterPendingReceipts({ receiptIds: gone.map((r) => r.id) });
+      const lost = gone.filter((r) => pendingNow.has(r.id));
       if (!lost.length) continue;
       await this.queueSync(customerId, lost);
       // A customer the read judged already counts (or was written): its lost receipts are only finished.
