@@ -100,6 +100,12 @@ export const EnvSchema = z.object({
   APSIS_BASE_URL: z.url().optional(),
   /** An APSIS Full Sync reads stores with more customers than this through a bulk export, smaller ones page by page. */
   APSIS_BULK_EXPORT_THRESHOLD: z.coerce.number().int().min(0).default(2000),
+  /** An APSIS Full Sync of a store with at least this many customers goes through APSIS's bulk import (decision 031). */
+  APSIS_IMPORT_THRESHOLD: z.coerce.number().int().min(1).default(5000),
+  /** How often an APSIS import in progress is asked how it stands. */
+  APSIS_IMPORT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(3000),
+  /** Rows per APSIS import file (files also stay under APSIS's 50 MB). */
+  APSIS_IMPORT_ROWS_PER_FILE: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

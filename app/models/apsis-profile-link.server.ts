@@ -126,3 +126,39 @@ export async function listApsisLinksOfCustomers({ shopId, customerIds }: { shopI
     select: { customerId: true, target: true, consent: true, lastSyncedAt: true },
   });
 }
+
+export type ApsisLinkToSave = Omit<Parameters<typeof saveApsisLink>[0], "shopId" | "at">;
+
+/**
+ * A bulk import's confirmed rows (app/destinations/apsis/imports.server.ts), in one transaction: the links and
+ * consent events of the rows APSIS imported, the failures of the rows it refused, and the run's import state
+ * that says these rows are confirmed — so a crash part-way confirms them again from the same row, never twice.
+ */
+export async function confirmApsisImportRows({ shopId, runId, links, failures, importState, at = new Date() }: {
+  shopId: string;
+  runId: string;
+  links: ApsisLinkToSave[];
+  failures: { customerId: string; email: string | null; reason: string; response: string | null }[];
+  importState: string;
+  at?: Date;
+}) {
+  await getDb().$transaction(async (tx) => {
+    const events = links.flatMap(({ customerId, source, events }) => eventRows({ shopId, customerId, source, events }));
+    if (events.length) await tx.consentEvent.createMany({ data: events });
+    for (const link of links) {
+      const { customerId, target, profileKey, email, phone, payloadHash, consent, sourceUpdatedAt } = link;
+      const data = { destinationId: profileKey, email, phone, payloadHash, consent, sourceUpdatedAt, lastSyncedAt: at, lastError: null };
+      await tx.profileLink.upsert({
+        where: { shopId_destination_target_customerId: { shopId, destination: "apsis", target, customerId } },
+        create: { shopId, destination: "apsis", target, customerId, ...data },
+        update: data,
+      });
+    }
+    if (failures.length) {
+      await tx.syncFailure.createMany({
+        data: failures.map((f) => ({ runId, customerId: f.customerId, email: f.email, reason: f.reason.slice(0, 1000), response: f.response?.slice(0, 2000) ?? null })),
+      });
+    }
+    await tx.syncRun.updateMany({ where: { id: runId }, data: { importState } });
+  });
+}

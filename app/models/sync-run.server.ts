@@ -91,6 +91,7 @@ export async function getSyncRunForJob({ runId }: { runId: string }) {
       settings: true,
       shopId: true,
       queuedAt: true,
+      importState: true,
       shop: { select: { domain: true, ianaTimezone: true } },
     },
   });
@@ -104,10 +105,13 @@ export async function getSyncRunForJob({ runId }: { runId: string }) {
 export async function startSyncRunAttempt({ runId }: { runId: string }) {
   await getDb().$transaction(async (tx) => {
     await tx.syncFailure.deleteMany({ where: { runId } });
+    await tx.stagedProfile.deleteMany({ where: { runId } });
     await tx.syncRun.update({
       where: { id: runId },
       data: {
         status: "running",
+        phase: null,
+        importState: null,
         startedAt: new Date(),
         finishedAt: null,
         total: null,
@@ -169,12 +173,24 @@ export async function finishSyncRun({ runId, status, counters, errorCode, errorM
   return getDb().$transaction(async (tx) => {
     const result = await tx.syncRun.updateMany({
       where: { id: runId, status: { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
-      data: { status, finishedAt, errorCode: errorCode ?? null, errorMessage: errorMessage?.slice(0, 2000) ?? null, ...(counters ?? {}) },
+      data: { status, finishedAt, phase: null, errorCode: errorCode ?? null, errorMessage: errorMessage?.slice(0, 2000) ?? null, ...(counters ?? {}) },
     });
     if (result.count !== 1) return false;
+    // Profiles staged for a bulk import are needed only while the run is live.
+    await tx.stagedProfile.deleteMany({ where: { runId } });
     if (alsoInTransaction) await alsoInTransaction(tx);
     return true;
   });
+}
+
+/** What the run is doing now (a bulk import's phase; null: none to show). */
+export async function setSyncRunPhase({ runId, phase }: { runId: string; phase: string | null }) {
+  await getDb().syncRun.updateMany({ where: { id: runId }, data: { phase } });
+}
+
+/** A bulk-importing run's files and imports (JSON), read back by the attempt that resumes it. */
+export async function saveSyncRunImportState({ runId, importState }: { runId: string; importState: string }) {
+  await getDb().syncRun.updateMany({ where: { id: runId }, data: { importState } });
 }
 
 /** Between two attempts of a job: back to queued, saying why and that it will be tried again. */

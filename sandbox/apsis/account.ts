@@ -60,6 +60,12 @@ export interface ApsisSandboxAccount {
    * ("METHOD /path/{template}", as in stats().byEndpoint) only calls to it, after letting `after` of them through.
    */
   setFailure(failure: { status?: number; count: number; endpoint?: string; after?: number }): void;
+  /**
+   * The next `count` imports requested go wrong as a real one can: "error" — the file is taken, the import
+   * ends in status `error` with `reason` and writes nothing; "expired-upload" — its upload URL has expired by
+   * the time the file comes (S3 answers 403 "Policy expired"). Until used or reset().
+   */
+  setImportFault(fault: { kind: "error" | "expired-upload"; count: number; reason?: string }): void;
   /** Every token issued so far answers 401 from now on. */
   revokeTokens(): void;
   /** The topic is changed in APSIS One: it takes consent on `channel` only, or on any channel (null). Until reset(). */
@@ -87,6 +93,7 @@ export class SandboxAccount implements ApsisSandboxAccount {
   #windows!: { account: SlidingWindow; profile: SlidingWindow; token: SlidingWindow; imports: SlidingWindow };
   #stats!: ApsisSandboxStats;
   #failure?: { status: number; remaining: number; endpoint?: string; passes: number };
+  #importFault?: { kind: "error" | "expired-upload"; remaining: number; reason: string };
 
   constructor(config: ApsisSandboxAccountConfig, limits: ApsisSandboxLimits) {
     this.config = AccountConfigSchema.parse(config);
@@ -179,6 +186,18 @@ export class SandboxAccount implements ApsisSandboxAccount {
     this.#failure = { status, remaining: count, endpoint, passes: after };
   }
 
+  setImportFault({ kind, count, reason = "Internal error while processing the file" }: { kind: "error" | "expired-upload"; count: number; reason?: string }): void {
+    this.#importFault = { kind, remaining: count, reason };
+  }
+
+  /** The fault the import being requested now gets, if any (setImportFault). */
+  takeImportFault(): { kind: "error" | "expired-upload"; reason: string } | undefined {
+    const fault = this.#importFault;
+    if (!fault || fault.remaining <= 0) return undefined;
+    fault.remaining--;
+    return { kind: fault.kind, reason: fault.reason };
+  }
+
   revokeTokens(): void {
     this.#tokens.clear();
   }
@@ -207,6 +226,7 @@ export class SandboxAccount implements ApsisSandboxAccount {
     };
     this.#stats = { requests: 0, tokenRequests: 0, status429: 0, byEndpoint: {} };
     this.#failure = undefined;
+    this.#importFault = undefined;
   }
 }
 

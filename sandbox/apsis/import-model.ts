@@ -22,6 +22,8 @@ export interface SandboxImport {
   errors: { row: number; reason: string }[];
   /** Why an import ended in `error`. */
   error?: string;
+  /** setImportFault("error"): the import ends in `error` with this reason once it has the file. */
+  failWith?: string;
 }
 
 export type ApsisSandboxImport = Omit<SandboxImport, "body" | "fields" | "uploadExpiresAt">;
@@ -37,7 +39,7 @@ export function expireIfDue(record: SandboxImport, now = Date.now()): void {
   }
 }
 
-export function importView({ body: _body, fields: _fields, uploadExpiresAt: _expires, errors, ...rest }: SandboxImport): ApsisSandboxImport {
+export function importView({ body: _body, fields: _fields, uploadExpiresAt: _expires, failWith: _fault, errors, ...rest }: SandboxImport): ApsisSandboxImport {
   return { ...rest, errors: errors.map((error) => ({ ...error })) };
 }
 

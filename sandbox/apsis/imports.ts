@@ -51,13 +51,18 @@ export const importRoutes: Route[] = [
       if (waitMs > 0) throw tooManyRequests("Profile import request limit reached (per minute)", waitMs);
 
       const record = newImport(account, params.section, mapping, sandbox);
+      const answeredExpiry = record.uploadExpiresAt;
+      const fault = account.takeImportFault();
+      // S3 holds the URL expired by the time the file comes (clocks apart); APSIS answers its usual expiry.
+      if (fault?.kind === "expired-upload") record.uploadExpiresAt = Date.now();
+      if (fault?.kind === "error") record.failWith = fault.reason;
       account.importRecords.set(record.id, record);
       return {
         status: 201,
         body: {
           import_id: record.id,
           file_upload_url: `${sandbox.url}${UPLOAD_PATH}`,
-          file_upload_url_expires_at: new Date(record.uploadExpiresAt).toISOString(),
+          file_upload_url_expires_at: new Date(answeredExpiry).toISOString(),
           file_upload_body: record.fields,
         },
       };
@@ -141,6 +146,7 @@ function run(account: SandboxAccount, record: SandboxImport, csv: string, sandbo
     record.status = "in_progress";
     sandbox.schedule(() => {
       try {
+        if (record.failWith) throw new Error(record.failWith);
         importRows(store, section, record, csv);
         record.status = "completed";
       } catch (error) {

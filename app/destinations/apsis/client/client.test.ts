@@ -365,9 +365,23 @@ describe("ApsisClient calls", () => {
 
   it("does not read an expired upload URL (403 from S3) as bad credentials", async () => {
     const { client } = clientWith([new Response("<Error><Code>AccessDenied</Code></Error>", { status: 403 })]);
-    const error = await client.imports.upload({ url: "https://s3.example/b", fields: {}, csv: "" }).catch((e: unknown) => e);
+    const error = await client.imports.upload({ url: "https://s3.eu-west-1.amazonaws.com/b", fields: {}, csv: "" }).catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(ApsisAuthError);
     expect((error as Error).message).toMatch(/create a new import/);
+  });
+
+  it("sends the customers' file only to Amazon S3 over HTTPS (or the API's own origin), whatever URL APSIS answers", async () => {
+    for (const url of ["https://evil.example/s3.eu-west-1.amazonaws.com", "http://s3.eu-west-1.amazonaws.com/b", "https://s3.eu-west-1.amazonaws.com.evil.example/b", "not a url"]) {
+      const { client, requests } = clientWith([empty(204)]);
+      const error = await client.imports.upload({ url, fields: {}, csv: "1,a@b.se\n" }).catch((e: unknown) => e);
+      expect(error, url).toBeInstanceOf(ApsisMalformedResponseError);
+      expect(requests, url).toEqual([]);
+    }
+    for (const url of ["https://s3.ap-southeast-1.amazonaws.com/b", "https://bucket.s3.eu-west-1.amazonaws.com/k", "https://s3-eu-west-1.amazonaws.com/b"]) {
+      const { client, requests } = clientWith([empty(204)]);
+      await client.imports.upload({ url, fields: {}, csv: "" });
+      expect(requests, url).toHaveLength(1);
+    }
   });
 
   it("keeps 409 from other calls as ApsisConflictError", async () => {

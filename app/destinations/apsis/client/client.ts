@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { Fetch } from "../../../http/request";
 import { sleep as realSleep, type Sleep, withRetries } from "../../../http/retry";
-import { errorFromResponse, retryDelayMs } from "./errors";
+import { ApsisMalformedResponseError, errorFromResponse, retryDelayMs } from "./errors";
 import { type ApsisEventInput, eventsBody } from "./event-batches";
 import { exchange, parseAnswer } from "./exchange";
 import type { ApsisLimiter } from "./limiter";
@@ -79,8 +79,8 @@ export class ApsisClient {
     const base = baseUrl.replace(/\/+$/, "");
     const tokens = new ApsisTokenProvider({ baseUrl: base, clientId, clientSecret, fetch, timeoutMs, maxRetries, sleep, cache: tokenCache });
     this.#send = createApsisTransport({ baseUrl: base, fetch, timeoutMs, maxRetries, sleep, tokens, limiter });
-    this.#upload = (url, form) => {
-      const path = new URL(url).pathname;
+    this.#upload = async (url, form) => {
+      const path = uploadPathOf(url, base);
       const attempt = async () => {
         const response = await exchange({ fetch, timeoutMs }, url, { method: "POST", body: form }, path);
         if (response.status < 200 || response.status > 299) throw errorFromResponse("POST", path, response, { endpoint: "upload" });
@@ -197,6 +197,25 @@ export class ApsisClient {
   async #mergePatch(path: string, profileKey: string, json: Record<string, ApsisAttributeValue>): Promise<void> {
     await this.#send({ method: "PATCH", path, json, mergePatch: true, profileKey });
   }
+}
+
+/**
+ * The file holds customers' data: it goes only to S3 over HTTPS, as APSIS's pre-signed URLs point
+ * (docs/apis/apsis-one-api.md §8: s3.<region>.amazonaws.com), or to the API's own origin (the sandbox). Any
+ * other URL in APSIS's answer is refused before a byte is sent.
+ */
+function uploadPathOf(url: string, base: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ApsisMalformedResponseError(`APSIS One answered an upload URL that is not a URL`, { method: "POST", path: "(upload)", status: undefined });
+  }
+  const s3 = parsed.protocol === "https:" && /^([a-z0-9.-]+\.)?s3[.-]([a-z0-9-]+\.)?amazonaws\.com$/.test(parsed.hostname);
+  if (!s3 && parsed.origin !== new URL(base).origin) {
+    throw new ApsisMalformedResponseError(`APSIS One answered an upload URL on ${parsed.origin}, which is not Amazon S3: the file was not sent`, { method: "POST", path: parsed.pathname, status: undefined });
+  }
+  return parsed.pathname;
 }
 
 const profilePath = ({ keyspace, profileKey }: ApsisProfileRef) => apsisPath`/audience/keyspaces/${keyspace}/profiles/${profileKey}`;

@@ -37,7 +37,9 @@ import {
   ApsisUnavailableError,
 } from "../client/errors";
 import { recordApsisFullSyncAt } from "../../../models/apsis-connection.server";
-import { setSyncRunTotal } from "../../../models/sync-run.server";
+import { setSyncRunPhase, setSyncRunTotal } from "../../../models/sync-run.server";
+import { countStagedProfiles } from "../../../models/staged-profile.server";
+import { importStagedProfiles, stageForImport } from "../imports.server";
 import { describeApsisError, openApsisConnection, RECONNECT_MESSAGE, unavailableStatus } from "../account.server";
 import { ApsisMappingOutdatedError, classifyWriteError, profilePorts, sectionPlans } from "../profile-writer.server";
 import { realtimeTouchedKey, requestCustomerSync } from "../realtime.server";
@@ -77,12 +79,33 @@ export const apsisFullSyncJob = runJob({
       if (error instanceof ApsisMappingOutdatedError) throw new RunFailed(error.code, `${error.message} Then start the Full Sync again.`);
       throw error;
     }
-    const { graphql } = await getShopifyAdmin({ shop });
-    const { total, method, customers } = await readStoreCustomers({ graphql, afterId: resumeFrom?.afterId, log, threshold: parseEnv().APSIS_BULK_EXPORT_THRESHOLD });
-    await setSyncRunTotal({ runId: run.id, total });
-    log(`${shop}: ${total} customers, read ${method === "bulk" ? "by bulk export" : "page by page"}${resumeFrom ? ` after ${resumeFrom.afterId}` : ""}`);
+    const env = parseEnv();
     const { keyspace } = settings;
-    return syncProfiles({
+    const imports = (counters: FullSyncCounters, checkpoint: typeof resumeFrom, saved: string | null) =>
+      importStagedProfiles({
+        ...ports,
+        runId: run.id,
+        shopId: run.shopId,
+        client,
+        keyspace,
+        sections,
+        counters,
+        checkpoint,
+        saved,
+        log: (message) => log(`${shop}: ${message}`),
+        tuning: { pollMs: env.APSIS_IMPORT_POLL_MS, rowsPerFile: env.APSIS_IMPORT_ROWS_PER_FILE },
+      });
+    // The store was read and staged: the attempt continues the imports where they stand.
+    if (run.importState) return imports(resumeFrom?.counters ?? zeroFullSyncCounters(), resumeFrom, run.importState);
+
+    const { graphql } = await getShopifyAdmin({ shop });
+    const { total, method, customers } = await readStoreCustomers({ graphql, afterId: resumeFrom?.afterId, log, threshold: env.APSIS_BULK_EXPORT_THRESHOLD });
+    await setSyncRunTotal({ runId: run.id, total });
+    // By the store's size (decision 031); a run that already staged profiles keeps importing whatever the count.
+    const importing = total >= env.APSIS_IMPORT_THRESHOLD || (await countStagedProfiles({ runId: run.id })).size > 0;
+    log(`${shop}: ${total} customers, read ${method === "bulk" ? "by bulk export" : "page by page"}${resumeFrom ? ` after ${resumeFrom.afterId}` : ""}, written ${importing ? "by APSIS One's bulk import" : "profile by profile"}`);
+    if (importing) await setSyncRunPhase({ runId: run.id, phase: "export" });
+    const result = await syncProfiles({
       ...ports,
       customers,
       conditions: settings.conditions,
@@ -91,7 +114,12 @@ export const apsisFullSyncJob = runJob({
       context: { timeZone: run.shop.ianaTimezone },
       ...profilePorts({ shopId: run.shopId, client, keyspace, sections, source: "full_sync" }),
       classifyError: classifyWriteError,
+      stage: importing ? stageForImport(run.id) : undefined,
     });
+    if (!importing || result.stoppedBy !== undefined || result.halted) return result;
+    // Saved before the files are planned: a resumed attempt starts from these counters.
+    await ports.onProgress({ counters: result.counters, checkpoint: result.checkpoint });
+    return imports(result.counters, result.checkpoint, null);
   },
   describeError(error, counters) {
     if (error instanceof ApsisAuthError) return { final: true, code: "apsis_auth", message: RECONNECT_MESSAGE };

@@ -107,6 +107,25 @@ export type ProfileLinkStore = {
 
 export type FullSyncFailure = RunFailure;
 
+/**
+ * A customer's plain create or update (no old address to release, no Section left), handed to APSIS One's
+ * bulk import instead of written (app/destinations/apsis/imports.server.ts): what the file's row holds, and
+ * what the ProfileLink records once APSIS confirmed the row.
+ */
+export type StagedWork = {
+  customer: Pick<ShopifyCustomer, "id" | "email" | "phone" | "updatedAt">;
+  section: string;
+  profileKey: string;
+  attributes: Record<string, FieldValue>;
+  consent: ConsentState;
+  hash: string;
+  /** The consents that changed since the last write, as the per-record path would write them. */
+  toWrite: ConsentWrite[];
+  isNew: boolean;
+  /** What the app last wrote (an opt-out here is the app's own, from an earlier Shopify state). */
+  previous: ConsentState | null;
+};
+
 export type FullSyncEngineOptions = EngineOptions<FullSyncCounters> & {
   conditions: readonly SyncCondition[];
   /** Every Section a condition can pick, with its mappings. */
@@ -115,6 +134,11 @@ export type FullSyncEngineOptions = EngineOptions<FullSyncCounters> & {
   context: FieldContext;
   writer: ProfileWriter;
   links: ProfileLinkStore;
+  /**
+   * Bulk import: a batch's plain creates and updates are staged (durably, before the batch counts as
+   * finished) instead of written; their created/updated counts come when the import confirms them.
+   */
+  stage?: (works: StagedWork[]) => Promise<void>;
 };
 
 export type FullSyncResult = BatchEngineResult<FullSyncCounters>;
@@ -174,6 +198,7 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
     async plan(batch) {
       const stored = await links.find(batch.map((t) => t.customer.id));
       const planned: { tally: CustomerTally<FullSyncCounters>; work: Work }[] = [];
+      const staged: StagedWork[] = [];
       for (const tally of batch) {
         const { customer } = tally;
         tally.count("seen");
@@ -206,6 +231,11 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
           continue;
         }
         const { release, writes: toWrite } = plannedConsentWrites({ customer, writes, previous });
+        if (options.stage && !release.length && !leaving.length) {
+          const { id, email, phone, updatedAt } = customer;
+          staged.push({ customer: { id, email, phone, updatedAt }, section, profileKey: profileKeyOf(customer.id), attributes, consent, hash, toWrite, isNew: !link, previous });
+          continue;
+        }
         planned.push({
           tally,
           work: {
@@ -222,6 +252,7 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
           },
         });
       }
+      if (staged.length) await options.stage!(staged);
       return planned;
     },
     async write(work, tally) {

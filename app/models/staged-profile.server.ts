@@ -1,0 +1,40 @@
+import { getDb } from "../db.server";
+
+/**
+ * Profiles a run hands to a destination's bulk import (StagedProfile): staged while the run plans the store,
+ * cut into files in customer id order, deleted when the run finishes (finishSyncRun). One row per customer
+ * per run: a resumed run that plans a customer again replaces its row, so a file never holds anyone twice.
+ */
+
+export type StagedRow = { target: string; customerNum: bigint; data: string };
+
+/** One batch's rows, replacing any the run staged before for the same customers. */
+export async function stageProfiles({ runId, rows }: { runId: string; rows: StagedRow[] }) {
+  if (!rows.length) return;
+  await getDb().$transaction(async (tx) => {
+    await tx.stagedProfile.deleteMany({ where: { runId, customerNum: { in: rows.map((r) => r.customerNum) } } });
+    await tx.stagedProfile.createMany({ data: rows.map((row) => ({ runId, ...row })) });
+  });
+}
+
+/** How many profiles the run staged for each target. */
+export async function countStagedProfiles({ runId }: { runId: string }) {
+  const groups = await getDb().stagedProfile.groupBy({ by: ["target"], where: { runId }, _count: { _all: true }, orderBy: { target: "asc" } });
+  return new Map(groups.map((g) => [g.target, g._count._all]));
+}
+
+/** The run's staged profiles for a target, in customer id order, after `afterNum` (up to `throughNum`). */
+export async function readStagedProfiles({ runId, target, afterNum, throughNum, take }: {
+  runId: string;
+  target: string;
+  afterNum: bigint | null;
+  throughNum?: bigint;
+  take: number;
+}) {
+  return getDb().stagedProfile.findMany({
+    where: { runId, target, customerNum: { ...(afterNum === null ? {} : { gt: afterNum }), ...(throughNum === undefined ? {} : { lte: throughNum }) } },
+    orderBy: { customerNum: "asc" },
+    take,
+    select: { customerNum: true, data: true },
+  });
+}
