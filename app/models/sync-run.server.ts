@@ -23,6 +23,8 @@ const runSummary = {
   queuedAt: true,
   startedAt: true,
   finishedAt: true,
+  phase: true,
+  importState: true,
 } as const;
 
 /** A shop's runs, newest first (by when they were queued). */

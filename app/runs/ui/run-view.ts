@@ -22,7 +22,16 @@ export type RunView = RunCounters & {
   finishedAt: string | null;
   /** The first five failures; `failed` is the exact count. */
   failures: RunFailureView[];
+  /** A run through the destination's bulk import: what it is doing now (null: written profile by profile). */
+  phase: RunPhase | null;
+  /** Its files and profiles: how many the destination has confirmed so far. */
+  imports: { files: number; filesDone: number; profiles: number; confirmed: number } | null;
+  /** Seconds left, from the pace measured so far (null: not running, or too early to tell). */
+  etaSeconds: number | null;
 };
+
+export const RUN_PHASES = ["export", "preparing", "importing", "confirming"] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];
 
 /** What a page polls while a run is active: the active run, else the last finished one. */
 export type RunPairView<Run extends RunView = RunView> = { activeRun: Run | null; lastRun: Run | null };

@@ -190,14 +190,16 @@ describe("a Full Sync through APSIS One's bulk import", () => {
     await worker!.close();
     child = await startWorkerProcess();
     const { runId } = await stack.app.fullSync.startFullSync({ shop, trigger: "on_demand" });
-    await waitFor(
+    const importingRun = await waitFor(
       async () => {
-        const row = await stack.app.db.getDb().syncRun.findUnique({ where: { id: runId }, select: { importState: true } });
+        const row = await stack.app.db.getDb().syncRun.findUnique({ where: { id: runId }, select: { importState: true, phase: true } });
         return row?.importState && stack.demo.imports().some((i) => i.status === "in_progress") ? row : undefined;
       },
       { timeoutMs: 30_000, what: "an import in progress" },
     );
     await child.kill();
+    // The page says what the run is doing: the destination importing (or confirming) its files.
+    expect(["importing", "confirming"]).toContain(importingRun.phase);
     const atKill = stack.demo.imports().map((i) => i.id);
     expect(atKill.length).toBeGreaterThan(0);
     expect((await stack.app.runs.getSyncRunSummary({ runId }))!.status).toBe("running");

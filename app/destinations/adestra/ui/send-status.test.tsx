@@ -25,6 +25,9 @@ const onDemandRun: SendRunView = {
   startedAt: "23 Nov 2026, 17:40 GMT+1",
   finishedAt: "23 Nov 2026, 17:41 GMT+1",
   failures: [],
+  phase: null,
+  imports: null,
+  etaSeconds: null,
   listName: "Newsletter",
 };
 

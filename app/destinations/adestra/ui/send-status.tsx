@@ -30,6 +30,7 @@ export function SendProgress({ run }: { run: SendRunView }) {
   return (
     <RunProgress
       run={run}
+      destination="Adestra"
       title={run.status === "queued" ? `${triggerOf(run)} queued: starting shortly…` : `${triggerOf(run)}: sending profiles to Adestra…`}
       read={run.total !== null ? `${formatCount(run.seen)} of ${formatCount(run.total)} customers checked` : `${formatCount(run.seen)} customers checked`}
       counts={`${formatCount(run.created + run.updated)} sent · ${formatCount(run.unchanged)} unchanged · ${formatCount(run.skipped)} skipped · ${formatCount(run.failed)} failed${run.listName ? ` · list ${run.listName}` : ""}`}

@@ -21,6 +21,8 @@ const run = {
   queuedAt: new Date("2026-11-23T16:40:00Z"),
   startedAt: new Date("2026-11-23T16:40:01Z"),
   finishedAt: new Date("2026-11-23T16:41:30Z"),
+  phase: null,
+  importState: null,
   failures: [],
   sent: 15,
   profileGroup: "subscribers" as const,

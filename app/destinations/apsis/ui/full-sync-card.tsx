@@ -16,6 +16,7 @@ function Progress({ run }: { run: RunView }) {
   return (
     <RunProgress
       run={run}
+      destination="APSIS One"
       title={run.status === "queued" ? "Full Sync queued: starting shortly…" : "Full Sync running…"}
       read={run.total !== null ? `${n(run.seen)} of ${n(run.total)} customers` : `${n(run.seen)} customers read`}
       counts={countsLine(run)}
