@@ -1,9 +1,14 @@
 /**
- * `npm run bench:apsis` (also part of `npm run bench`): an APSIS One Full Sync of a seeded store (default 10k customers) against the Shopify
- * and APSIS sandboxes, the APSIS sandbox enforcing the documented limits (100 requests/s per account,
- * 10/s per profile). The app side runs in a child process (its peak RSS is its own). Reports the requests
- * per second the sync sustained as a share of APSIS's 100/s, the 429 answers it got, and profiles per second.
- *   BENCH_SIZES=10000 (comma-separated), BENCH_RUNS=1 (medians across runs)
+ * `npm run bench:apsis` (also part of `npm run bench`): APSIS One Full Syncs of seeded stores against the
+ * Shopify and APSIS sandboxes, the APSIS sandbox enforcing the documented limits (100 requests/s per account,
+ * 10/s per profile, 10 imports a minute, three at once). Each size is synced both ways in the same run, side
+ * by side: profile by profile (the per-record path, APSIS_IMPORT_THRESHOLD above the store) and through
+ * APSIS's bulk import (decision 031). The app side runs in a child process (its peak RSS is its own).
+ * Reports profiles/s, requests, 429s, seconds per phase, peak RSS, and the import path's speed-up.
+ *   BENCH_SIZES=10000,100000 (comma-separated), BENCH_RUNS=1 (medians across runs),
+ *   BENCH_PER_RECORD_MAX=10000: larger stores are not synced profile by profile (6 hours for 1M); their
+ *   per-record figure is the largest measured one's profiles/s (the path is held at APSIS's 100 requests/s,
+ *   so its pace does not depend on the store's size), marked "extrapolated".
  */
 import { randomBytes } from "node:crypto";
 import { DEMO_APSIS, demoApsisAccount, startApsisSandbox } from "../sandbox/apsis/server";
@@ -13,9 +18,10 @@ import { runChild } from "./run-child";
 const SHOP = "bench-store.myshopify.com";
 const API = { apiKey: "bench-api-key", apiSecret: "bench-api-secret" };
 
-type Result = { seconds: number; created: number; failed: number; maxRssMb: number; requests: number; status429: number };
+type Path = "per-record" | "import";
+type Result = { seconds: number; created: number; failed: number; maxRssMb: number; requests: number; status429: number; phases: Record<string, number> };
 
-async function measure(customers: number): Promise<Result> {
+async function measure(customers: number, path: Path): Promise<Result> {
   const shopify = await startShopifySandbox({
     port: 0,
     app: { ...API, url: "http://127.0.0.1:9" },
@@ -31,6 +37,8 @@ async function measure(customers: number): Promise<Result> {
       APSIS_BASE_URL: apsis.url,
       BENCH_SANDBOX_URL: shopify.url,
       REDIS_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
+      APSIS_IMPORT_THRESHOLD: path === "import" ? "1" : String(customers + 1),
+      APSIS_IMPORT_POLL_MS: "1000",
     });
     const stats = apsis.account(DEMO_APSIS.clientId).stats();
     return { ...(child as Omit<Result, "requests" | "status429">), requests: stats.requests, status429: stats.status429 };
@@ -41,18 +49,39 @@ async function measure(customers: number): Promise<Result> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sizes = (process.env.BENCH_SIZES ?? "10000").split(",").map(Number);
+const sizes = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 1);
+const perRecordMax = Number(process.env.BENCH_PER_RECORD_MAX ?? 10_000);
 
-console.log(`APSIS One Full Sync; medians of ${runs} run(s); APSIS limit 100 requests/s per account`);
-console.log("customers  profiles  requests  requests/s  share of 100/s  429s  profiles/s  app peak RSS MB");
+const phaseLine = (phases: Record<string, number>) =>
+  Object.entries(phases).map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)}`).join(", ");
+
+console.log(`APSIS One Full Sync, per-record path and import path side by side; medians of ${runs} run(s); APSIS limits 100 requests/s, 10 imports/min, 3 at once`);
+console.log("customers  path        profiles  failed  seconds  profiles/s  requests  429s  app peak RSS MB  seconds per phase");
+let perRecordRate: number | null = null;
 for (const customers of sizes) {
-  const results: Result[] = [];
-  for (let i = 0; i < runs; i++) results.push(await measure(customers));
-  const rate = median(results.map((r) => r.requests / r.seconds));
-  console.log([
-    String(customers).padStart(9), String(results[0].created).padStart(8), String(median(results.map((r) => r.requests))).padStart(8),
-    rate.toFixed(1).padStart(10), `${rate.toFixed(0)}%`.padStart(14), String(median(results.map((r) => r.status429))).padStart(4),
-    median(results.map((r) => r.created / r.seconds)).toFixed(1).padStart(10), median(results.map((r) => r.maxRssMb)).toFixed(0).padStart(15),
-  ].join("  "));
+  const rates: Partial<Record<Path, { rate: number; extrapolated: boolean }>> = {};
+  for (const path of ["per-record", "import"] as const) {
+    if (path === "per-record" && customers > perRecordMax) {
+      if (perRecordRate !== null) {
+        rates[path] = { rate: perRecordRate, extrapolated: true };
+        console.log(`${String(customers).padStart(9)}  ${path.padEnd(10)}  (not run: ${(customers / perRecordRate / 3600).toFixed(1)} hours at the measured ${perRecordRate.toFixed(1)} profiles/s, extrapolated)`);
+      }
+      continue;
+    }
+    const results: Result[] = [];
+    for (let i = 0; i < runs; i++) results.push(await measure(customers, path));
+    const rate = median(results.map((r) => r.created / r.seconds));
+    rates[path] = { rate, extrapolated: false };
+    if (path === "per-record") perRecordRate = rate;
+    const mid = results.find((r) => r.created / r.seconds === rate)!;
+    console.log([
+      String(customers).padStart(9), path.padEnd(10), String(mid.created).padStart(8), String(mid.failed).padStart(6), mid.seconds.toFixed(1).padStart(7), rate.toFixed(1).padStart(10),
+      String(mid.requests).padStart(8), String(mid.status429).padStart(4), mid.maxRssMb.toFixed(0).padStart(15), `  ${phaseLine(mid.phases)}`,
+    ].join("  "));
+  }
+  if (rates["per-record"] && rates.import) {
+    const ratio = rates.import.rate / rates["per-record"].rate;
+    console.log(`${String(customers).padStart(9)}  import path ÷ per-record path: ${ratio.toFixed(1)}x profiles/s${rates["per-record"].extrapolated ? " (per-record extrapolated)" : ""}`);
+  }
 }

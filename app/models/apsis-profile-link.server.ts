@@ -145,13 +145,14 @@ export async function confirmApsisImportRows({ shopId, runId, links, failures, i
   await getDb().$transaction(async (tx) => {
     const events = links.flatMap(({ customerId, source, events }) => eventRows({ shopId, customerId, source, events }));
     if (events.length) await tx.consentEvent.createMany({ data: events });
-    for (const link of links) {
-      const { customerId, target, profileKey, email, phone, payloadHash, consent, sourceUpdatedAt } = link;
-      const data = { destinationId: profileKey, email, phone, payloadHash, consent, sourceUpdatedAt, lastSyncedAt: at, lastError: null };
-      await tx.profileLink.upsert({
-        where: { shopId_destination_target_customerId: { shopId, destination: "apsis", target, customerId } },
-        create: { shopId, destination: "apsis", target, customerId, ...data },
-        update: data,
+    // Each link replaced whole: one delete and one insert per target, not a statement per customer.
+    for (const target of new Set(links.map((l) => l.target))) {
+      const ofTarget = links.filter((l) => l.target === target);
+      await tx.profileLink.deleteMany({ where: { shopId, destination: "apsis", target, customerId: { in: ofTarget.map((l) => l.customerId) } } });
+      await tx.profileLink.createMany({
+        data: ofTarget.map(({ customerId, profileKey, email, phone, payloadHash, consent, sourceUpdatedAt }) => ({
+          shopId, destination: "apsis", target, customerId, destinationId: profileKey, email, phone, payloadHash, consent, sourceUpdatedAt, lastSyncedAt: at, lastError: null,
+        })),
       });
     }
     if (failures.length) {

@@ -36,8 +36,8 @@ const MAX_FILE_BYTES = 45 * 1024 * 1024;
 const ROWS_PER_FILE = 100_000;
 const IMPORT_ATTEMPTS = 3;
 /** Rows confirmed per transaction. */
-const CONFIRM_CHUNK = 500;
-const READ_PAGE = 2_000;
+const CONFIRM_CHUNK = 250;
+const READ_PAGE = 1_000;
 
 export type ImportTuning = { pollMs: number; rowsPerFile?: number };
 
