@@ -5,7 +5,7 @@
  * by side: profile by profile (the per-record path, APSIS_IMPORT_THRESHOLD above the store) and through
  * APSIS's bulk import (decision 031). The app side runs in a child process (its peak RSS is its own).
  * Reports profiles/s, requests, 429s, seconds per phase, peak RSS, and the import path's speed-up.
- *   BENCH_SIZES=10000,100000 (comma-separated), BENCH_RUNS=1 (medians across runs),
+ *   BENCH_SIZES=10000,100000,1000000 (comma-separated), BENCH_RUNS=1 (medians across runs),
  *   BENCH_PER_RECORD_MAX=10000: larger stores are not synced profile by profile (6 hours for 1M); their
  *   per-record figure is the largest measured one's profiles/s (the path is held at APSIS's 100 requests/s,
  *   so its pace does not depend on the store's size), marked "extrapolated".
@@ -49,7 +49,7 @@ async function measure(customers: number, path: Path): Promise<Result> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sizes = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
+const sizes = (process.env.BENCH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 1);
 const perRecordMax = Number(process.env.BENCH_PER_RECORD_MAX ?? 10_000);
 
