@@ -256,13 +256,16 @@ async function snapshotRows(shopId: string, domain: string) {
     Shop: { id: shopId },
     Session: { shop: domain },
     SyncFailure: { run: { shopId } },
+    StagedProfile: { run: { shopId } },
     WebhookReceipt: { shopDomain: domain },
     ComplianceRequest: { shopDomain: domain },
   };
   const out: Record<string, unknown[]> = {};
   for (const model of listModels()) {
     const delegate = db[model[0].toLowerCase() + model.slice(1)];
-    out[model] = await delegate.findMany({ where: special[model] ?? { shopId }, orderBy: { id: "asc" } });
+    // StagedProfile is keyed by run and customer, not by an id of its own.
+    const orderBy = model === "StagedProfile" ? { customerNum: "asc" } : { id: "asc" };
+    out[model] = await delegate.findMany({ where: special[model] ?? { shopId }, orderBy });
   }
   return out;
 }
