@@ -6,7 +6,7 @@ import { apsisReason } from "./account.server";
 import { waitingOutRateLimits } from "./profile-writer.server";
 import { importBody, importHeader, importRow } from "./rules/import-file";
 import type { FullSyncCounters, SectionPlan, StagedWork } from "./rules/profile-engine";
-import { sectionTarget } from "./rules/profile";
+import { sectionOfTarget, sectionTarget } from "./rules/profile";
 import { confirmApsisImportRows, type ApsisLinkToSave } from "../../models/apsis-profile-link.server";
 import { countStagedProfiles, readStagedProfiles, stageProfiles } from "../../models/staged-profile.server";
 import { saveSyncRunImportState, setSyncRunPhase } from "../../models/sync-run.server";
@@ -154,7 +154,24 @@ class ImportRun {
   }
 
   #section(part: ImportPart) {
-    return part.target.slice("section:".length);
+    return sectionOfTarget(part.target)!;
+  }
+
+  /** A new import for the part, saved; false when APSIS refused the request itself (the part's rows then fail). */
+  async #requestImport(part: ImportPart, section: string): Promise<boolean> {
+    const body = importBody({ keyspace: this.options.keyspace, plan: this.#plan(part) });
+    let created;
+    try {
+      created = await waitingOutRateLimits(() => this.options.client.imports.create({ section, body }));
+    } catch (error) {
+      // APSIS refuses the mapping itself (e.g. a topic not on its channel): no row of the file can land.
+      if (!(error instanceof ApsisValidationError)) throw error;
+      await this.#failRest(part, `APSIS One refused the import: ${apsisReason(error)}`);
+      return false;
+    }
+    Object.assign(part, { importId: created.import_id, upload: { url: created.file_upload_url, fields: created.file_upload_body, expiresAt: created.file_upload_url_expires_at }, uploaded: false });
+    await this.#save();
+    return true;
   }
 
   /** Request → upload → poll → confirm, continuing from wherever the part stands. */
@@ -162,20 +179,7 @@ class ImportRun {
     const { client, tuning } = this.options;
     const section = this.#section(part);
     while (!part.done && !this.options.shouldStop?.()) {
-      if (!part.importId) {
-        const created = await waitingOutRateLimits(() => client.imports.create({ section, body: importBody({ keyspace: this.options.keyspace, plan: this.#plan(part) }) }))
-          .catch((error: unknown) => {
-            // APSIS refuses the mapping itself (e.g. a topic not on its channel): no row of the file can land.
-            if (error instanceof ApsisValidationError) return error;
-            throw error;
-          });
-        if (created instanceof ApsisValidationError) {
-          await this.#failRest(part, `APSIS One refused the import: ${apsisReason(created)}`);
-          return;
-        }
-        Object.assign(part, { importId: created.import_id, upload: { url: created.file_upload_url, fields: created.file_upload_body, expiresAt: created.file_upload_url_expires_at }, uploaded: false });
-        await this.#save();
-      }
+      if (!part.importId && !(await this.#requestImport(part, section))) return;
       if (!part.uploaded && (this.#expired(part) || !(await this.#upload(part, section)))) {
         // Expired before the file went up: a new import; this one expires unused, having written nothing.
         this.#newImport(part);
