@@ -32,7 +32,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -42,7 +41,7 @@ import { type ApsisSandbox, type ApsisSandboxAccountConfig, demoApsisAccount, st
 import { seededCustomerId } from "../sandbox/shopify/seed";
 import { type SandboxStoreConfig, type ShopifySandbox, startShopifySandbox } from "../sandbox/shopify/server";
 import type { WebhookDelivery } from "../sandbox/shopify/webhooks/payloads";
-import { buildIfStale, redisAnswers } from "../scripts/stack";
+import { buildIfStale, freePort, redisAnswers } from "../scripts/stack";
 import { type IpcMessage, type IpcResults, type LoadFile, type LoadResult, post, type PreparedDelivery } from "./apsis-realtime-load";
 
 // ---- configuration
@@ -108,14 +107,6 @@ function rng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 

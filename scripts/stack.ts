@@ -5,7 +5,8 @@
  * by the end-to-end tests.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, statSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, statSync, readdirSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -228,4 +229,38 @@ export async function redisAnswers(url: string) {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * A port that is free now and that the kernel will not hand out meanwhile: it is picked below the ephemeral
+ * range (/proc/sys/net/ipv4/ip_local_port_range), from which every `listen(0)` and every outgoing connection
+ * (to Redis, PostgreSQL, the sandboxes) takes its port. A port from `listen(0)` could be taken by one of those
+ * between the pick and the web process binding it, seconds later (EADDRINUSE, seen in CI). Random, so parallel
+ * test files rarely try the same one, and tried by binding it.
+ */
+export async function freePort(): Promise<number> {
+  const ephemeralLow = ephemeralRangeStart();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (ephemeralLow - 10_000));
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port found between 10000 and ${ephemeralLow}`);
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > 11_000) return low;
+  } catch {
+    // Not Linux: the IANA dynamic range starts at 49152.
+  }
+  return 32_768;
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
 }

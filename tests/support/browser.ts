@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import type { SandboxStoreConfig } from "../../sandbox/shopify/server";
-import { startStack } from "../../scripts/stack";
+import { freePort, startStack } from "../../scripts/stack";
 
 /** Debian's Chromium by default; CHROMIUM_PATH overrides. Playwright's own download is not used. */
 export async function launchChromium(): Promise<Browser> {
@@ -20,17 +19,6 @@ export async function launchChromium(): Promise<Browser> {
     args: ["--user-agent=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
       "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
 

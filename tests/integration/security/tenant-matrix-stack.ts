@@ -11,8 +11,7 @@ import { demoAdestraAccount, startAdestraSandbox, type AdestraSandbox, type Ades
 import { DEMO_APSIS, demoApsisAccount, startApsisSandbox, type ApsisSandbox, type ApsisSandboxAccountConfig } from "../../../sandbox/apsis/server";
 import { startShopifySandbox, type ShopifySandbox } from "../../../sandbox/shopify/server";
 import { mintSessionToken } from "../../../sandbox/shopify/tokens";
-import { buildIfStale } from "../../../scripts/stack";
-import { freePort } from "../../support/browser";
+import { buildIfStale, freePort } from "../../../scripts/stack";
 import { installOfflineSession } from "../shopify/sandbox-session";
 
 export type Tenant = {

@@ -5,10 +5,9 @@
  * web process over HTTP as the embedded admin sends them (a session token signed for one shop in the
  * Authorization header, Remix's `?_data=` for loader and action answers), or as any browser does (browserFetch).
  */
-import { startStack } from "../../../scripts/stack";
+import { freePort, startStack } from "../../../scripts/stack";
 import type { SandboxStoreConfig } from "../../../sandbox/shopify/server";
 import { mintSessionToken } from "../../../sandbox/shopify/tokens";
-import { freePort } from "../../support/browser";
 
 /** The Shopify library answers bots (Node's own user agent among them) with 410 Gone: we are the admin's browser. */
 export const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
