@@ -93,6 +93,25 @@ export const EnvSchema = z.object({
   /** A send reads stores with more customers than this through a bulk export, smaller ones page by page. */
   ADESTRA_BULK_EXPORT_THRESHOLD: z.coerce.number().int().min(0).default(2000),
   /**
+   * A send of a store with at least this many customers goes through Adestra's contact.import (a CSV the app
+   * serves, app/destinations/adestra/imports.server.ts); smaller stores are written contact by contact.
+   */
+  ADESTRA_IMPORT_THRESHOLD: z.coerce.number().int().min(1).default(5000),
+  /** Rows per Adestra import file. */
+  ADESTRA_IMPORT_ROWS_PER_FILE: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
+  /** The first wait before an Adestra import is checked on the list (doubling after each check, up to a minute). */
+  ADESTRA_IMPORT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(5000),
+  /**
+   * How long after contact.import the app waits for a file's contacts to show on the list (and how long the
+   * file's URL is valid): the rows still missing then are failures. Adestra gives no import status.
+   */
+  ADESTRA_IMPORT_CONFIRM_MS: z.coerce.number().int().min(100).max(7 * 86_400_000).default(4 * 3_600_000),
+  /**
+   * Once some of an import file's contacts are on the list, how long the list may show no more of them before
+   * the rest count as refused by Adestra (failures), instead of waiting for ADESTRA_IMPORT_CONFIRM_MS.
+   */
+  ADESTRA_IMPORT_SETTLE_MS: z.coerce.number().int().min(10).max(86_400_000).default(15 * 60_000),
+  /**
    * APSIS One's API base URL for every shop, overriding the one of the region the merchant chose (EU
    * https://api.apsis.one, APAC https://api-apac.apsis.one). Unset in production; the demo and tests point it at
    * the APSIS sandbox.

@@ -1,4 +1,4 @@
-import { getDb } from "../db.server";
+import { getDb, type Tx } from "../db.server";
 
 /**
  * What a send last wrote to Adestra per customer (ProfileLink, destination "adestra"):
@@ -35,7 +35,7 @@ export async function deleteAdestraLink({ shopId, target, customerId }: { shopId
   await getDb().profileLink.deleteMany({ where: { shopId, destination: "adestra", target, customerId } });
 }
 
-export async function upsertAdestraLink({ shopId, target, customerId, destinationId, email, payloadHash, sourceUpdatedAt = null, at = new Date() }: {
+export async function upsertAdestraLink({ shopId, target, customerId, destinationId, email, payloadHash, sourceUpdatedAt = null, at = new Date(), tx }: {
   shopId: string;
   target: string;
   customerId: string;
@@ -44,9 +44,11 @@ export async function upsertAdestraLink({ shopId, target, customerId, destinatio
   payloadHash: string;
   sourceUpdatedAt?: Date | null;
   at?: Date;
+  /** Inside a caller's transaction. */
+  tx?: Tx;
 }) {
   const data = { destinationId, email, payloadHash, sourceUpdatedAt, lastSyncedAt: at, lastError: null };
-  await getDb().profileLink.upsert({
+  await (tx ?? getDb()).profileLink.upsert({
     where: { shopId_destination_target_customerId: { shopId, destination: "adestra", target, customerId } },
     create: { shopId, destination: "adestra", target, customerId, ...data },
     update: data,
@@ -73,5 +75,37 @@ export async function listAdestraLinksOfCustomers({ shopId, customerIds }: { sho
     where: { shopId, destination: "adestra", customerId: { in: customerIds } },
     orderBy: { lastSyncedAt: "desc" },
     select: { customerId: true, target: true, lastSyncedAt: true },
+  });
+}
+
+/**
+ * A bulk import's settled rows (app/destinations/adestra/imports.server.ts), in one transaction: the list links
+ * of the contacts Adestra's list confirmed, the failures of the rows it never showed, the staged rows settled
+ * (so a resumed attempt waits only for the others) and the run's import state with the counts they added —
+ * so a crash part-way settles each row once, never twice.
+ */
+export async function confirmAdestraImportRows({ shopId, runId, target, links, failures, settled, importState, at = new Date() }: {
+  shopId: string;
+  runId: string;
+  /** The list's target ("list:<id>"). */
+  target: string;
+  links: { customerId: string; contactId: number; email: string; payloadHash: string }[];
+  failures: { customerId: string; email: string | null; reason: string; response: string | null }[];
+  /** The staged rows (customer numbers) these links and failures settle. */
+  settled: bigint[];
+  importState: string;
+  at?: Date;
+}) {
+  await getDb().$transaction(async (tx) => {
+    for (const { customerId, contactId, email, payloadHash } of links) {
+      await upsertAdestraLink({ shopId, target, customerId, destinationId: String(contactId), email, payloadHash, at, tx });
+    }
+    if (failures.length) {
+      await tx.syncFailure.createMany({
+        data: failures.map((f) => ({ runId, customerId: f.customerId, email: f.email, reason: f.reason.slice(0, 1000), response: f.response?.slice(0, 2000) ?? null })),
+      });
+    }
+    if (settled.length) await tx.stagedProfile.deleteMany({ where: { runId, customerNum: { in: settled } } });
+    await tx.syncRun.updateMany({ where: { id: runId }, data: { importState } });
   });
 }

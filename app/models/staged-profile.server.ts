@@ -38,3 +38,11 @@ export async function readStagedProfiles({ runId, target, afterNum, throughNum, 
     select: { customerNum: true, data: true },
   });
 }
+
+/** Rewrites what some of the run's staged rows hold (e.g. what a destination said of them before the import). */
+export async function updateStagedProfiles({ runId, rows }: { runId: string; rows: { customerNum: bigint; data: string }[] }) {
+  if (!rows.length) return;
+  await getDb().$transaction(async (tx) => {
+    for (const { customerNum, data } of rows) await tx.stagedProfile.updateMany({ where: { runId, customerNum }, data: { data } });
+  });
+}

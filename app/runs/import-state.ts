@@ -26,6 +26,16 @@ const PartSchema = z.object({
   confirmedThrough: z.string().nullable(),
   counts: z.object({ created: z.int().nonnegative(), updated: z.int().nonnegative(), failed: z.int().nonnegative() }),
   done: z.boolean(),
+  /**
+   * A destination whose import fetches the file itself (Adestra's contact.import): the file's columns; that the
+   * list was read before the import, to tell created from updated (`prescanned`); when the import was asked for
+   * (saved before the call: once set, the import is never asked for again) and until when the file's URL is
+   * valid and its rows are waited for. `uploaded` then means the destination answered that it took the file.
+   */
+  columns: z.array(z.string()).optional(),
+  prescanned: z.boolean().optional(),
+  requestedAt: z.string().nullable().optional(),
+  expiresAt: z.string().nullable().optional(),
 });
 
 export const ImportStateSchema = z.object({

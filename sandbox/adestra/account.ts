@@ -2,7 +2,7 @@
  * One sandbox account at run time: its login, its data, its rate limit and outage switches, its counters,
  * and the inspection API tests read outcomes from.
  */
-import type { SandboxImport } from "./contact-import";
+import type { ImportFault, SandboxImport } from "./contact-import";
 import { AccountConfigSchema, AccountData, type AdestraSandboxAccountConfig } from "./model";
 import { TokenBucket } from "./rate-limit";
 
@@ -32,7 +32,9 @@ export interface AdestraSandboxAccount {
   setOutage(on: boolean): void;
   /** The next `calls` calls are served, then the outage starts. */
   failAfter(calls: number): void;
-  /** Back to the configured data (no contacts, configured lists only), counters at zero, no outage. */
+  /** How contact.import treats the files it is asked for from now on (a late fetch, a second fetch); {} for none. */
+  setImportFault(fault: ImportFault): void;
+  /** Back to the configured data (no contacts, configured lists only), counters at zero, no outage, no import fault. */
   reset(): void;
 }
 
@@ -47,6 +49,7 @@ export class SandboxAccount implements AdestraSandboxAccount {
   #stats!: Omit<AdestraSandboxStats, "imports">;
   #outage = false;
   #callsBeforeOutage?: number;
+  importFault: ImportFault = {};
 
   constructor(config: AdestraSandboxAccountConfig, requestsPerSecond?: number) {
     this.#config = AccountConfigSchema.parse(config);
@@ -124,7 +127,12 @@ export class SandboxAccount implements AdestraSandboxAccount {
     this.#callsBeforeOutage = calls;
   }
 
+  setImportFault(fault: ImportFault): void {
+    this.importFault = { ...fault };
+  }
+
   reset(): void {
+    this.importFault = {};
     // Imports still running keep writing to the data they started on, not to the fresh copy.
     this.data = new AccountData(this.#config);
     this.#stats = { requests: 0, faults: {}, rateLimited: 0, served: {} };

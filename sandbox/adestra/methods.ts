@@ -5,13 +5,14 @@
 import { FAULT } from "../../app/destinations/adestra/client/fault-codes";
 import type { XmlRpcStruct, XmlRpcValue } from "../../app/destinations/adestra/client/xmlrpc";
 import { type ArgsOf, isInt, type ParamSpec, parseArgs, parseOptions, type Struct } from "./args";
-import type { ImportRunner } from "./contact-import";
+import type { ImportFault, ImportRunner } from "./contact-import";
 import { SandboxFault } from "./faults";
 import { type AccountData, type DedupeType, isEmail, MAX_FIELD_LENGTH, type SandboxContact, type SandboxList } from "./model";
 
 export interface MethodContext {
   data: AccountData;
   imports: ImportRunner;
+  importFault?: ImportFault;
 }
 
 type Method = (context: MethodContext, methodName: string, args: XmlRpcValue[]) => XmlRpcValue;
@@ -102,7 +103,7 @@ const NAMESPACES: Record<string, Record<string, Method>> = {
       const { id } = data.contact(contactId);
       return [...data.lists.values()].filter((list) => list.members.has(id)).map((list) => list.id);
     }),
-    import: method(["table_id:int", "data_file_url:string", "options:struct"], ({ data, imports }, tableId, url, options) => {
+    import: method(["table_id:int", "data_file_url:string", "options:struct"], ({ data, imports, importFault }, tableId, url, options) => {
       const table = data.table(tableId);
       const args = parseOptions("options", options, {
         list_id: "int",
@@ -127,7 +128,7 @@ const NAMESPACES: Record<string, Record<string, Method>> = {
       );
       const dedupeField = data.fieldName(table, args.dedupe_field ?? "email");
       if (!Object.values(fieldMap).includes(dedupeField)) throw new SandboxFault(FAULT.BAD_OPTION, `the dedupe field "${dedupeField}" is not in options.field_map`);
-      imports.start(data, { table, list, url, fieldMap, dedupeField, dedupeType });
+      imports.start(data, { table, list, url, fieldMap, dedupeField, dedupeType }, importFault);
       return 1;
     }),
   },

@@ -18,7 +18,7 @@ import { callMethod } from "./methods";
 import type { AdestraSandboxAccountConfig } from "./model";
 
 export type { AdestraSandboxAccount, AdestraSandboxStats } from "./account";
-export type { SandboxImport } from "./contact-import";
+export type { ImportFault, SandboxImport } from "./contact-import";
 export type { AdestraSandboxAccountConfig } from "./model";
 export { SHOPIFY_CORE_FIELDS } from "./model";
 export { DEMO_ACCOUNT, demoAdestraAccount } from "./demo";
@@ -94,7 +94,7 @@ export async function startAdestraSandbox(input: AdestraSandboxOptions): Promise
     try {
       const call = decodeMethodCall(body);
       log(`${account.name}: ${call.methodName}`);
-      const result = callMethod({ data: account.data, imports }, call.methodName, call.params);
+      const result = callMethod({ data: account.data, imports, importFault: account.importFault }, call.methodName, call.params);
       account.countServed(call.methodName);
       return reply(encodeMethodResponse(result));
     } catch (error) {

@@ -23,6 +23,8 @@ const NOT_SHOP_SCOPED_BY_SESSION: Record<string, string> = {
   "auth.login": "login form: validates a domain and redirects to that shop's admin, which then authenticates",
   "favicon[.]ico": "a redirect to the app's icon, nothing per shop",
   healthz: "liveness: answers ok or database unavailable, nothing per shop",
+  "imports.adestra":
+    "Adestra's import file: no session, the URL's HMAC-signed, expiring token names the shop, run and part it reads (tampered, expired, another shop's: app/destinations/adestra/import-file.server.test.ts, tests/integration/adestra/send-imports.test.ts)",
   ops: "customer-success console behind its own Basic auth, not a shop session (tests/integration/ops)",
   "webhooks.app.scopes_update": "HMAC-signed by Shopify, the shop is the signed delivery's (tests/integration/webhooks)",
   "webhooks.app.uninstalled": "HMAC-signed by Shopify, the shop is the signed delivery's",

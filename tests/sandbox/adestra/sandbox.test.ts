@@ -221,6 +221,61 @@ describe("Adestra sandbox, through the client", () => {
   });
 });
 
+describe("Adestra sandbox import faults", () => {
+  const request = (url: string) => ({ tableId: CUSTOMERS, fileUrl: url, listId: NEWSLETTER, fieldMap: { Email: "email", "First name": "first_name" } });
+
+  it("a file URL answering 403 (or 404) fails the import with nothing imported", async () => {
+    const refusing = createServer((_, response) => {
+      response.writeHead(403);
+      response.end();
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+    try {
+      await client().contacts.import(request(`http://127.0.0.1:${(refusing.address() as AddressInfo).port}/f.csv?token=x`));
+      await vi.waitFor(() => expect(demo().stats().imports[0]).toMatchObject({ status: "failed", imported: 0, error: "fetching the file answered HTTP 403" }));
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
+    }
+    expect(demo().contacts(CUSTOMERS)).toEqual([]);
+    expect(demo().listMembers(NEWSLETTER)).toEqual([]);
+  });
+
+  it("fetchDelayMs: answers 1 at once and fetches the file that much later", async () => {
+    const files = await serveFiles({ "/late.csv": "Email,First name\r\nlate@example.com,Late\r\n" });
+    demo().setImportFault({ fetchDelayMs: 300 });
+    try {
+      const asked = Date.now();
+      await client().contacts.import(request(`${files.url}/late.csv`));
+      await delay(100);
+      expect(demo().stats().imports[0].status).toBe("queued");
+      expect(demo().listMembers(NEWSLETTER)).toEqual([]);
+      await vi.waitFor(() => expect(demo().stats().imports[0].status).toBe("completed"));
+      expect(Date.now() - asked).toBeGreaterThanOrEqual(300);
+    } finally {
+      await files.close();
+    }
+    expect(demo().listMembers(NEWSLETTER)).toEqual(["late@example.com"]);
+  });
+
+  it("fetchTwice: the file is imported twice, and overwrite dedupe keeps one contact per address", async () => {
+    const files = await serveFiles({ "/twice.csv": "Email,First name\r\na@example.com,A\r\nb@example.com,B\r\n" });
+    demo().setImportFault({ fetchTwice: true });
+    try {
+      await client().contacts.import(request(`${files.url}/twice.csv`));
+      await vi.waitFor(() => expect(demo().stats().imports[0]).toMatchObject({ status: "completed", fetches: 2, refetch: "completed", imported: 4 }));
+    } finally {
+      await files.close();
+    }
+    expect(demo().contacts(CUSTOMERS).map((c) => c.fields)).toEqual([
+      { email: "a@example.com", first_name: "A" },
+      { email: "b@example.com", first_name: "B" },
+    ]);
+    expect(demo().listMembers(NEWSLETTER)).toEqual(["a@example.com", "b@example.com"]);
+    demo().reset();
+    expect(demo().stats().imports).toEqual([]);
+  });
+});
+
 describe("Adestra sandbox rate limit", () => {
   let limited: AdestraSandbox;
   beforeAll(async () => {

@@ -29,6 +29,8 @@ export type { AdestraContact, AdestraCoreTable, AdestraCoreTableDetail, AdestraL
 export const ADESTRA_XMLRPC_URL = "https://app.adestra.com/api/xmlrpc";
 /** list.search's largest page (REST clients use 250; the sandbox refuses more). */
 export const LIST_PAGE_SIZE = 250;
+/** contact.search's largest page (INFERRED as for lists: 250; the sandbox refuses more). */
+export const CONTACT_PAGE_SIZE = 250;
 
 export interface AdestraClientOptions {
   baseUrl?: string;
@@ -128,6 +130,13 @@ export class AdestraClient {
     },
     search: ({ tableId, email }: { tableId: number; email: string }): Promise<AdestraContact[]> =>
       this.#call("contact.search", [tableId, { email }], { schema: z.array(ContactSchema), idempotent: true }),
+    /**
+     * One page (1-based) of a list's members with their core fields: contact.search with only `_list_id` [SEEN:
+     * Adestra\\Get::contactsByList], an empty data_table_ids and the paging struct (keys `page`, `page_size`
+     * INFERRED, mirroring REST's paging:*). Fewer than `pageSize` contacts: the last page.
+     */
+    listMembers: ({ tableId, listId, page, pageSize = CONTACT_PAGE_SIZE }: { tableId: number; listId: number; page: number; pageSize?: number }): Promise<AdestraContact[]> =>
+      this.#call("contact.search", [tableId, { _list_id: listId }, [], { page, page_size: pageSize }], { schema: z.array(ContactSchema), idempotent: true }),
     /**
      * Queues an import of the CSV at `fileUrl` into the list (Adestra fetches it later); `fieldMap` is
      * { csvColumn: coreField }. Never retried: a second request would import the file twice.

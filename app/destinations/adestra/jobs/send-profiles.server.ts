@@ -17,6 +17,8 @@
  * Idempotence: another attempt continues after the run's checkpoint with the counters saved at it; what an
  * earlier attempt wrote after the checkpoint is in ProfileLink and is counted as unchanged, never twice. A
  * duplicate job for a finished run does nothing.
+ * A store with at least ADESTRA_IMPORT_THRESHOLD customers: the plain list writes go through contact.import
+ * (../imports.server.ts); an attempt after the store was read and staged continues the imports (SyncRun.importState).
  */
 import { parseEnv } from "../../../env.server";
 import {
@@ -31,7 +33,9 @@ import {
 import { readStoreCustomers } from "../../../shopify/store-customers.server";
 import { deleteAdestraLink, findAdestraAddressHolders, findAdestraLinks, formerTarget, listTarget, unsubTarget, upsertAdestraLink } from "../../../models/adestra-profile-link.server";
 import { recordLastSendAt } from "../../../models/adestra-send-settings.server";
-import { setSyncRunTotal } from "../../../models/sync-run.server";
+import { setSyncRunPhase, setSyncRunTotal } from "../../../models/sync-run.server";
+import { countStagedProfiles } from "../../../models/staged-profile.server";
+import { importStagedContacts, stageForImport } from "../imports.server";
 import { describeAdestraError, openAdestraConnection, RECONNECT_MESSAGE, unavailableStatus } from "../account.server";
 import { getShopifyAdmin } from "../../../shopify/admin.server";
 import { ADESTRA_CONTACT_FIELDS, type AdestraContactData } from "../rules/map-customer";
@@ -71,18 +75,45 @@ export const adestraSendProfilesJob = runJob({
       if (error instanceof AdestraNotFoundError) throw new RunFailed("list_gone", "The Adestra list no longer exists; choose another list and send again.");
       throw error;
     }
+    const env = parseEnv();
+    const imports = (counters: SendCounters, checkpoint: typeof resumeFrom, saved: string | null) =>
+      importStagedContacts({
+        ...ports,
+        runId: run.id,
+        shopId: run.shopId,
+        client,
+        tableId,
+        listId,
+        counters,
+        checkpoint,
+        saved,
+        log: (message) => log(`${shop}: ${message}`),
+        tuning: {
+          rowsPerFile: env.ADESTRA_IMPORT_ROWS_PER_FILE,
+          pollMs: env.ADESTRA_IMPORT_POLL_MS,
+          confirmMs: env.ADESTRA_IMPORT_CONFIRM_MS,
+          settleMs: env.ADESTRA_IMPORT_SETTLE_MS,
+          appUrl: env.SHOPIFY_APP_URL,
+          credentialsKey: env.CREDENTIALS_ENCRYPTION_KEY,
+        },
+      });
+    // The store was read and staged: the attempt continues the imports where they stand.
+    if (run.importState) return imports(resumeFrom?.counters ?? zeroCounters(), resumeFrom, run.importState);
     const selectFields = await coreTableFields({ client, tableId, log });
 
     const { graphql } = await getShopifyAdmin({ shop });
-    const { total, method, customers } = await readStoreCustomers({ graphql, afterId: resumeFrom?.afterId, log, threshold: parseEnv().ADESTRA_BULK_EXPORT_THRESHOLD });
+    const { total, method, customers } = await readStoreCustomers({ graphql, afterId: resumeFrom?.afterId, log, threshold: env.ADESTRA_BULK_EXPORT_THRESHOLD });
     await setSyncRunTotal({ runId: run.id, total });
-    log(`${shop}: ${total} customers, read ${method === "bulk" ? "by bulk export" : "page by page"}${resumeFrom ? ` after ${resumeFrom.afterId}` : ""}`);
+    // By the store's size; a run that already staged contacts keeps importing whatever the count.
+    const importing = total >= env.ADESTRA_IMPORT_THRESHOLD || (await countStagedProfiles({ runId: run.id })).size > 0;
+    log(`${shop}: ${total} customers, read ${method === "bulk" ? "by bulk export" : "page by page"}${resumeFrom ? ` after ${resumeFrom.afterId}` : ""}, list writes ${importing ? "by Adestra's bulk import" : "contact by contact"}`);
+    if (importing) await setSyncRunPhase({ runId: run.id, phase: "export" });
 
     const list = listTarget(listId);
     const unsub = unsubTarget(unsubListId);
     const former = formerTarget(listId);
     const shopId = run.shopId;
-    return runSend({
+    const result = await runSend({
       ...ports,
       customers,
       choices: settings.choices,
@@ -115,7 +146,12 @@ export const adestraSendProfilesJob = runJob({
         dropList: (customerId) => deleteAdestraLink({ shopId, target: list, customerId }),
       },
       classifyError: classifyWriteError,
+      stage: importing ? stageForImport(run.id, listId) : undefined,
     });
+    if (!importing || result.stoppedBy !== undefined || result.halted) return result;
+    // Saved before the files are planned: a resumed attempt starts the imports from these counters.
+    await ports.onProgress({ counters: result.counters, checkpoint: result.checkpoint });
+    return imports(result.counters, result.checkpoint, null);
   },
   describeError(error, counters) {
     if (error instanceof AdestraInvalidFieldError) {

@@ -252,3 +252,27 @@ describe("runSend", () => {
     await expect(send(f, people(20), { links })).rejects.toThrow("database is gone");
   });
 });
+
+describe("runSend with a stage port (bulk import)", () => {
+  it("stages the plain list writes before the batch finishes; unsubscribed, changed addresses and unchanged contacts stay per record", async () => {
+    const f = fakes();
+    const customers = people(30, (i) => (i % 3 === 0 ? "UNSUBSCRIBED" : "SUBSCRIBED"));
+    // Customer 2 was written before with an old address; customer 5 unchanged since the last send.
+    const unchanged = mapCustomer({ customer: customers[4], timeZone: "UTC" });
+    if (!unchanged.ok) throw new Error("unmapped");
+    f.stored.set(customers[1].id, { list: { hash: "old", contactId: 99, email: "old@example.com" }, formerEmails: [] });
+    f.stored.set(customers[4].id, { list: { hash: contactHash(unchanged.contact), contactId: 5, email: customers[4].email }, formerEmails: [] });
+    const staged: Parameters<NonNullable<SendEngineOptions["stage"]>>[0] = [];
+    const result = await send(f, customers, { choices: { profileGroup: "all" }, stage: async (contacts) => void staged.push(...contacts) });
+    const subscribed = customers.filter((_, i) => i % 3 !== 0);
+    // Every subscribed customer but the moved one (2) and the unchanged one (5) is staged, none written.
+    expect(staged.map((s) => s.customerId).sort()).toEqual(subscribed.filter((c) => c !== customers[1] && c !== customers[4]).map((c) => c.id).sort());
+    expect(staged.every((s) => s.onList === false && s.hash === contactHash(s.contact))).toBe(true);
+    // The unsubscribed: on the unsub list first, then written (All profiles), per record; the moved one too.
+    expect(f.unsub.size).toBe(10);
+    expect(f.listEmails()).toEqual([customers[1].email!, ...customers.filter((_, i) => i % 3 === 0).map((c) => c.email!)].sort());
+    // Staged contacts are not counted created or updated until the import confirms them.
+    expect(result.counters).toMatchObject({ seen: 30, matched: 30, created: 11, unchanged: 1, suppressed: 10 });
+    expect(result.counters.created + result.counters.updated + result.counters.unchanged).toBe(30 - staged.length);
+  });
+});

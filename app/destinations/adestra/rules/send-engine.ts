@@ -65,6 +65,19 @@ export type LinkStore = {
   dropList(customerId: string): Promise<void>;
 };
 
+/**
+ * A contact handed to Adestra's bulk import (app/destinations/adestra/imports.server.ts) instead of written: a
+ * plain create or update of the list, nothing else to do for the customer (no address to take off the list,
+ * no unsub list change, no suppression to lift). Its list link is saved once the list shows it.
+ */
+export type StagedContact = {
+  customerId: string;
+  contact: Partial<AdestraContactData> & { email: string };
+  hash: string;
+  /** Whether the contact is on the list already (created or updated): the app's link says so at first; the list is read before the import. */
+  onList: boolean;
+};
+
 export type SendEngineOptions = EngineOptions<SendCounters> & {
   choices: Pick<SendChoices, "profileGroup" | "activityFrom" | "activityTo">;
   timeZone: string;
@@ -72,6 +85,11 @@ export type SendEngineOptions = EngineOptions<SendCounters> & {
   links: LinkStore;
   /** Narrows a mapped contact to the fields the core table has (default: every mapped field). */
   selectFields?: (contact: AdestraContactData) => Partial<AdestraContactData> & { email: string };
+  /**
+   * Bulk import: a batch's plain list writes are staged (durably, before the batch counts as finished)
+   * instead of written; they are counted created or updated when the import is confirmed.
+   */
+  stage?: (contacts: StagedContact[]) => Promise<void>;
 };
 
 export type SendEngineResult = BatchEngineResult<SendCounters>;
@@ -131,6 +149,7 @@ export async function runSend(options: SendEngineOptions): Promise<SendEngineRes
       const stored = await links.find(batch.map((t) => t.customer.id));
       const heldByOther = await addressHolders(batch, decided, stored, links);
       const planned: { tally: CustomerTally<SendCounters>; work: Work }[] = [];
+      const staged: StagedContact[] = [];
       for (const { tally, contact, suppress } of decided) {
         const { customer } = tally;
         const found = stored.get(customer.id);
@@ -144,8 +163,15 @@ export async function runSend(options: SendEngineOptions): Promise<SendEngineRes
           moved,
           stored: found,
         };
+        const plain = options.stage && work.contact && !work.lift && !work.moved && (!work.suppress || found?.unsub?.hash === unsubHash(work.suppress));
+        const hash = plain ? contactHash(work.contact!) : null;
+        if (hash !== null && found?.list?.hash !== hash) {
+          staged.push({ customerId: customer.id, contact: work.contact!, hash, onList: found?.list !== undefined });
+          continue;
+        }
         if (work.contact || work.suppress || work.lift || work.moved) planned.push({ tally, work });
       }
+      if (staged.length) await options.stage!(staged);
       return planned;
     },
     async write({ email, contact, suppress, lift, moved, stored }, tally) {
