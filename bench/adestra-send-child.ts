@@ -1,7 +1,15 @@
-/** The app side of bench/adestra-send.ts: one shop, one worker, two identical sends; prints one JSON line. */
+/**
+ * The app side of bench/adestra-send.ts: one shop, one worker, the import-file route over HTTP (Adestra's
+ * sandbox fetches the files from it), two identical sends; prints one JSON line.
+ */
+import { serveAdestraImportFiles } from "../tests/support/adestra-import-files";
 import { installOfflineSession } from "../tests/integration/shopify/sandbox-session";
+import { followRun } from "./follow-run";
 
 const SHOP = "bench-store.myshopify.com";
+// Before the app's env is read: the file URLs handed to contact.import point at this process.
+const files = await serveAdestraImportFiles();
+process.env.SHOPIFY_APP_URL = files.url;
 const { parseEnv } = await import("../app/env.server");
 const env = parseEnv();
 const shops = await import("../app/models/shop.server");
@@ -28,21 +36,15 @@ const chosen = await connection.chooseAdestraTables({ shop, coreTableId: 1, unsu
 if (!chosen.ok) throw new Error(JSON.stringify(chosen));
 const created = await lists.createAdestraList({ shop, name: "Bench list" });
 if (!created.ok) throw new Error(JSON.stringify(created));
+const listId = created.list.id;
 
 const redis = createRedis(env.REDIS_URL);
 const workers = startWorkers({ connection: redis, prefix: env.REDIS_PREFIX, handlers, concurrency: { webhooks: 1, sync: 1 } });
 
 async function timedSend() {
   const started = performance.now();
-  const { runId } = await send.startSend({ shop, trigger: "ops", choices: { profileGroup: "all", listId: created.ok ? created.list.id : 0 } });
-  for (;;) {
-    const run = await runs.getSyncRunSummary({ runId });
-    if (run && run.status !== "queued" && run.status !== "running") {
-      if (run.status !== "succeeded") throw new Error(`run ${run.status}: ${run.errorMessage}`);
-      return { seconds: (performance.now() - started) / 1000, run };
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const { runId } = await send.startSend({ shop, trigger: "ops", choices: { profileGroup: "all", listId } });
+  return followRun(runs.getSyncRunSummary, runId, started);
 }
 
 const first = await timedSend();
@@ -50,12 +52,15 @@ const second = await timedSend();
 await workers.close();
 await closeQueues();
 redis.disconnect();
+files.server.close();
 console.log(JSON.stringify({
   profiles: first.run.matched,
   sent: first.run.created + first.run.updated,
+  failed: first.run.failed,
   unchanged: second.run.unchanged,
   firstSendSeconds: first.seconds,
   secondSendSeconds: second.seconds,
+  phases: first.phases,
   maxRssMb: process.resourceUsage().maxRSS / 1024,
 }));
 process.exit(0);

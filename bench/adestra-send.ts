@@ -1,10 +1,18 @@
 /**
- * `npm run bench:adestra` (also part of `npm run bench`): an Adestra send of a seeded store, 10k and 100k customers, against the sandboxes with no
- * artificial latency. The sandboxes run in this (parent) process; the app side — service, BullMQ worker,
- * Shopify bulk export reader, Adestra client — runs in a child process per measurement, so its peak memory
- * (maxRSS) is the app's alone. Reports profiles per second and peak memory, and their ratios 100k : 10k, so
- * memory growth with store size is visible. Each size also measures a second, identical send (all unchanged).
- *   npm run bench:adestra             (sizes 10000,100000; BENCH_SIZES=2000,20000 to change; BENCH_RUNS=3)
+ * `npm run bench:adestra` (also part of `npm run bench`): Adestra sends of seeded stores against the Shopify
+ * and Adestra sandboxes, each size both ways in the same run, side by side: contact by contact (the
+ * per-record path, ADESTRA_IMPORT_THRESHOLD above the store) and through contact.import (decision 031: the app
+ * serves the files, Adestra's sandbox fetches them, the list is read to confirm). The sandboxes run in this
+ * (parent) process; the app side — service, BullMQ worker, import-file route, Shopify bulk export reader,
+ * Adestra client — in a child process per measurement, so its peak memory (maxRSS) is the app's alone.
+ * Reports profiles/s, requests made to Adestra, seconds per phase, peak RSS, the speed-up, and a second,
+ * identical send (all unchanged). Both paths run under one request pace (Adestra publishes no limit; the app's
+ * production default is 20 requests/s, which would hold the per-record path's two calls per contact at 10
+ * profiles/s: the requests column says what each path would cost at any pace).
+ *   BENCH_SIZES=10000,100000 (comma-separated), BENCH_RUNS=1 (medians across runs),
+ *   BENCH_ADESTRA_RPS=1000 (ADESTRA_REQUESTS_PER_SECOND for both paths),
+ *   BENCH_PER_RECORD_MAX=100000: larger stores are not sent contact by contact; their per-record figure is the
+ *   largest measured one's profiles/s, marked "extrapolated".
  */
 import { randomBytes } from "node:crypto";
 import { demoAdestraAccount, startAdestraSandbox } from "../sandbox/adestra/server";
@@ -15,9 +23,11 @@ const SHOP = "bench-store.myshopify.com";
 const API_KEY = "bench-api-key";
 const API_SECRET = "bench-api-secret";
 
-type ChildResult = { profiles: number; firstSendSeconds: number; secondSendSeconds: number; maxRssMb: number; sent: number; unchanged: number };
+type Path = "per-record" | "import";
+type ChildResult = { profiles: number; sent: number; failed: number; unchanged: number; firstSendSeconds: number; secondSendSeconds: number; phases: Record<string, number>; maxRssMb: number };
+type Result = ChildResult & { requests: number; served: Record<string, number> };
 
-async function measure(customers: number): Promise<ChildResult> {
+async function measure(customers: number, path: Path): Promise<Result> {
   const shopify = await startShopifySandbox({
     port: 0,
     app: { apiKey: API_KEY, apiSecret: API_SECRET, url: "http://127.0.0.1:9" },
@@ -27,15 +37,19 @@ async function measure(customers: number): Promise<ChildResult> {
   });
   const adestra = await startAdestraSandbox({ accounts: [demoAdestraAccount()] });
   try {
-    return (await runChild("bench/adestra-send-child.ts", {
+    const child = (await runChild("bench/adestra-send-child.ts", {
       REDIS_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
       SHOPIFY_API_KEY: API_KEY,
       SHOPIFY_API_SECRET: API_SECRET,
       SHOPIFY_ADMIN_TRANSPORT_URL: shopify.url,
       ADESTRA_BASE_URL: adestra.xmlrpcUrl,
-      ADESTRA_REQUESTS_PER_SECOND: "1000",
+      ADESTRA_REQUESTS_PER_SECOND: process.env.BENCH_ADESTRA_RPS ?? "1000",
+      ADESTRA_IMPORT_THRESHOLD: path === "import" ? "1" : String(customers + 1),
+      ADESTRA_IMPORT_POLL_MS: "1000",
       BENCH_SANDBOX_URL: shopify.url,
     })) as ChildResult;
+    const { requests, served } = adestra.account("demo").stats();
+    return { ...child, requests, served };
   } finally {
     await shopify.close();
     await adestra.close();
@@ -45,32 +59,45 @@ async function measure(customers: number): Promise<ChildResult> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sizes = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 1);
+const perRecordMax = Number(process.env.BENCH_PER_RECORD_MAX ?? 100_000);
+const phaseLine = (phases: Record<string, number>) => Object.entries(phases).map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)}`).join(", ");
 
-const rows: { customers: number; profiles: number; rate: number; rate2: number; rss: number; minRss: number; maxRss: number }[] = [];
+console.log(`Adestra send, "All profiles", no date range, per-record path and import path side by side; medians of ${runs} run(s); ` +
+  `${process.env.BENCH_ADESTRA_RPS ?? "1000"} requests/s to Adestra`);
+console.log("customers  path        profiles  failed  seconds  profiles/s  unchanged send /s  requests  app peak RSS MB  seconds per phase");
+let perRecordRate: number | null = null;
+const importRss: { customers: number; rss: number }[] = [];
 for (const customers of sizes) {
-  const results: ChildResult[] = [];
-  for (let i = 0; i < runs; i++) {
-    results.push(await measure(customers));
-    console.error(`  ${customers}: run ${i + 1}/${runs} ${JSON.stringify(results.at(-1))}`);
+  const rates: Partial<Record<Path, { rate: number; extrapolated: boolean }>> = {};
+  for (const path of ["per-record", "import"] as const) {
+    if (path === "per-record" && customers > perRecordMax) {
+      if (perRecordRate !== null) {
+        rates[path] = { rate: perRecordRate, extrapolated: true };
+        console.log(`${String(customers).padStart(9)}  ${path.padEnd(10)}  (not run: ${(customers / perRecordRate / 60).toFixed(0)} minutes at the measured ${perRecordRate.toFixed(1)} profiles/s, extrapolated)`);
+      }
+      continue;
+    }
+    const results: Result[] = [];
+    for (let i = 0; i < runs; i++) {
+      results.push(await measure(customers, path));
+      console.error(`  ${customers} ${path}: run ${i + 1}/${runs} ${JSON.stringify(results.at(-1))}`);
+    }
+    const rate = median(results.map((r) => r.sent / r.firstSendSeconds));
+    rates[path] = { rate, extrapolated: false };
+    if (path === "per-record") perRecordRate = rate;
+    const mid = results.find((r) => r.sent / r.firstSendSeconds === rate)!;
+    if (path === "import") importRss.push({ customers, rss: median(results.map((r) => r.maxRssMb)) });
+    console.log([
+      String(customers).padStart(9), path.padEnd(10), String(mid.sent).padStart(8), String(mid.failed).padStart(6), mid.firstSendSeconds.toFixed(1).padStart(7), rate.toFixed(1).padStart(10),
+      (mid.unchanged / mid.secondSendSeconds).toFixed(0).padStart(17), String(mid.requests).padStart(8), mid.maxRssMb.toFixed(0).padStart(15), `  ${phaseLine(mid.phases)}`,
+    ].join("  "));
   }
-  rows.push({
-    customers,
-    profiles: results[0].profiles,
-    rate: median(results.map((r) => r.profiles / r.firstSendSeconds)),
-    rate2: median(results.map((r) => r.profiles / r.secondSendSeconds)),
-    rss: median(results.map((r) => r.maxRssMb)),
-    minRss: Math.min(...results.map((r) => r.maxRssMb)),
-    maxRss: Math.max(...results.map((r) => r.maxRssMb)),
-  });
+  if (rates["per-record"] && rates.import) {
+    const ratio = rates.import.rate / rates["per-record"].rate;
+    console.log(`${String(customers).padStart(9)}  import path ÷ per-record path: ${ratio.toFixed(1)}x profiles/s${rates["per-record"].extrapolated ? " (per-record extrapolated)" : ""}`);
+  }
 }
-
-console.log(`\nAdestra send, "All profiles", no date range; medians of ${runs} run(s) per size (min–max peak memory)`);
-console.log("customers  profiles sent  first send /s  unchanged send /s  app peak RSS MB");
-for (const r of rows) {
-  console.log(`${String(r.customers).padStart(9)}  ${String(r.profiles).padStart(13)}  ${r.rate.toFixed(0).padStart(13)}  ${r.rate2.toFixed(0).padStart(17)}  ${r.rss.toFixed(0)} (${r.minRss.toFixed(0)}–${r.maxRss.toFixed(0)})`);
-}
-if (rows.length >= 2) {
-  const [a, b] = [rows[0], rows.at(-1)!];
-  console.log(`\nratios ${b.customers}:${a.customers} — store size ${(b.customers / a.customers).toFixed(1)}x, ` +
-    `peak memory ${(b.rss / a.rss).toFixed(2)}x, throughput ${(b.rate / a.rate).toFixed(2)}x`);
+if (importRss.length >= 2) {
+  const [a, b] = [importRss[0], importRss.at(-1)!];
+  console.log(`\nimport path peak memory ${b.customers}:${a.customers}: ${(b.rss / a.rss).toFixed(2)}x for a ${(b.customers / a.customers).toFixed(0)}x store`);
 }

@@ -4,6 +4,7 @@
  */
 import { DEMO_APSIS } from "../sandbox/apsis/server";
 import { installOfflineSession } from "../tests/integration/shopify/sandbox-session";
+import { followRun } from "./follow-run";
 
 const SHOP = "bench-store.myshopify.com";
 const { parseEnv } = await import("../app/env.server");
@@ -52,26 +53,9 @@ const redis = createRedis(env.REDIS_URL);
 const workers = startWorkers({ connection: redis, prefix: env.REDIS_PREFIX, handlers, concurrency: { webhooks: 1, sync: 1 } });
 const started = performance.now();
 const { runId } = await fullSync.startFullSync({ shop, trigger: "ops" });
-let run;
-// Seconds spent in each phase of a bulk import (sampled every 200 ms); "records" when written one by one.
-const phases: Record<string, number> = {};
-let phaseAt = started;
-let phase = "records";
-for (;;) {
-  run = await runs.getSyncRunSummary({ runId });
-  const now = performance.now();
-  if (run?.phase && run.phase !== phase) {
-    phases[phase] = (phases[phase] ?? 0) + (now - phaseAt) / 1000;
-    [phase, phaseAt] = [run.phase, now];
-  }
-  if (run && run.status !== "queued" && run.status !== "running") break;
-  await new Promise((r) => setTimeout(r, 200));
-}
-const seconds = (performance.now() - started) / 1000;
-phases[phase] = (phases[phase] ?? 0) + (performance.now() - phaseAt) / 1000;
+const { seconds, run, phases } = await followRun(runs.getSyncRunSummary, runId, started);
 await workers.close();
 await closeQueues();
 redis.disconnect();
-if (run.status !== "succeeded") throw new Error(`run ${run.status}: ${run.errorMessage}`);
 console.log(JSON.stringify({ seconds, created: run.created, failed: run.failed, phases, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 process.exit(0);

@@ -254,7 +254,7 @@ describe("runSend", () => {
 });
 
 describe("runSend with a stage port (bulk import)", () => {
-  it("stages the plain list writes before the batch finishes; unsubscribed, changed addresses and unchanged contacts stay per record", async () => {
+  it("stages the list writes, an unsubscribed customer's only once the unsub list has the address; changed addresses and unchanged contacts stay per record", async () => {
     const f = fakes();
     const customers = people(30, (i) => (i % 3 === 0 ? "UNSUBSCRIBED" : "SUBSCRIBED"));
     // Customer 2 was written before with an old address; customer 5 unchanged since the last send.
@@ -263,16 +263,34 @@ describe("runSend with a stage port (bulk import)", () => {
     f.stored.set(customers[1].id, { list: { hash: "old", contactId: 99, email: "old@example.com" }, formerEmails: [] });
     f.stored.set(customers[4].id, { list: { hash: contactHash(unchanged.contact), contactId: 5, email: customers[4].email }, formerEmails: [] });
     const staged: Parameters<NonNullable<SendEngineOptions["stage"]>>[0] = [];
-    const result = await send(f, customers, { choices: { profileGroup: "all" }, stage: async (contacts) => void staged.push(...contacts) });
-    const subscribed = customers.filter((_, i) => i % 3 !== 0);
-    // Every subscribed customer but the moved one (2) and the unchanged one (5) is staged, none written.
-    expect(staged.map((s) => s.customerId).sort()).toEqual(subscribed.filter((c) => c !== customers[1] && c !== customers[4]).map((c) => c.id).sort());
+    const unsubWhenStaged: boolean[] = [];
+    const stage = async (contacts: typeof staged) => {
+      for (const c of contacts) if (customers.findIndex((x) => x.id === c.customerId) % 3 === 0) unsubWhenStaged.push(f.unsub.has(c.contact.email));
+      staged.push(...contacts);
+    };
+    const result = await send(f, customers, { choices: { profileGroup: "all" }, stage });
+    // Everyone but the moved one (2) and the unchanged one (5) is staged, none written to the list.
+    expect(staged.map((s) => s.customerId).sort()).toEqual(customers.filter((c) => c !== customers[1] && c !== customers[4]).map((c) => c.id).sort());
     expect(staged.every((s) => s.onList === false && s.hash === contactHash(s.contact))).toBe(true);
-    // The unsubscribed: on the unsub list first, then written (All profiles), per record; the moved one too.
+    // The unsubscribed: each on the unsub list before its contact was staged.
+    expect(unsubWhenStaged).toEqual(Array(10).fill(true));
     expect(f.unsub.size).toBe(10);
-    expect(f.listEmails()).toEqual([customers[1].email!, ...customers.filter((_, i) => i % 3 === 0).map((c) => c.email!)].sort());
+    expect(f.listEmails()).toEqual([customers[1].email!]);
     // Staged contacts are not counted created or updated until the import confirms them.
-    expect(result.counters).toMatchObject({ seen: 30, matched: 30, created: 11, unchanged: 1, suppressed: 10 });
+    expect(result.counters).toMatchObject({ seen: 30, matched: 30, created: 1, unchanged: 1, suppressed: 10 });
     expect(result.counters.created + result.counters.updated + result.counters.unchanged).toBe(30 - staged.length);
+  });
+
+  it("an unsubscribed customer whose address the unsub list refused is not staged: never on the list without it", async () => {
+    const f = fakes();
+    const customers = people(6, (i) => (i < 2 ? "UNSUBSCRIBED" : "SUBSCRIBED"));
+    f.hooks.beforeWrite = (what, email) => {
+      if (what === "unsub" && email === customers[0].email) throw new RecordError("Adestra is unavailable.");
+    };
+    const staged: Parameters<NonNullable<SendEngineOptions["stage"]>>[0] = [];
+    const result = await send(f, customers, { choices: { profileGroup: "all" }, stage: async (contacts) => void staged.push(...contacts) });
+    expect(staged.map((s) => s.customerId).sort()).toEqual(customers.slice(1).map((c) => c.id).sort());
+    expect(result.counters).toMatchObject({ failed: 1, suppressed: 1 });
+    expect(result.failures).toEqual([expect.objectContaining({ customerId: customers[0].id, reason: expect.stringContaining("unsub list") })]);
   });
 });

@@ -106,6 +106,8 @@ type Work = {
   /** The address on the list is no longer the customer's; `heldByOther`: another customer has it now. */
   moved: { email: string; contactId: number | null; heldByOther: boolean } | null;
   stored: StoredLinks | undefined;
+  /** Bulk import: the contact is staged once its suppression is written, instead of written itself. */
+  staged?: boolean;
 };
 
 type Planned = { tally: CustomerTally<SendCounters>; contact: Work["contact"]; suppress: boolean };
@@ -163,10 +165,16 @@ export async function runSend(options: SendEngineOptions): Promise<SendEngineRes
           moved,
           stored: found,
         };
-        const plain = options.stage && work.contact && !work.lift && !work.moved && (!work.suppress || found?.unsub?.hash === unsubHash(work.suppress));
+        // A plain list write is imported. An unsubscribed customer's (with "All profiles") is staged only once
+        // the unsub list has the address, in write() below: never on the list without it.
+        const plain = options.stage && work.contact && !work.lift && !work.moved;
         const hash = plain ? contactHash(work.contact!) : null;
         if (hash !== null && found?.list?.hash !== hash) {
-          staged.push({ customerId: customer.id, contact: work.contact!, hash, onList: found?.list !== undefined });
+          if (work.suppress && found?.unsub?.hash !== unsubHash(work.suppress)) {
+            planned.push({ tally, work: { ...work, staged: true } });
+          } else {
+            staged.push({ customerId: customer.id, contact: work.contact!, hash, onList: found?.list !== undefined });
+          }
           continue;
         }
         if (work.contact || work.suppress || work.lift || work.moved) planned.push({ tally, work });
@@ -174,7 +182,7 @@ export async function runSend(options: SendEngineOptions): Promise<SendEngineRes
       if (staged.length) await options.stage!(staged);
       return planned;
     },
-    async write({ email, contact, suppress, lift, moved, stored }, tally) {
+    async write({ email, contact, suppress, lift, moved, stored, staged }, tally) {
       const customerId = tally.customer.id;
       if (lift && email) {
         await attempt("taking the address off the unsub list failed", () => writer.removeFromUnsubList(email));
@@ -197,6 +205,9 @@ export async function runSend(options: SendEngineOptions): Promise<SendEngineRes
         const hash = contactHash(contact);
         if (stored?.list?.hash === hash) {
           tally.count("unchanged");
+        } else if (staged) {
+          // Counted created or updated when the import is confirmed.
+          await options.stage!([{ customerId, contact, hash, onList: stored?.list !== undefined }]);
         } else {
           const { contactId, added } = await attempt("writing the contact failed", async () => {
             const contactId = await writer.upsertContact(contact);
