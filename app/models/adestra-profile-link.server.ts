@@ -1,4 +1,4 @@
-import { getDb, type Tx } from "../db.server";
+import { getDb } from "../db.server";
 
 /**
  * What a send last wrote to Adestra per customer (ProfileLink, destination "adestra"):
@@ -35,7 +35,7 @@ export async function deleteAdestraLink({ shopId, target, customerId }: { shopId
   await getDb().profileLink.deleteMany({ where: { shopId, destination: "adestra", target, customerId } });
 }
 
-export async function upsertAdestraLink({ shopId, target, customerId, destinationId, email, payloadHash, sourceUpdatedAt = null, at = new Date(), tx }: {
+export async function upsertAdestraLink({ shopId, target, customerId, destinationId, email, payloadHash, sourceUpdatedAt = null, at = new Date() }: {
   shopId: string;
   target: string;
   customerId: string;
@@ -44,11 +44,9 @@ export async function upsertAdestraLink({ shopId, target, customerId, destinatio
   payloadHash: string;
   sourceUpdatedAt?: Date | null;
   at?: Date;
-  /** Inside a caller's transaction. */
-  tx?: Tx;
 }) {
   const data = { destinationId, email, payloadHash, sourceUpdatedAt, lastSyncedAt: at, lastError: null };
-  await (tx ?? getDb()).profileLink.upsert({
+  await getDb().profileLink.upsert({
     where: { shopId_destination_target_customerId: { shopId, destination: "adestra", target, customerId } },
     create: { shopId, destination: "adestra", target, customerId, ...data },
     update: data,
@@ -97,8 +95,14 @@ export async function confirmAdestraImportRows({ shopId, runId, target, links, f
   at?: Date;
 }) {
   await getDb().$transaction(async (tx) => {
-    for (const { customerId, contactId, email, payloadHash } of links) {
-      await upsertAdestraLink({ shopId, target, customerId, destinationId: String(contactId), email, payloadHash, at, tx });
+    // One delete and one insert per chunk, not an upsert per customer (as the APSIS import confirms its links).
+    if (links.length) {
+      await tx.profileLink.deleteMany({ where: { shopId, destination: "adestra", target, customerId: { in: links.map((l) => l.customerId) } } });
+      await tx.profileLink.createMany({
+        data: links.map(({ customerId, contactId, email, payloadHash }) => ({
+          shopId, destination: "adestra", target, customerId, destinationId: String(contactId), email, payloadHash, sourceUpdatedAt: null, lastSyncedAt: at, lastError: null,
+        })),
+      });
     }
     if (failures.length) {
       await tx.syncFailure.createMany({
