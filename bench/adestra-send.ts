@@ -18,12 +18,12 @@ import { randomBytes } from "node:crypto";
 import { demoAdestraAccount, startAdestraSandbox } from "../sandbox/adestra/server";
 import { startShopifySandbox } from "../sandbox/shopify/server";
 import { runChild } from "./run-child";
+import { type Path, phaseLine, sideBySide } from "./side-by-side";
 
 const SHOP = "bench-store.myshopify.com";
 const API_KEY = "bench-api-key";
 const API_SECRET = "bench-api-secret";
 
-type Path = "per-record" | "import";
 type ChildResult = { profiles: number; sent: number; failed: number; unchanged: number; firstSendSeconds: number; secondSendSeconds: number; phases: Record<string, number>; maxRssMb: number };
 type Result = ChildResult & { requests: number; served: Record<string, number> };
 
@@ -56,48 +56,23 @@ async function measure(customers: number, path: Path): Promise<Result> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sizes = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 1);
 const perRecordMax = Number(process.env.BENCH_PER_RECORD_MAX ?? 100_000);
-const phaseLine = (phases: Record<string, number>) => Object.entries(phases).map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)}`).join(", ");
 
 console.log(`Adestra send, "All profiles", no date range, per-record path and import path side by side; medians of ${runs} run(s); ` +
   `${process.env.BENCH_ADESTRA_RPS ?? "1000"} requests/s to Adestra`);
 console.log("customers  path        profiles  failed  seconds  profiles/s  unchanged send /s  requests  app peak RSS MB  seconds per phase");
-let perRecordRate: number | null = null;
-const importRss: { customers: number; rss: number }[] = [];
-for (const customers of sizes) {
-  const rates: Partial<Record<Path, { rate: number; extrapolated: boolean }>> = {};
-  for (const path of ["per-record", "import"] as const) {
-    if (path === "per-record" && customers > perRecordMax) {
-      if (perRecordRate !== null) {
-        rates[path] = { rate: perRecordRate, extrapolated: true };
-        console.log(`${String(customers).padStart(9)}  ${path.padEnd(10)}  (not run: ${(customers / perRecordRate / 60).toFixed(0)} minutes at the measured ${perRecordRate.toFixed(1)} profiles/s, extrapolated)`);
-      }
-      continue;
-    }
-    const results: Result[] = [];
-    for (let i = 0; i < runs; i++) {
-      results.push(await measure(customers, path));
-      console.error(`  ${customers} ${path}: run ${i + 1}/${runs} ${JSON.stringify(results.at(-1))}`);
-    }
-    const rate = median(results.map((r) => r.sent / r.firstSendSeconds));
-    rates[path] = { rate, extrapolated: false };
-    if (path === "per-record") perRecordRate = rate;
-    const mid = results.find((r) => r.sent / r.firstSendSeconds === rate)!;
-    if (path === "import") importRss.push({ customers, rss: median(results.map((r) => r.maxRssMb)) });
-    console.log([
-      String(customers).padStart(9), path.padEnd(10), String(mid.sent).padStart(8), String(mid.failed).padStart(6), mid.firstSendSeconds.toFixed(1).padStart(7), rate.toFixed(1).padStart(10),
-      (mid.unchanged / mid.secondSendSeconds).toFixed(0).padStart(17), String(mid.requests).padStart(8), mid.maxRssMb.toFixed(0).padStart(15), `  ${phaseLine(mid.phases)}`,
-    ].join("  "));
-  }
-  if (rates["per-record"] && rates.import) {
-    const ratio = rates.import.rate / rates["per-record"].rate;
-    console.log(`${String(customers).padStart(9)}  import path ÷ per-record path: ${ratio.toFixed(1)}x profiles/s${rates["per-record"].extrapolated ? " (per-record extrapolated)" : ""}`);
-  }
-}
-if (importRss.length >= 2) {
-  const [a, b] = [importRss[0], importRss.at(-1)!];
-  console.log(`\nimport path peak memory ${b.customers}:${a.customers}: ${(b.rss / a.rss).toFixed(2)}x for a ${(b.customers / a.customers).toFixed(0)}x store`);
+const measured = await sideBySide({
+  sizes, runs, perRecordMax, measure,
+  rateOf: (r) => r.sent / r.firstSendSeconds,
+  row: (r, rate) => [
+    String(r.sent).padStart(8), String(r.failed).padStart(6), r.firstSendSeconds.toFixed(1).padStart(7), rate.toFixed(1).padStart(10),
+    (r.unchanged / r.secondSendSeconds).toFixed(0).padStart(17), String(r.requests).padStart(8), r.maxRssMb.toFixed(0).padStart(15), `  ${phaseLine(r.phases)}`,
+  ].join("  "),
+});
+const imported = measured.filter((m) => m.path === "import");
+if (imported.length >= 2) {
+  const [a, b] = [imported[0], imported.at(-1)!];
+  console.log(`\nimport path peak memory ${b.customers}:${a.customers}: ${(b.result.maxRssMb / a.result.maxRssMb).toFixed(2)}x for a ${(b.customers / a.customers).toFixed(0)}x store`);
 }

@@ -14,11 +14,11 @@ import { randomBytes } from "node:crypto";
 import { DEMO_APSIS, demoApsisAccount, startApsisSandbox } from "../sandbox/apsis/server";
 import { startShopifySandbox } from "../sandbox/shopify/server";
 import { runChild } from "./run-child";
+import { type Path, phaseLine, sideBySide } from "./side-by-side";
 
 const SHOP = "bench-store.myshopify.com";
 const API = { apiKey: "bench-api-key", apiSecret: "bench-api-secret" };
 
-type Path = "per-record" | "import";
 type Result = { seconds: number; created: number; failed: number; maxRssMb: number; requests: number; status429: number; phases: Record<string, number> };
 
 async function measure(customers: number, path: Path): Promise<Result> {
@@ -48,40 +48,17 @@ async function measure(customers: number, path: Path): Promise<Result> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sizes = (process.env.BENCH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 1);
 const perRecordMax = Number(process.env.BENCH_PER_RECORD_MAX ?? 10_000);
 
-const phaseLine = (phases: Record<string, number>) =>
-  Object.entries(phases).map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)}`).join(", ");
-
 console.log(`APSIS One Full Sync, per-record path and import path side by side; medians of ${runs} run(s); APSIS limits 100 requests/s, 10 imports/min, 3 at once`);
 console.log("customers  path        profiles  failed  seconds  profiles/s  requests  429s  app peak RSS MB  seconds per phase");
-let perRecordRate: number | null = null;
-for (const customers of sizes) {
-  const rates: Partial<Record<Path, { rate: number; extrapolated: boolean }>> = {};
-  for (const path of ["per-record", "import"] as const) {
-    if (path === "per-record" && customers > perRecordMax) {
-      if (perRecordRate !== null) {
-        rates[path] = { rate: perRecordRate, extrapolated: true };
-        console.log(`${String(customers).padStart(9)}  ${path.padEnd(10)}  (not run: ${(customers / perRecordRate / 3600).toFixed(1)} hours at the measured ${perRecordRate.toFixed(1)} profiles/s, extrapolated)`);
-      }
-      continue;
-    }
-    const results: Result[] = [];
-    for (let i = 0; i < runs; i++) results.push(await measure(customers, path));
-    const rate = median(results.map((r) => r.created / r.seconds));
-    rates[path] = { rate, extrapolated: false };
-    if (path === "per-record") perRecordRate = rate;
-    const mid = results.find((r) => r.created / r.seconds === rate)!;
-    console.log([
-      String(customers).padStart(9), path.padEnd(10), String(mid.created).padStart(8), String(mid.failed).padStart(6), mid.seconds.toFixed(1).padStart(7), rate.toFixed(1).padStart(10),
-      String(mid.requests).padStart(8), String(mid.status429).padStart(4), mid.maxRssMb.toFixed(0).padStart(15), `  ${phaseLine(mid.phases)}`,
-    ].join("  "));
-  }
-  if (rates["per-record"] && rates.import) {
-    const ratio = rates.import.rate / rates["per-record"].rate;
-    console.log(`${String(customers).padStart(9)}  import path ÷ per-record path: ${ratio.toFixed(1)}x profiles/s${rates["per-record"].extrapolated ? " (per-record extrapolated)" : ""}`);
-  }
-}
+await sideBySide({
+  sizes, runs, perRecordMax, measure,
+  rateOf: (r) => r.created / r.seconds,
+  row: (r, rate) => [
+    String(r.created).padStart(8), String(r.failed).padStart(6), r.seconds.toFixed(1).padStart(7), rate.toFixed(1).padStart(10),
+    String(r.requests).padStart(8), String(r.status429).padStart(4), r.maxRssMb.toFixed(0).padStart(15), `  ${phaseLine(r.phases)}`,
+  ].join("  "),
+});

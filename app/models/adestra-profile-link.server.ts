@@ -1,4 +1,6 @@
 import { getDb } from "../db.server";
+import { replaceProfileLinks } from "./profile-link.server";
+import { recordSyncFailures } from "./sync-run.server";
 
 /**
  * What a send last wrote to Adestra per customer (ProfileLink, destination "adestra"):
@@ -95,20 +97,11 @@ export async function confirmAdestraImportRows({ shopId, runId, target, links, f
   at?: Date;
 }) {
   await getDb().$transaction(async (tx) => {
-    // One delete and one insert per chunk, not an upsert per customer (as the APSIS import confirms its links).
-    if (links.length) {
-      await tx.profileLink.deleteMany({ where: { shopId, destination: "adestra", target, customerId: { in: links.map((l) => l.customerId) } } });
-      await tx.profileLink.createMany({
-        data: links.map(({ customerId, contactId, email, payloadHash }) => ({
-          shopId, destination: "adestra", target, customerId, destinationId: String(contactId), email, payloadHash, sourceUpdatedAt: null, lastSyncedAt: at, lastError: null,
-        })),
-      });
-    }
-    if (failures.length) {
-      await tx.syncFailure.createMany({
-        data: failures.map((f) => ({ runId, customerId: f.customerId, email: f.email, reason: f.reason.slice(0, 1000), response: f.response?.slice(0, 2000) ?? null })),
-      });
-    }
+    await replaceProfileLinks(tx, {
+      shopId, destination: "adestra", target,
+      links: links.map(({ customerId, contactId, email, payloadHash }) => ({ customerId, destinationId: String(contactId), email, payloadHash, sourceUpdatedAt: null, lastSyncedAt: at, lastError: null })),
+    });
+    await recordSyncFailures({ runId, failures, tx });
     if (settled.length) await tx.stagedProfile.deleteMany({ where: { runId, customerNum: { in: settled } } });
     await tx.syncRun.updateMany({ where: { id: runId }, data: { importState } });
   });

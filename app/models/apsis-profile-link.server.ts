@@ -1,4 +1,6 @@
 import { getDb } from "../db.server";
+import { replaceProfileLinks } from "./profile-link.server";
+import { recordSyncFailures } from "./sync-run.server";
 
 /**
  * What the app last wrote to APSIS per customer and Section (ProfileLink, destination "apsis", target
@@ -145,21 +147,15 @@ export async function confirmApsisImportRows({ shopId, runId, links, failures, i
   await getDb().$transaction(async (tx) => {
     const events = links.flatMap(({ customerId, source, events }) => eventRows({ shopId, customerId, source, events }));
     if (events.length) await tx.consentEvent.createMany({ data: events });
-    // Each link replaced whole: one delete and one insert per target, not a statement per customer.
     for (const target of new Set(links.map((l) => l.target))) {
-      const ofTarget = links.filter((l) => l.target === target);
-      await tx.profileLink.deleteMany({ where: { shopId, destination: "apsis", target, customerId: { in: ofTarget.map((l) => l.customerId) } } });
-      await tx.profileLink.createMany({
-        data: ofTarget.map(({ customerId, profileKey, email, phone, payloadHash, consent, sourceUpdatedAt }) => ({
-          shopId, destination: "apsis", target, customerId, destinationId: profileKey, email, phone, payloadHash, consent, sourceUpdatedAt, lastSyncedAt: at, lastError: null,
+      await replaceProfileLinks(tx, {
+        shopId, destination: "apsis", target,
+        links: links.filter((l) => l.target === target).map(({ customerId, profileKey, email, phone, payloadHash, consent, sourceUpdatedAt }) => ({
+          customerId, destinationId: profileKey, email, phone, payloadHash, consent, sourceUpdatedAt, lastSyncedAt: at, lastError: null,
         })),
       });
     }
-    if (failures.length) {
-      await tx.syncFailure.createMany({
-        data: failures.map((f) => ({ runId, customerId: f.customerId, email: f.email, reason: f.reason.slice(0, 1000), response: f.response?.slice(0, 2000) ?? null })),
-      });
-    }
+    await recordSyncFailures({ runId, failures, tx });
     await tx.syncRun.updateMany({ where: { id: runId }, data: { importState } });
   });
 }

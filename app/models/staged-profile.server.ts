@@ -23,20 +23,28 @@ export async function countStagedProfiles({ runId }: { runId: string }) {
   return new Map(groups.map((g) => [g.target, g._count._all]));
 }
 
-/** The run's staged profiles for a target, in customer id order, after `afterNum` (up to `throughNum`). */
-export async function readStagedProfiles({ runId, target, afterNum, throughNum, take }: {
-  runId: string;
-  target: string;
-  afterNum: bigint | null;
-  throughNum?: bigint;
-  take: number;
-}) {
-  return getDb().stagedProfile.findMany({
-    where: { runId, target, customerNum: { ...(afterNum === null ? {} : { gt: afterNum }), ...(throughNum === undefined ? {} : { lte: throughNum }) } },
-    orderBy: { customerNum: "asc" },
-    take,
-    select: { customerNum: true, data: true },
-  });
+/** Rows read per query by stagedProfiles. */
+const READ_PAGE = 1_000;
+
+/**
+ * The run's staged profiles for a target, in customer id order, after `afterNum` (an import part's bound, as
+ * saved: a decimal string, or null from the first) up to `throughNum` (the whole target when absent), read a
+ * page at a time.
+ */
+export async function* stagedProfiles({ runId, target, afterNum, throughNum }: { runId: string; target: string; afterNum: string | null; throughNum?: string }) {
+  let cursor = afterNum === null ? null : BigInt(afterNum);
+  const through = throughNum === undefined ? {} : { lte: BigInt(throughNum) };
+  for (;;) {
+    const page = await getDb().stagedProfile.findMany({
+      where: { runId, target, customerNum: { ...(cursor === null ? {} : { gt: cursor }), ...through } },
+      orderBy: { customerNum: "asc" },
+      take: READ_PAGE,
+      select: { customerNum: true, data: true },
+    });
+    yield* page;
+    if (page.length < READ_PAGE) return;
+    cursor = page.at(-1)!.customerNum;
+  }
 }
 
 /** Rewrites what some of the run's staged rows hold (e.g. what a destination said of them before the import). */

@@ -142,12 +142,14 @@ export async function updateSyncRunProgress({ runId, counters }: { runId: string
   await getDb().syncRun.updateMany({ where: { id: runId, status: "running" }, data: counters });
 }
 
-export async function recordSyncFailures({ runId, failures }: {
+export async function recordSyncFailures({ runId, failures, tx }: {
   runId: string;
   failures: { customerId: string; email: string | null; reason: string; response: string | null }[];
+  /** Inside a caller's transaction (a bulk import's confirmed rows, with their links). */
+  tx?: Tx;
 }) {
   if (!failures.length) return;
-  await getDb().syncFailure.createMany({
+  await (tx ?? getDb()).syncFailure.createMany({
     data: failures.map((f) => ({
       runId,
       customerId: f.customerId,

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { parseEnv } from "../../env.server";
 import { getSyncRunForJob, SYNC_RUN_ACTIVE_STATUSES } from "../../models/sync-run.server";
-import { readStagedProfiles } from "../../models/staged-profile.server";
+import { stagedProfiles } from "../../models/staged-profile.server";
 import { parseImportState } from "../../runs/import-state";
 import { csvLine } from "../../utils/csv";
 import { openSignedToken, signToken } from "../../utils/crypto.server";
@@ -20,7 +20,6 @@ import type { StagedContact } from "./rules/send-engine";
 
 export const IMPORT_FILE_PATH = "/imports/adestra";
 const PURPOSE = "adestra-import-file";
-const READ_PAGE = 2_000;
 
 export type ImportFileClaims = { shopId: string; runId: string; part: number; expiresAt: Date };
 
@@ -59,15 +58,9 @@ export const parseStagedContact = (data: string) => JSON.parse(data) as StagedCo
 export const importFileRow = (columns: readonly string[], { contact }: StagedContact) =>
   csvLine(columns.map((column) => (contact as Record<string, string | undefined>)[column] ?? ""));
 
-/** The staged rows of a part (after `afterNum` through `throughNum`), in customer id order, a page at a time. */
+/** The staged contacts of a part (after `afterNum` through `throughNum`), in customer id order. */
 export async function* partRows({ runId, target, afterNum, throughNum }: { runId: string; target: string; afterNum: string | null; throughNum: string }) {
-  let cursor = afterNum === null ? null : BigInt(afterNum);
-  for (;;) {
-    const page = await readStagedProfiles({ runId, target, afterNum: cursor, throughNum: BigInt(throughNum), take: READ_PAGE });
-    for (const row of page) yield { num: row.customerNum, staged: parseStagedContact(row.data) };
-    if (page.length < READ_PAGE) return;
-    cursor = page.at(-1)!.customerNum;
-  }
+  for await (const row of stagedProfiles({ runId, target, afterNum, throughNum })) yield { num: row.customerNum, staged: parseStagedContact(row.data) };
 }
 
 const refused = (status: 403 | 404) => new Response(null, { status, headers: { "Cache-Control": "no-store" } });

@@ -1,12 +1,12 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { type AdestraClient, type AdestraContact, CONTACT_PAGE_SIZE } from "./client/client";
 import { AdestraError } from "./client/errors";
-import { importFileUrl, partRows } from "./import-file.server";
+import { importFileUrl, parseStagedContact, partRows } from "./import-file.server";
 import { normalizeEmail } from "./rules/hash";
 import { ADESTRA_CONTACT_FIELDS } from "./rules/map-customer";
 import type { SendCounters, SendEngineResult, StagedContact } from "./rules/send-engine";
 import { confirmAdestraImportRows, listTarget } from "../../models/adestra-profile-link.server";
-import { readStagedProfiles, stageProfiles, updateStagedProfiles } from "../../models/staged-profile.server";
+import { stagedProfiles, stageProfiles, updateStagedProfiles } from "../../models/staged-profile.server";
 import { saveSyncRunImportState, setSyncRunPhase } from "../../models/sync-run.server";
 import { type ImportPart, type ImportState, importedCounts, newPart, parseImportState } from "../../runs/import-state";
 import { MAX_RECORDED_FAILURES, type EngineOptions, type RunCheckpoint } from "../../runs/batch-engine";
@@ -39,7 +39,6 @@ import { MAX_RECORDED_FAILURES, type EngineOptions, type RunCheckpoint } from ".
  * imports nothing, and its rows fail at the deadline.
  */
 
-const READ_PAGE = 2_000;
 /** Rows settled per transaction. */
 const CONFIRM_CHUNK = 500;
 /** The longest wait between two reads of the list while a file's contacts are awaited. */
@@ -108,19 +107,14 @@ async function planFiles({ runId, listId, tuning }: ImportRunOptions): Promise<I
   let start: bigint | null = null;
   let last: bigint | null = null;
   let rows = 0;
-  for (let after: bigint | null = null; ;) {
-    const page = await readStagedProfiles({ runId, target, afterNum: after, take: READ_PAGE });
-    for (const row of page) {
-      if (rows === tuning.rowsPerFile) {
-        parts.push(newPart(target, start, last!, rows));
-        [start, rows] = [last, 0];
-      }
-      for (const field of Object.keys(JSON.parse(row.data).contact)) fields.add(field);
-      rows++;
-      last = row.customerNum;
+  for await (const row of stagedProfiles({ runId, target, afterNum: null })) {
+    if (rows === tuning.rowsPerFile) {
+      parts.push(newPart(target, start, last!, rows));
+      [start, rows] = [last, 0];
     }
-    if (page.length < READ_PAGE) break;
-    after = page.at(-1)!.customerNum;
+    for (const field of Object.keys(parseStagedContact(row.data).contact)) fields.add(field);
+    rows++;
+    last = row.customerNum;
   }
   if (rows) parts.push(newPart(target, start, last!, rows));
   // Every file has the same columns: the fields the staged contacts have, in the mapping's order.
@@ -161,8 +155,10 @@ class ContactImport {
     const { runId, client, tableId, listId, tuning, log } = this.options;
     const file = `file ${index + 1} of ${this.state.parts.length}`;
     await setSyncRunPhase({ runId, phase: "importing" });
+    // The part's rows, when this attempt prescans them: read once for the prescan and the confirmation.
+    let rows: Pending | undefined;
     if (!part.prescanned) {
-      await this.#prescan(part);
+      rows = await this.#prescan(part);
       part.prescanned = true;
       await this.#save();
     }
@@ -190,7 +186,7 @@ class ContactImport {
       log(`${file}: its import was asked for by an attempt that stopped before saving Adestra's answer; not asked again, its contacts are waited for on the list`);
     }
     await setSyncRunPhase({ runId, phase: "confirming" });
-    await this.#confirm(part, file);
+    await this.#confirm(part, file, rows);
   }
 
   /** The part's rows not yet settled, by address. */
@@ -214,25 +210,29 @@ class ContactImport {
     }
   }
 
-  /** Whether each contact is on the list before the import: created or updated, as contact.addList would say. */
-  async #prescan(part: ImportPart) {
+  /**
+   * Whether each contact is on the list before the import: created or updated, as contact.addList would say.
+   * Answers the part's rows as now staged, for the confirmation that follows in this attempt.
+   */
+  async #prescan(part: ImportPart): Promise<Pending> {
     const pending = await this.#pending(part);
     const onList = new Set<string>();
     for await (const member of this.#members()) {
       const key = normalizeEmail(text(member.email));
       if (pending.has(key)) onList.add(key);
     }
-    const changed = [...pending].filter(([key, row]) => row.staged.onList !== onList.has(key));
-    await updateStagedProfiles({
-      runId: this.options.runId,
-      rows: changed.map(([key, { num, staged }]) => ({ customerNum: num, data: JSON.stringify({ ...staged, onList: onList.has(key) }) })),
+    const changed = [...pending.entries()].filter(([key, row]) => row.staged.onList !== onList.has(key)).map(([key, row]) => {
+      row.staged = { ...row.staged, onList: onList.has(key) };
+      return row;
     });
+    await updateStagedProfiles({ runId: this.options.runId, rows: changed.map(({ num, staged }) => ({ customerNum: num, data: JSON.stringify(staged) })) });
+    return pending;
   }
 
-  async #confirm(part: ImportPart, file: string) {
+  async #confirm(part: ImportPart, file: string, prescanned?: Pending) {
     const { pollMs, settleMs, confirmMs } = this.options.tuning;
     const deadline = Date.parse(part.expiresAt!);
-    const pending = await this.#pending(part);
+    const pending = prescanned ?? (await this.#pending(part));
     // The file has landed once one of its contacts is on the list (an earlier attempt may have seen one).
     let landed = part.counts.created + part.counts.updated > 0;
     let lastFound = Date.now();

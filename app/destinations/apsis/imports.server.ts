@@ -8,7 +8,7 @@ import { importBody, importHeader, importRow } from "./rules/import-file";
 import type { FullSyncCounters, SectionPlan, StagedWork } from "./rules/profile-engine";
 import { sectionOfTarget, sectionTarget } from "./rules/profile";
 import { confirmApsisImportRows, type ApsisLinkToSave } from "../../models/apsis-profile-link.server";
-import { countStagedProfiles, readStagedProfiles, stageProfiles } from "../../models/staged-profile.server";
+import { countStagedProfiles, stagedProfiles, stageProfiles } from "../../models/staged-profile.server";
 import { saveSyncRunImportState, setSyncRunPhase } from "../../models/sync-run.server";
 import { type ImportPart, type ImportState, importedCounts, newPart, parseImportState } from "../../runs/import-state";
 import { MAX_RECORDED_FAILURES, type BatchEngineResult, type EngineOptions, type RunCheckpoint } from "../../runs/batch-engine";
@@ -37,7 +37,6 @@ const ROWS_PER_FILE = 100_000;
 const IMPORT_ATTEMPTS = 3;
 /** Rows confirmed per transaction. */
 const CONFIRM_CHUNK = 250;
-const READ_PAGE = 1_000;
 
 export type ImportTuning = { pollMs: number; rowsPerFile?: number };
 
@@ -104,22 +103,17 @@ async function planFiles({ runId, sections, tuning }: ImportRunOptions): Promise
     let last: bigint | null = null;
     let rows = 0;
     let bytes = header;
-    for (let after: bigint | null = null; ;) {
-      const page = await readStagedProfiles({ runId, target, afterNum: after, take: READ_PAGE });
-      for (const row of page) {
-        const size = Buffer.byteLength(importRow(parseStaged(row.data), plan));
-        if (rows && (rows >= rowsPerFile || bytes + size > MAX_FILE_BYTES)) {
-          parts.push(newPart(target, start, last!, rows));
-          start = last;
-          rows = 0;
-          bytes = header;
-        }
-        rows++;
-        bytes += size;
-        last = row.customerNum;
+    for await (const row of stagedProfiles({ runId, target, afterNum: null })) {
+      const size = Buffer.byteLength(importRow(parseStaged(row.data), plan));
+      if (rows && (rows >= rowsPerFile || bytes + size > MAX_FILE_BYTES)) {
+        parts.push(newPart(target, start, last!, rows));
+        start = last;
+        rows = 0;
+        bytes = header;
       }
-      if (page.length < READ_PAGE) break;
-      after = page.at(-1)!.customerNum;
+      rows++;
+      bytes += size;
+      last = row.customerNum;
     }
     if (rows) parts.push(newPart(target, start, last!, rows));
   }
@@ -247,13 +241,8 @@ class ImportRun {
   }
 
   async *#rows(part: ImportPart, after: string | null) {
-    const { runId } = this.options;
-    let cursor = after === null ? null : BigInt(after);
-    for (;;) {
-      const page = await readStagedProfiles({ runId, target: part.target, afterNum: cursor, throughNum: BigInt(part.throughNum), take: READ_PAGE });
-      for (const row of page) yield { num: row.customerNum, work: parseStaged(row.data) };
-      if (page.length < READ_PAGE) return;
-      cursor = page.at(-1)!.customerNum;
+    for await (const row of stagedProfiles({ runId: this.options.runId, target: part.target, afterNum: after, throughNum: part.throughNum })) {
+      yield { num: row.customerNum, work: parseStaged(row.data) };
     }
   }
 
