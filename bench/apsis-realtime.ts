@@ -606,7 +606,7 @@ async function main() {
   const fsAccount = accountOf.get(BIG.domain)!.stats();
   if (!["queued", "running"].includes(c2.status)) log(`  note: the Full Sync was ${c2.status} by the end of phase B`);
   // Stopped as a disconnect does: the run is cancelled and its job stops at its next progress save.
-  await runs.finishSyncRun({ runId, status: "cancelled", errorCode: "bench", errorMessage: "stopped by the bench" });
+  await runs.finishSyncRun({ run: { runId }, status: "cancelled", errorCode: "bench", errorMessage: "stopped by the bench" });
   for (let i = 0; (await queues.getQueue("sync").getActiveCount()) > 0; i++) {
     if (i > 120) throw new Error("the Full Sync job did not stop within a minute of its run being cancelled");
     await sleep(500);

@@ -1,6 +1,6 @@
 import { getDb } from "../db.server";
 import { replaceProfileLinks } from "./profile-link.server";
-import { recordSyncFailures } from "./sync-run.server";
+import { type RunLease, recordSyncFailures, saveSyncRunImportState } from "./sync-run.server";
 
 /**
  * What a send last wrote to Adestra per customer (ProfileLink, destination "adestra"):
@@ -84,9 +84,9 @@ export async function listAdestraLinksOfCustomers({ shopId, customerIds }: { sho
  * (so a resumed attempt waits only for the others) and the run's import state with the counts they added —
  * so a crash part-way settles each row once, never twice.
  */
-export async function confirmAdestraImportRows({ shopId, runId, target, links, failures, settled, importState, at = new Date() }: {
+export async function confirmAdestraImportRows({ shopId, lease, target, links, failures, settled, importState, at = new Date() }: {
   shopId: string;
-  runId: string;
+  lease: RunLease;
   /** The list's target ("list:<id>"). */
   target: string;
   links: { customerId: string; contactId: number; email: string; payloadHash: string }[];
@@ -101,8 +101,8 @@ export async function confirmAdestraImportRows({ shopId, runId, target, links, f
       shopId, destination: "adestra", target,
       links: links.map(({ customerId, contactId, email, payloadHash }) => ({ customerId, destinationId: String(contactId), email, payloadHash, sourceUpdatedAt: null, lastSyncedAt: at, lastError: null })),
     });
-    await recordSyncFailures({ runId, failures, tx });
-    if (settled.length) await tx.stagedProfile.deleteMany({ where: { runId, customerNum: { in: settled } } });
-    await tx.syncRun.updateMany({ where: { id: runId }, data: { importState } });
+    await recordSyncFailures({ lease, failures, tx });
+    if (settled.length) await tx.stagedProfile.deleteMany({ where: { runId: lease.runId, customerNum: { in: settled } } });
+    await saveSyncRunImportState({ lease, importState, tx });
   });
 }

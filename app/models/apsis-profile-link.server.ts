@@ -1,6 +1,6 @@
 import { getDb } from "../db.server";
 import { replaceProfileLinks } from "./profile-link.server";
-import { recordSyncFailures } from "./sync-run.server";
+import { type RunLease, recordSyncFailures, saveSyncRunImportState } from "./sync-run.server";
 
 /**
  * What the app last wrote to APSIS per customer and Section (ProfileLink, destination "apsis", target
@@ -136,9 +136,9 @@ export type ApsisLinkToSave = Omit<Parameters<typeof saveApsisLink>[0], "shopId"
  * consent events of the rows APSIS imported, the failures of the rows it refused, and the run's import state
  * that says these rows are confirmed — so a crash part-way confirms them again from the same row, never twice.
  */
-export async function confirmApsisImportRows({ shopId, runId, links, failures, importState, at = new Date() }: {
+export async function confirmApsisImportRows({ shopId, lease, links, failures, importState, at = new Date() }: {
   shopId: string;
-  runId: string;
+  lease: RunLease;
   links: ApsisLinkToSave[];
   failures: { customerId: string; email: string | null; reason: string; response: string | null }[];
   importState: string;
@@ -155,7 +155,7 @@ export async function confirmApsisImportRows({ shopId, runId, links, failures, i
         })),
       });
     }
-    await recordSyncFailures({ runId, failures, tx });
-    await tx.syncRun.updateMany({ where: { id: runId }, data: { importState } });
+    await recordSyncFailures({ lease, failures, tx });
+    await saveSyncRunImportState({ lease, importState, tx });
   });
 }

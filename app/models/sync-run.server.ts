@@ -27,6 +27,46 @@ const runSummary = {
   importState: true,
 } as const;
 
+/**
+ * One attempt of a run's job. The run's row carries the number of the attempt that owns it (raised when an
+ * attempt starts), and every write an attempt makes to the run is made only while the row still carries its
+ * number: when BullMQ hands a job whose lock it thinks lost (a worker stalled long enough) to a second worker
+ * while the first still runs, the first one's next write finds the newer number and stops it (a fencing token).
+ */
+export type RunLease = { runId: string; attempt: number };
+
+/** A newer attempt of the run's job owns the run: this attempt must stop and write nothing more. */
+export class AttemptSuperseded extends Error {
+  constructor(lease: RunLease) {
+    super(`run ${lease.runId}: attempt ${lease.attempt} was superseded by a newer attempt of its job`);
+  }
+}
+
+/** Who writes to a run: an attempt of its job (its lease), or the app outside any attempt (the run's id). */
+export type RunWriter = RunLease | { runId: string };
+
+/**
+ * A write to a live run's row (queued or running; with `running`, running only). An attempt's write is applied
+ * only while the row carries the attempt's number. Returns whether it was applied; throws AttemptSuperseded
+ * when a newer attempt owns the run.
+ */
+async function updateLiveRun(tx: Tx, writer: RunWriter, data: Parameters<Tx["syncRun"]["updateMany"]>[0]["data"], { running = false } = {}) {
+  const attempt = "attempt" in writer ? { attempt: writer.attempt } : {};
+  const result = await tx.syncRun.updateMany({
+    where: { id: writer.runId, ...attempt, status: running ? "running" : { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
+    data,
+  });
+  if (result.count === 1) return true;
+  if ("attempt" in writer) await assertLease(tx, writer);
+  return false;
+}
+
+/** Throws AttemptSuperseded when the run's row carries a newer attempt than the lease's. */
+export async function assertLease(tx: Tx, lease: RunLease) {
+  const row = await tx.syncRun.findUnique({ where: { id: lease.runId }, select: { attempt: true } });
+  if (row && row.attempt !== lease.attempt) throw new AttemptSuperseded(lease);
+}
+
 /** A shop's runs, newest first (by when they were queued). */
 export async function listSyncRuns({ shop, take = 50, destination }: {
   shop: string;
@@ -104,13 +144,15 @@ export async function getSyncRunForJob({ runId }: { runId: string }) {
  * per attempt, so a retried job never counts a customer twice (what the earlier attempt wrote is found in
  * ProfileLink and counted as unchanged).
  */
-export async function startSyncRunAttempt({ runId }: { runId: string }) {
-  await getDb().$transaction(async (tx) => {
+export async function startSyncRunAttempt({ runId }: { runId: string }): Promise<RunLease> {
+  return getDb().$transaction(async (tx) => {
     await tx.syncFailure.deleteMany({ where: { runId } });
     await tx.stagedProfile.deleteMany({ where: { runId } });
-    await tx.syncRun.update({
+    const { attempt } = await tx.syncRun.update({
       where: { id: runId },
+      select: { attempt: true },
       data: {
+        attempt: { increment: 1 },
         status: "running",
         phase: null,
         importState: null,
@@ -130,43 +172,45 @@ export async function startSyncRunAttempt({ runId }: { runId: string }) {
         errorMessage: null,
       },
     });
+    return { runId, attempt };
   });
 }
 
-export async function setSyncRunTotal({ runId, total }: { runId: string; total: number | null }) {
-  await getDb().syncRun.update({ where: { id: runId }, data: { total } });
+export async function setSyncRunTotal({ lease, total }: { lease: RunLease; total: number | null }) {
+  await updateLiveRun(getDb(), lease, { total });
 }
 
-export async function updateSyncRunProgress({ runId, counters }: { runId: string; counters: RunCounters }) {
-  // Only while running: a late flush never overwrites a finished run.
-  await getDb().syncRun.updateMany({ where: { id: runId, status: "running" }, data: counters });
-}
-
-export async function recordSyncFailures({ runId, failures, tx }: {
-  runId: string;
+export async function recordSyncFailures({ lease, failures, tx }: {
+  lease: RunLease;
   failures: { customerId: string; email: string | null; reason: string; response: string | null }[];
   /** Inside a caller's transaction (a bulk import's confirmed rows, with their links). */
   tx?: Tx;
 }) {
   if (!failures.length) return;
-  await (tx ?? getDb()).syncFailure.createMany({
-    data: failures.map((f) => ({
-      runId,
-      customerId: f.customerId,
-      email: f.email,
-      reason: f.reason.slice(0, 1000),
-      response: f.response?.slice(0, 2000) ?? null,
-    })),
-  });
+  const write = async (db: Tx) => {
+    await assertLease(db, lease);
+    await db.syncFailure.createMany({
+      data: failures.map((f) => ({
+        runId: lease.runId,
+        customerId: f.customerId,
+        email: f.email,
+        reason: f.reason.slice(0, 1000),
+        response: f.response?.slice(0, 2000) ?? null,
+      })),
+    });
+  };
+  await (tx ? write(tx) : getDb().$transaction(write));
 }
+
 
 /**
  * Ends a run (from queued or running only: a finished run is never finished again). `alsoInTransaction` runs in
  * the same transaction when the run was ended (e.g. "last send" = this finish), so a page never sees the run
- * finished without it.
+ * finished without it. An attempt ends its run with its lease (nothing is ended by a superseded attempt);
+ * the app ends one outside any attempt (a disconnect, a job that could not be queued) by its id.
  */
-export async function finishSyncRun({ runId, status, counters, errorCode, errorMessage, finishedAt = new Date(), alsoInTransaction }: {
-  runId: string;
+export async function finishSyncRun({ run, status, counters, errorCode, errorMessage, finishedAt = new Date(), alsoInTransaction }: {
+  run: RunWriter;
   status: "succeeded" | "failed" | "cancelled";
   counters?: RunCounters;
   errorCode?: string | null;
@@ -174,12 +218,10 @@ export async function finishSyncRun({ runId, status, counters, errorCode, errorM
   finishedAt?: Date;
   alsoInTransaction?: (tx: Tx) => Promise<unknown>;
 }) {
+  const { runId } = run;
   return getDb().$transaction(async (tx) => {
-    const result = await tx.syncRun.updateMany({
-      where: { id: runId, status: { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
-      data: { status, finishedAt, phase: null, errorCode: errorCode ?? null, errorMessage: errorMessage?.slice(0, 2000) ?? null, ...(counters ?? {}) },
-    });
-    if (result.count !== 1) return false;
+    const data = { status, finishedAt, phase: null, errorCode: errorCode ?? null, errorMessage: errorMessage?.slice(0, 2000) ?? null, ...(counters ?? {}) };
+    if (!(await updateLiveRun(tx, run, data))) return false;
     // Profiles staged for a bulk import are needed only while the run is live.
     await tx.stagedProfile.deleteMany({ where: { runId } });
     if (alsoInTransaction) await alsoInTransaction(tx);
@@ -188,21 +230,18 @@ export async function finishSyncRun({ runId, status, counters, errorCode, errorM
 }
 
 /** What the run is doing now (a bulk import's phase; null: none to show). */
-export async function setSyncRunPhase({ runId, phase }: { runId: string; phase: string | null }) {
-  await getDb().syncRun.updateMany({ where: { id: runId }, data: { phase } });
+export async function setSyncRunPhase({ lease, phase }: { lease: RunLease; phase: string | null }) {
+  await updateLiveRun(getDb(), lease, { phase });
 }
 
 /** A bulk-importing run's files and imports (JSON), read back by the attempt that resumes it. */
-export async function saveSyncRunImportState({ runId, importState }: { runId: string; importState: string }) {
-  await getDb().syncRun.updateMany({ where: { id: runId }, data: { importState } });
+export async function saveSyncRunImportState({ lease, importState, tx }: { lease: RunLease; importState: string; tx?: Tx }) {
+  await updateLiveRun(tx ?? getDb(), lease, { importState });
 }
 
 /** Between two attempts of a job: back to queued, saying why and that it will be tried again. */
-export async function requeueSyncRun({ runId, errorMessage }: { runId: string; errorMessage: string }) {
-  await getDb().syncRun.updateMany({
-    where: { id: runId, status: { in: [...SYNC_RUN_ACTIVE_STATUSES] } },
-    data: { status: "queued", errorMessage: errorMessage.slice(0, 2000) },
-  });
+export async function requeueSyncRun({ run, errorMessage }: { run: RunWriter; errorMessage: string }) {
+  await updateLiveRun(getDb(), run, { status: "queued", errorMessage: errorMessage.slice(0, 2000) });
 }
 
 /** The latest finished run of a kind (succeeded, failed or cancelled; or only those of `statuses`). */
@@ -246,14 +285,11 @@ export async function getSyncRunCheckpoint({ runId }: { runId: string }) {
 
 /**
  * Progress of a running run: its live counters and, when given, a new checkpoint. Returns false when the run
- * is no longer running (finished or cancelled meanwhile): the caller should stop.
+ * is no longer running (finished or cancelled meanwhile): the caller should stop. Throws AttemptSuperseded when
+ * a newer attempt owns the run.
  */
-export async function saveSyncRunProgress({ runId, counters, checkpoint }: { runId: string; counters: RunCounters; checkpoint?: string | null }) {
-  const result = await getDb().syncRun.updateMany({
-    where: { id: runId, status: "running" },
-    data: { ...counters, ...(checkpoint ? { checkpoint } : {}) },
-  });
-  return result.count === 1;
+export async function saveSyncRunProgress({ lease, counters, checkpoint }: { lease: RunLease; counters: RunCounters; checkpoint?: string | null }) {
+  return updateLiveRun(getDb(), lease, { ...counters, ...(checkpoint ? { checkpoint } : {}) }, { running: true });
 }
 
 /**
@@ -265,15 +301,17 @@ export async function resumeSyncRunAttempt({ runId, counters, isAfterCheckpoint 
   counters: RunCounters;
   /** Whether a failure's customer lies after the checkpoint. */
   isAfterCheckpoint: (customerId: string) => boolean;
-}) {
-  await getDb().$transaction(async (tx) => {
+}): Promise<RunLease> {
+  return getDb().$transaction(async (tx) => {
     const failures = await tx.syncFailure.findMany({ where: { runId }, select: { id: true, customerId: true } });
     const stale = failures.filter((f) => isAfterCheckpoint(f.customerId)).map((f) => f.id);
     if (stale.length) await tx.syncFailure.deleteMany({ where: { id: { in: stale } } });
-    await tx.syncRun.update({
+    const { attempt } = await tx.syncRun.update({
       where: { id: runId },
-      data: { status: "running", finishedAt: null, errorCode: null, errorMessage: null, ...counters },
+      select: { attempt: true },
+      data: { attempt: { increment: 1 }, status: "running", finishedAt: null, errorCode: null, errorMessage: null, ...counters },
     });
+    return { runId, attempt };
   });
 }
 

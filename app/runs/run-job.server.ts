@@ -10,6 +10,9 @@
  *    removed (they are tried again). Without a checkpoint the attempt starts from zero.
  *  - progress: the engine's counters and checkpoint saved on the row; a run no longer running (cancelled by a
  *    disconnect) stops the engine at its next save.
+ *  - one attempt at a time: each attempt takes the run's lease (RunLease, a number raised as it starts) and writes
+ *    to the run only under it. BullMQ can hand a job whose lock it thinks lost to a second worker while the first
+ *    still runs; the first attempt's next write then finds a newer lease and it stops, writing nothing more.
  *  - the worker shutting down (SIGTERM/SIGINT, when the process handles them): no new write starts, the writes
  *    in flight land, the checkpoint is saved, and the job goes back to the queue without spending an attempt.
  *  - classify: RunFailed, the destination's own errors, Shopify's refusals are final (UnrecoverableError);
@@ -25,6 +28,7 @@ import type { Tx } from "../db.server";
 import { zeroRunCounters } from "../models/run-counters";
 import { resolveShopContext, ShopNotInvitedError } from "../models/shop.server";
 import {
+  AttemptSuperseded,
   countSyncFailures,
   finishSyncRun,
   getSyncRunCheckpoint,
@@ -34,6 +38,8 @@ import {
   resumeSyncRunAttempt,
   saveSyncRunProgress,
   startSyncRunAttempt,
+  type RunLease,
+  type RunWriter,
 } from "../models/sync-run.server";
 import type { JobContext } from "../queues/registry";
 import { endOutage, outageBudgetInWords, readOutage, waitOutOutage } from "../queues/outage.server";
@@ -61,6 +67,8 @@ export type RunRow = NonNullable<Awaited<ReturnType<typeof getSyncRunForJob>>>;
 /** What an attempt hands its engine: where to start, and the ports every run saves its progress through. */
 export type RunAttempt<C extends CounterSet> = {
   run: RunRow;
+  /** This attempt's hold on the run: every write to the run row goes with it. */
+  lease: RunLease;
   log: (message: string) => void;
   /** The checkpoint this attempt continues after (null: from the first customer). */
   resumeFrom: RunCheckpoint<C> | null;
@@ -145,15 +153,33 @@ export function runJob<C extends CounterSet, Prepared>(definition: RunJob<C, Pre
     if (!run) return { outcome: "skipped", reason: "the run no longer exists" };
     if (run.status !== "queued" && run.status !== "running") return { outcome: "skipped", reason: `the run is already ${run.status}` };
 
+    const scope = { destination: run.destination, shopId: run.shopId };
     let counters: C | undefined;
+    // The run by its id until this attempt holds its lease (a failure before that, e.g. in `prepare`).
+    let writer: RunWriter = { runId };
     const shutdown = watchShutdown();
     try {
-      const result = await attemptRun(definition, { run, log, shutdown, onCounters: (c) => (counters = c) });
+      const result = await attemptRun(definition, { run, log, shutdown, onCounters: (c) => (counters = c), onLease: (lease) => (writer = lease) });
       return { outcome: "succeeded", ...result };
     } catch (error) {
       if (error instanceof RunCancelled) return { outcome: "cancelled" };
+      try {
+        return await settleFailedAttempt(error);
+      } catch (settled) {
+        // Superseded while running or while settling: the newer attempt owns the run, nothing more is written.
+        if (!(settled instanceof AttemptSuperseded)) throw settled;
+        log(`run ${runId}: a newer attempt of this job took the run over (this one's lock was lost); this attempt stopped`);
+        return { outcome: "superseded" };
+      }
+    } finally {
+      shutdown.dispose();
+    }
+
+    /** The attempt ended in an error: requeued, waiting out an outage, or failed. Every branch throws. */
+    async function settleFailedAttempt(error: unknown): Promise<never> {
+      if (error instanceof AttemptSuperseded) throw error;
       if (error instanceof WorkerShuttingDown && job.token) {
-        await requeueSyncRun({ runId, errorMessage: "Paused while a worker restarted; continuing from where it stopped." });
+        await requeueSyncRun({ run: writer, errorMessage: "Paused while a worker restarted; continuing from where it stopped." });
         await job.moveToWait(job.token);
         log(`run ${runId} paused for the worker's shutdown after ${counters?.seen ?? 0} customers`);
         // Tells BullMQ the job was moved on purpose: no attempt is spent.
@@ -162,35 +188,39 @@ export function runJob<C extends CounterSet, Prepared>(definition: RunJob<C, Pre
       const failure = classifyRunError(definition, error, counters);
       if (failure.outage) {
         // Waits (throws WaitingOutOutage) until the outage is older than its budget; then fails, saying so.
-        const { outage } = await waitOutOutage(job, { destination: run.destination, shopId: run.shopId }, failure.message, {
+        const { outage } = await waitOutOutage(job, scope, failure.message, {
           beforeWait: () =>
             requeueSyncRun({
-              runId,
+              run: writer,
               errorMessage: `Waiting: ${failure.message} The run goes on by itself from where it stopped as soon as it answers (tried again every few minutes, for up to ${outageBudgetInWords()}).`,
             }),
         });
         const message = `${failure.message} It did not answer for ${outageBudgetInWords()} (since ${outage.since.toISOString().slice(0, 16).replace("T", " ")} UTC); ${definition.startAgain} when it is back.`;
-        await finishSyncRun({ runId, status: "failed", errorCode: failure.code, errorMessage: message, counters: counters && toRow(counters) });
+        await finishSyncRun({ run: writer, status: "failed", errorCode: failure.code, errorMessage: message, counters: counters && toRow(counters) });
         log(`run ${runId} failed: ${message}`);
         throw new UnrecoverableError(message);
       }
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (failure.final || lastAttempt) {
-        await finishSyncRun({ runId, status: "failed", errorCode: failure.code, errorMessage: failure.message, counters: counters && toRow(counters) });
+        await finishSyncRun({ run: writer, status: "failed", errorCode: failure.code, errorMessage: failure.message, counters: counters && toRow(counters) });
         log(`run ${runId} failed: ${failure.message}`);
         throw failure.final ? new UnrecoverableError(failure.message) : error;
       }
-      await requeueSyncRun({ runId, errorMessage: `Interrupted (${failure.message}); continuing shortly from where it stopped.` });
+      await requeueSyncRun({ run: writer, errorMessage: `Interrupted (${failure.message}); continuing shortly from where it stopped.` });
       throw error;
-    } finally {
-      shutdown.dispose();
     }
   };
 }
 
 async function attemptRun<C extends CounterSet, Prepared>(
   definition: RunJob<C, Prepared>,
-  { run, log, shutdown, onCounters }: { run: RunRow; log: (m: string) => void; shutdown: { readonly requested: boolean }; onCounters: (c: C) => void },
+  { run, log, shutdown, onCounters, onLease }: {
+    run: RunRow;
+    log: (m: string) => void;
+    shutdown: { readonly requested: boolean };
+    onCounters: (c: C) => void;
+    onLease: (lease: RunLease) => void;
+  },
 ) {
   try {
     await resolveShopContext({ shop: run.shop.domain });
@@ -201,12 +231,11 @@ async function attemptRun<C extends CounterSet, Prepared>(
   const prepared = await definition.prepare(run, log);
 
   const checkpoint = parseCheckpoint(await getSyncRunCheckpoint({ runId: run.id }), definition.zero);
-  if (checkpoint) {
-    await resumeSyncRunAttempt({ runId: run.id, counters: toRow(checkpoint.counters), isAfterCheckpoint: (id) => isAfter(id, checkpoint) });
-    log(`${run.shop.domain}: resuming after customer ${checkpoint.afterId} (${checkpoint.counters.seen} customers done)`);
-  } else {
-    await startSyncRunAttempt({ runId: run.id });
-  }
+  const lease = checkpoint
+    ? await resumeSyncRunAttempt({ runId: run.id, counters: toRow(checkpoint.counters), isAfterCheckpoint: (id) => isAfter(id, checkpoint) })
+    : await startSyncRunAttempt({ runId: run.id });
+  onLease(lease);
+  if (checkpoint) log(`${run.shop.domain}: resuming after customer ${checkpoint.afterId} (${checkpoint.counters.seen} customers done)`);
   onCounters(checkpoint?.counters ?? definition.zero());
   const outageScope = { destination: run.destination, shopId: run.shopId };
   let outageRecorded = (await readOutage(outageScope)) !== null;
@@ -214,6 +243,7 @@ async function attemptRun<C extends CounterSet, Prepared>(
   let cancelled = false;
   const result = await definition.execute(prepared, {
     run,
+    lease,
     log,
     resumeFrom: checkpoint,
     ports: {
@@ -227,10 +257,10 @@ async function attemptRun<C extends CounterSet, Prepared>(
           await endOutage(outageScope);
           outageRecorded = false;
         }
-        const running = await saveSyncRunProgress({ runId: run.id, counters: toRow(counters), checkpoint: point ? JSON.stringify(point) : null });
+        const running = await saveSyncRunProgress({ lease, counters: toRow(counters), checkpoint: point ? JSON.stringify(point) : null });
         if (!running) cancelled = true;
       },
-      onFailures: (failures) => recordSyncFailures({ runId: run.id, failures }),
+      onFailures: (failures) => recordSyncFailures({ lease, failures }),
     },
   });
   onCounters(result.counters);
@@ -240,7 +270,7 @@ async function attemptRun<C extends CounterSet, Prepared>(
 
   const finishedAt = new Date();
   await finishSyncRun({
-    runId: run.id,
+    run: lease,
     status: "succeeded",
     counters: toRow(result.counters),
     finishedAt,

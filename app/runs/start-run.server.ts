@@ -52,7 +52,7 @@ export async function checkRunJob(run: { id: string }, kind: RunKind): Promise<"
   }
   if (state !== "completed" && state !== "failed") return "alive";
   // Conditional on the run still being active: a run its job finished a moment ago stays as it ended.
-  await finishSyncRun({ runId: run.id, status: "failed", errorCode: "lost", errorMessage: kind.lostMessage });
+  await finishSyncRun({ run: { runId: run.id }, status: "failed", errorCode: "lost", errorMessage: kind.lostMessage });
   return "lost";
 }
 

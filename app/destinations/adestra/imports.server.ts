@@ -7,7 +7,7 @@ import { ADESTRA_CONTACT_FIELDS } from "./rules/map-customer";
 import type { SendCounters, SendEngineResult, StagedContact } from "./rules/send-engine";
 import { confirmAdestraImportRows, listTarget } from "../../models/adestra-profile-link.server";
 import { stagedProfiles, stageProfiles, updateStagedProfiles } from "../../models/staged-profile.server";
-import { saveSyncRunImportState, setSyncRunPhase } from "../../models/sync-run.server";
+import { type RunLease, saveSyncRunImportState, setSyncRunPhase } from "../../models/sync-run.server";
 import { type ImportPart, type ImportState, importedCounts, newPart, parseImportState } from "../../runs/import-state";
 import { MAX_RECORDED_FAILURES, type EngineOptions, type RunCheckpoint } from "../../runs/batch-engine";
 
@@ -63,7 +63,8 @@ export const stageForImport = (runId: string, listId: number) => (contacts: Stag
   stageProfiles({ runId, rows: contacts.map((staged) => ({ target: listTarget(listId), customerNum: customerNumOf(staged.customerId), data: JSON.stringify(staged) })) });
 
 type ImportRunOptions = Pick<EngineOptions<SendCounters>, "onProgress" | "shouldStop" | "recordedFailures"> & {
-  runId: string;
+  /** The attempt's hold on the run (app/models/sync-run.server.ts): its writes to the run go with it. */
+  lease: RunLease;
   shopId: string;
   client: AdestraClient;
   tableId: number;
@@ -99,8 +100,9 @@ const withImports = (base: SendCounters, state: ImportState): SendCounters => {
 };
 
 /** The files, in customer id order, ≤ rowsPerFile rows each; saved before anything is asked of Adestra. */
-async function planFiles({ runId, listId, tuning }: ImportRunOptions): Promise<ImportState> {
-  await setSyncRunPhase({ runId, phase: "preparing" });
+async function planFiles({ lease, listId, tuning }: ImportRunOptions): Promise<ImportState> {
+  const { runId } = lease;
+  await setSyncRunPhase({ lease, phase: "preparing" });
   const target = listTarget(listId);
   const parts: ImportPart[] = [];
   const fields = new Set<string>(["email"]);
@@ -120,7 +122,7 @@ async function planFiles({ runId, listId, tuning }: ImportRunOptions): Promise<I
   // Every file has the same columns: the fields the staged contacts have, in the mapping's order.
   const columns = ADESTRA_CONTACT_FIELDS.filter((field) => fields.has(field));
   const state: ImportState = { startedAt: new Date().toISOString(), parts: parts.map((part) => ({ ...part, columns, prescanned: false, requestedAt: null, expiresAt: null })) };
-  await saveSyncRunImportState({ runId, importState: JSON.stringify(state) });
+  await saveSyncRunImportState({ lease, importState: JSON.stringify(state) });
   return state;
 }
 
@@ -148,13 +150,14 @@ class ContactImport {
     private recordedFailures: number,
   ) {}
 
-  #save = () => saveSyncRunImportState({ runId: this.options.runId, importState: JSON.stringify(this.state) });
+  #save = () => saveSyncRunImportState({ lease: this.options.lease, importState: JSON.stringify(this.state) });
 
   /** Prescan → hand over → confirm, continuing from wherever the part stands. */
   async importPart(index: number, part: ImportPart) {
-    const { runId, client, tableId, listId, tuning, log } = this.options;
+    const { lease, client, tableId, listId, tuning, log } = this.options;
+    const { runId } = lease;
     const file = `file ${index + 1} of ${this.state.parts.length}`;
-    await setSyncRunPhase({ runId, phase: "importing" });
+    await setSyncRunPhase({ lease, phase: "importing" });
     // The part's rows, when this attempt prescans them: read once for the prescan and the confirmation.
     let rows: Pending | undefined;
     if (!part.prescanned) {
@@ -185,14 +188,14 @@ class ContactImport {
     } else if (!part.uploaded) {
       log(`${file}: its import was asked for by an attempt that stopped before saving Adestra's answer; not asked again, its contacts are waited for on the list`);
     }
-    await setSyncRunPhase({ runId, phase: "confirming" });
+    await setSyncRunPhase({ lease: this.options.lease, phase: "confirming" });
     await this.#confirm(part, file, rows);
   }
 
   /** The part's rows not yet settled, by address. */
   async #pending(part: ImportPart): Promise<Pending> {
     const pending: Pending = new Map();
-    for await (const row of partRows({ runId: this.options.runId, target: part.target, afterNum: part.afterNum, throughNum: part.throughNum })) {
+    for await (const row of partRows({ runId: this.options.lease.runId, target: part.target, afterNum: part.afterNum, throughNum: part.throughNum })) {
       const key = normalizeEmail(row.staged.contact.email);
       // Two customers with one address are one contact to Adestra: the second can never be told apart, and fails at the deadline.
       pending.set(pending.has(key) ? `${key}\u0000${row.num}` : key, row);
@@ -225,7 +228,7 @@ class ContactImport {
       row.staged = { ...row.staged, onList: onList.has(key) };
       return row;
     });
-    await updateStagedProfiles({ runId: this.options.runId, rows: changed.map(({ num, staged }) => ({ customerNum: num, data: JSON.stringify(staged) })) });
+    await updateStagedProfiles({ runId: this.options.lease.runId, rows: changed.map(({ num, staged }) => ({ customerNum: num, data: JSON.stringify(staged) })) });
     return pending;
   }
 
@@ -302,7 +305,7 @@ class ContactImport {
     part.done = part.confirmedRows >= part.rows;
     await confirmAdestraImportRows({
       shopId: this.options.shopId,
-      runId: this.options.runId,
+      lease: this.options.lease,
       target: part.target,
       links: confirmed.map(({ staged, contactId }) => ({ customerId: staged.customerId, contactId, email: staged.contact.email, payloadHash: staged.hash })),
       failures,

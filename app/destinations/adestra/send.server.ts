@@ -68,7 +68,7 @@ export async function startSend({ shop, trigger, choices, recordAs }: {
     const queued = await enqueueSend({ runId: run.id, shopId: shop.id });
     if (!queued) {
       const message = "The previous send is still finishing in the worker; try again in a moment.";
-      await finishSyncRun({ runId: run.id, status: "failed", errorCode: "not_queued", errorMessage: message });
+      await finishSyncRun({ run: { runId: run.id }, status: "failed", errorCode: "not_queued", errorMessage: message });
       throw refusedChoicesError(refusedChoices({}, message));
     }
     if (trigger === "on_demand") await saveSendSettings({ shopId: shop.id, kind: "on_demand", choices: parsed.data, listName: target.listName });
@@ -167,6 +167,6 @@ export async function sendNow({ shop }: { shop: ShopContext }): Promise<StartSen
 /** A scheduled send whose saved choices were refused: kept as a failed run, so the page shows why. */
 export async function recordRejectedAutoSend({ shopId, choices, message }: { shopId: string; choices: SendChoices; message: string }) {
   const run = await createSyncRun({ shopId, destination: "adestra", kind: "send", trigger: "auto", settings: { choices, listName: null, recordAs: "auto" } });
-  await finishSyncRun({ runId: run.id, status: "failed", errorCode: "rejected", errorMessage: message });
+  await finishSyncRun({ run: { runId: run.id }, status: "failed", errorCode: "rejected", errorMessage: message });
 }
 

@@ -227,7 +227,7 @@ function topicChannel(topic: object): "email" | "sms" | null {
 export async function disconnectApsis({ shop }: { shop: ShopContext }): Promise<{ ok: true }> {
   const active = await findActiveSyncRun({ shopId: shop.id, destination: "apsis", kind: "full_sync" });
   if (active) {
-    await finishSyncRun({ runId: active.id, status: "cancelled", errorCode: "disconnected", errorMessage: "APSIS One was disconnected while this Full Sync ran." });
+    await finishSyncRun({ run: { runId: active.id }, status: "cancelled", errorCode: "disconnected", errorMessage: "APSIS One was disconnected while this Full Sync ran." });
   }
   await deleteApsisConnection({ shopId: shop.id });
   return { ok: true };

@@ -9,7 +9,7 @@ import type { FullSyncCounters, SectionPlan, StagedWork } from "./rules/profile-
 import { sectionOfTarget, sectionTarget } from "./rules/profile";
 import { confirmApsisImportRows, type ApsisLinkToSave } from "../../models/apsis-profile-link.server";
 import { countStagedProfiles, stagedProfiles, stageProfiles } from "../../models/staged-profile.server";
-import { saveSyncRunImportState, setSyncRunPhase } from "../../models/sync-run.server";
+import { type RunLease, saveSyncRunImportState, setSyncRunPhase } from "../../models/sync-run.server";
 import { type ImportPart, type ImportState, importedCounts, newPart, parseImportState } from "../../runs/import-state";
 import { MAX_RECORDED_FAILURES, type BatchEngineResult, type EngineOptions, type RunCheckpoint } from "../../runs/batch-engine";
 
@@ -51,7 +51,8 @@ export const stageForImport = (runId: string) => (works: StagedWork[]) =>
   stageProfiles({ runId, rows: works.map((work) => ({ target: sectionTarget(work.section), customerNum: customerNumOf(work.profileKey), data: stagedData(work) })) });
 
 type ImportRunOptions = Pick<EngineOptions<FullSyncCounters>, "onProgress" | "shouldStop" | "recordedFailures"> & {
-  runId: string;
+  /** The attempt's hold on the run (app/models/sync-run.server.ts): its writes to the run go with it. */
+  lease: RunLease;
   shopId: string;
   client: ApsisClient;
   keyspace: string;
@@ -67,12 +68,12 @@ type ImportRunOptions = Pick<EngineOptions<FullSyncCounters>, "onProgress" | "sh
 
 /** Imports what the engine staged, and follows each import to its confirmation. */
 export async function importStagedProfiles(options: ImportRunOptions): Promise<BatchEngineResult<FullSyncCounters>> {
-  const { runId, log } = options;
+  const { lease, log } = options;
   const state = parseImportState(options.saved) ?? (await planFiles(options));
   const total = importedCounts(state);
   if (!state.parts.some((p) => !p.done)) return { counters: withImports(options.counters, state), checkpoint: options.checkpoint };
   log(`${state.parts.length} import file(s), ${total.rows} profile(s), ${total.confirmed} confirmed so far`);
-  await setSyncRunPhase({ runId, phase: "importing" });
+  await setSyncRunPhase({ lease, phase: "importing" });
 
   const run = new ImportRun(options, state);
   const pending = state.parts.filter((p) => !p.done);
@@ -90,8 +91,9 @@ const withImports = (base: FullSyncCounters, state: ImportState): FullSyncCounte
 };
 
 /** The files, per Section in customer id order, cut by rows and bytes; saved before any import is requested. */
-async function planFiles({ runId, sections, tuning }: ImportRunOptions): Promise<ImportState> {
-  await setSyncRunPhase({ runId, phase: "preparing" });
+async function planFiles({ lease, sections, tuning }: ImportRunOptions): Promise<ImportState> {
+  const { runId } = lease;
+  await setSyncRunPhase({ lease, phase: "preparing" });
   const staged = await countStagedProfiles({ runId });
   const parts: ImportPart[] = [];
   const rowsPerFile = tuning.rowsPerFile ?? ROWS_PER_FILE;
@@ -118,7 +120,7 @@ async function planFiles({ runId, sections, tuning }: ImportRunOptions): Promise
     if (rows) parts.push(newPart(target, start, last!, rows));
   }
   const state: ImportState = { startedAt: new Date().toISOString(), parts };
-  await saveSyncRunImportState({ runId, importState: JSON.stringify(state) });
+  await saveSyncRunImportState({ lease, importState: JSON.stringify(state) });
   return state;
 }
 
@@ -140,7 +142,7 @@ class ImportRun {
   }
 
   #save() {
-    return saveSyncRunImportState({ runId: this.options.runId, importState: JSON.stringify(this.state) });
+    return saveSyncRunImportState({ lease: this.options.lease, importState: JSON.stringify(this.state) });
   }
 
   async #progress() {
@@ -241,14 +243,14 @@ class ImportRun {
   }
 
   async *#rows(part: ImportPart, after: string | null) {
-    for await (const row of stagedProfiles({ runId: this.options.runId, target: part.target, afterNum: after, throughNum: part.throughNum })) {
+    for await (const row of stagedProfiles({ runId: this.options.lease.runId, target: part.target, afterNum: after, throughNum: part.throughNum })) {
       yield { num: row.customerNum, work: parseStaged(row.data) };
     }
   }
 
   /** The report against the file: each row imported, or failed with APSIS's reason. */
   async #confirm(part: ImportPart, report: z.infer<typeof ReportSchema>) {
-    await setSyncRunPhase({ runId: this.options.runId, phase: "confirming" });
+    await setSyncRunPhase({ lease: this.options.lease, phase: "confirming" });
     const refused = new Map((report.errors ?? []).map((e) => [e.row, e.reason]));
     await this.#settle(part, (row) => {
       const reason = refused.get(row);
@@ -287,7 +289,7 @@ class ImportRun {
       part.confirmedRows += chunk.length;
       part.confirmedThrough = chunk.at(-1)!.num.toString();
       part.done = part.confirmedRows >= part.rows;
-      await confirmApsisImportRows({ shopId: this.options.shopId, runId: this.options.runId, links, failures, importState: JSON.stringify(this.state) });
+      await confirmApsisImportRows({ shopId: this.options.shopId, lease: this.options.lease, links, failures, importState: JSON.stringify(this.state) });
       await this.#progress();
       chunk = [];
     };

@@ -63,7 +63,7 @@ export const adestraSendProfilesJob = runJob({
     }
     return { settings, client: opened.client };
   },
-  async execute({ settings, client }, { run, log, resumeFrom, ports }) {
+  async execute({ settings, client }, { run, lease, log, resumeFrom, ports }) {
     const shop = run.shop.domain;
     const { coreTableId: tableId, unsubListId } = settings;
     const { listId } = settings.choices;
@@ -79,7 +79,7 @@ export const adestraSendProfilesJob = runJob({
     const imports = (counters: SendCounters, checkpoint: typeof resumeFrom, saved: string | null) =>
       importStagedContacts({
         ...ports,
-        runId: run.id,
+        lease,
         shopId: run.shopId,
         client,
         tableId,
@@ -103,11 +103,11 @@ export const adestraSendProfilesJob = runJob({
 
     const { graphql } = await getShopifyAdmin({ shop });
     const { total, method, customers } = await readStoreCustomers({ graphql, afterId: resumeFrom?.afterId, log, threshold: env.ADESTRA_BULK_EXPORT_THRESHOLD });
-    await setSyncRunTotal({ runId: run.id, total });
+    await setSyncRunTotal({ lease, total });
     // By the store's size; a run that already staged contacts keeps importing whatever the count.
     const importing = total >= env.ADESTRA_IMPORT_THRESHOLD || (await countStagedProfiles({ runId: run.id })).size > 0;
     log(`${shop}: ${total} customers, read ${method === "bulk" ? "by bulk export" : "page by page"}${resumeFrom ? ` after ${resumeFrom.afterId}` : ""}, list writes ${importing ? "by Adestra's bulk import" : "contact by contact"}`);
-    if (importing) await setSyncRunPhase({ runId: run.id, phase: "export" });
+    if (importing) await setSyncRunPhase({ lease, phase: "export" });
 
     const list = listTarget(listId);
     const unsub = unsubTarget(unsubListId);

@@ -68,7 +68,7 @@ export const apsisFullSyncJob = runJob({
     }
     return { settings, client: opened.client };
   },
-  async execute({ settings, client }, { run, log, resumeFrom, ports }) {
+  async execute({ settings, client }, { run, lease, log, resumeFrom, ports }) {
     const shop = run.shop.domain;
     let sections;
     try {
@@ -84,7 +84,7 @@ export const apsisFullSyncJob = runJob({
     const imports = (counters: FullSyncCounters, checkpoint: typeof resumeFrom, saved: string | null) =>
       importStagedProfiles({
         ...ports,
-        runId: run.id,
+        lease,
         shopId: run.shopId,
         client,
         keyspace,
@@ -100,11 +100,11 @@ export const apsisFullSyncJob = runJob({
 
     const { graphql } = await getShopifyAdmin({ shop });
     const { total, method, customers } = await readStoreCustomers({ graphql, afterId: resumeFrom?.afterId, log, threshold: env.APSIS_BULK_EXPORT_THRESHOLD });
-    await setSyncRunTotal({ runId: run.id, total });
+    await setSyncRunTotal({ lease, total });
     // By the store's size (decision 031); a run that already staged profiles keeps importing whatever the count.
     const importing = total >= env.APSIS_IMPORT_THRESHOLD || (await countStagedProfiles({ runId: run.id })).size > 0;
     log(`${shop}: ${total} customers, read ${method === "bulk" ? "by bulk export" : "page by page"}${resumeFrom ? ` after ${resumeFrom.afterId}` : ""}, written ${importing ? "by APSIS One's bulk import" : "profile by profile"}`);
-    if (importing) await setSyncRunPhase({ runId: run.id, phase: "export" });
+    if (importing) await setSyncRunPhase({ lease, phase: "export" });
     const result = await syncProfiles({
       ...ports,
       customers,
