@@ -44,7 +44,7 @@ export async function mergeApsisCustomers({ shop, shopId, keptCustomerId, merged
     const mergedKey = profileKeyOf(mergedCustomerId);
     let profileGone = false;
     try {
-      await waitingOutRateLimits(() => client.profiles.merge({ keyspace, profileKeys: [profileKeyOf(keptCustomerId), mergedKey] }));
+      await waitingOutRateLimits(() => client.profiles.merge([{ keyspace, profileKey: profileKeyOf(keptCustomerId) }, { keyspace, profileKey: mergedKey }]));
       notes.push("profiles merged");
     } catch (error) {
       if (!(error instanceof ApsisConflictError)) throw error;

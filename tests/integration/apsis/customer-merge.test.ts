@@ -122,6 +122,10 @@ describe("customers/merge", () => {
     expect(receipt.detail).toContain("the merged-away customer's profile deleted");
     expect(receipt.detail).toContain("Adestra: the merged-away customer's contact taken off 1 list(s)");
     await rewritten(a.id);
+    // Activity (the real-time card) shows the merge with what was done.
+    const { getRealtimeHealth } = await import("../../../app/destinations/apsis/realtime-health.server");
+    const { latestMerges } = await getRealtimeHealth({ shop: STORE.domain });
+    expect(latestMerges[0]).toMatchObject({ customerId: customerGid(a.id), status: "processed", detail: receipt.detail });
 
     // APSIS: the merge was asked for; the sandbox refuses two keys of one keyspace (409), so B's profile is gone.
     expect(stack.demo.stats().byEndpoint[MERGE_ENDPOINT]).toBe(mergesBefore + 1);

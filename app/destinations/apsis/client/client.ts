@@ -141,9 +141,9 @@ export class ApsisClient {
      * [INFERRED], so it is retried like any idempotent write. 409 (keys that cannot share a profile) is
      * ApsisConflictError, 410 (a locked profile) an ApsisApiError.
      */
-    merge: async ({ keyspace, profileKeys }: { keyspace: string; profileKeys: readonly [string, string] }): Promise<void> => {
-      const json = { profiles: profileKeys.map((profileKey) => ({ keyspace_discriminator: keyspace, profile_key: profileKey })) };
-      await this.#send({ method: "PUT", path: "/audience/profiles/merges", json, profileKey: profileKeys[0] });
+    merge: async (profiles: readonly [ApsisProfileRef, ApsisProfileRef]): Promise<void> => {
+      const json = { profiles: profiles.map(({ keyspace, profileKey }) => ({ keyspace_discriminator: keyspace, profile_key: profileKey })) };
+      await this.#send({ method: "PUT", path: "/audience/profiles/merges", json, profileKey: profiles[0].profileKey });
     },
     /** Permanently deletes the profile with its consents and events, in every section (GDPR). */
     delete: async (profile: ApsisProfileRef): Promise<"deleted" | "absent"> => {
