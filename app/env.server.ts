@@ -38,7 +38,7 @@ export const EnvSchema = z.object({
   SHOPIFY_API_KEY: z.string().min(1, "is required: the app's client id from the Partner Dashboard"),
   SHOPIFY_API_SECRET: z.string().min(1, "is required: the app's client secret from the Partner Dashboard"),
   SHOPIFY_APP_URL: z.url("must be the app's public https URL"),
-  SCOPES: z.string().default("read_customers,read_orders"),
+  SCOPES: z.string().default("read_customers,read_orders,read_customer_merge"),
   /** file:… (SQLite, the default) or postgresql://… */
   DATABASE_URL: z
     .string()

@@ -21,6 +21,12 @@ export type CustomerChange = {
   order?: z.infer<typeof OrderSubjectSchema>;
 };
 
+/**
+ * A completed customers/merge, checked against the shop's Shopify before any destination sees it: the kept
+ * customer is one of the shop's, the merged-away one no longer exists there.
+ */
+export type CustomerMerge = { shop: string; shopId: string; keptCustomerId: string; mergedCustomerId: string };
+
 /** Whether the destination took the change, or why not (shown on the receipt: "real-time sync is off"). */
 export type ChangeAnswer = { queued: true } | { queued: false; reason: string };
 
@@ -36,6 +42,12 @@ export type Destination = {
   runs: readonly RunKind[];
   /** Real-time sync: a customer changed in Shopify. Absent: the destination only syncs in runs. */
   customerChanged?(change: CustomerChange): Promise<ChangeAnswer>;
+  /**
+   * customers/merge: what the destination holds of the merged-away customer folded into the kept one (run in
+   * the delivery's job; retry-safe, a second run finds nothing left). Answers what it did for the receipt
+   * (Activity), or null when it holds nothing of them.
+   */
+  customersMerged?(merge: CustomerMerge): Promise<string | null>;
   /**
    * customers/redact: queue the erasure of what the app wrote to this destination, from the customer's links
    * (before the database forgets them); ids only in the jobs, ids from the delivery so a retry queues nothing

@@ -2,6 +2,7 @@
  * Job `webhooks.process-delivery`: one recorded webhook delivery, dispatched by topic. Every outcome lands on
  * the delivery's WebhookReceipt ("processed" / "ignored" / "failed" with the reason):
  *  - compliance topics do their real work (no session needed);
+ *  - customers/merge goes to every destination that folds merged customers (`customersMerged`), in this job;
  *  - customer, consent and order topics go to every destination that syncs in real time
  *    (app/destinations/index.server.ts, `customerChanged`): one that takes the change passes its gates
  *    (invitation, connection, real-time on), marks the receipt "syncing" and finishes it after its write;
@@ -21,6 +22,9 @@ import {
   type FinalReceiptStatus,
 } from "../models/webhook-receipt.server";
 import { DESTINATIONS } from "../destinations/index.server";
+import { getShop, whyNotInvited } from "../models/shop.server";
+import { getShopifyAdmin } from "../shopify/admin.server";
+import { readCustomer } from "../shopify/customers";
 import type { CustomerChange } from "../destinations/destination";
 import { reportCustomerData, redactCustomer, redactShop, ShopMismatchError } from "../services/compliance.server";
 import { getRedis } from "../redis.server";
@@ -28,10 +32,12 @@ import type { WebhookJob } from "../queues/registry";
 import type { JobContext } from "../queues/registry";
 import {
   BulkOperationSubjectSchema,
+  CustomerMergeSubjectSchema,
   CustomerRedactSubjectSchema,
   CustomerSubjectSchema,
   DataRequestSubjectSchema,
   describeIssues,
+  MERGE_COMPLETED,
   OrderSubjectSchema,
   ShopRedactSubjectSchema,
   toWebhookTopic,
@@ -80,12 +86,38 @@ async function purchase(order: z.infer<typeof OrderSubjectSchema>, d: Delivery):
   return syncInRealTime(d, { customerId, order });
 }
 
+/**
+ * customers/merge: each destination folds what it holds of the merged-away customer into the kept one
+ * (Destination.customersMerged), in this job, and the receipt says what each did. The payload names no shop, so
+ * both customers are first checked against this shop's Shopify: a merge of another shop's customers (or its
+ * body replayed here under this shop's header) finds the kept customer missing, or the merged-away one still
+ * there, and changes nothing. A failed or unfinished merge changed nothing in Shopify either.
+ */
+async function merge(s: z.infer<typeof CustomerMergeSubjectSchema>, d: Delivery): Promise<Outcome> {
+  const what = `${s.mergedCustomerId} merged into ${s.customerId}`;
+  if (s.status !== MERGE_COMPLETED) return { status: "ignored", detail: `ignored: ${what}: the merge ${s.status} in Shopify, nothing changed` };
+  const shopRow = await getShop({ shop: d.shop });
+  const notInvited = whyNotInvited(shopRow);
+  if (notInvited || !shopRow) return { status: "ignored", detail: `ignored: ${what}: ${notInvited}` };
+  const { graphql } = await getShopifyAdmin({ shop: d.shop });
+  const [kept, mergedAway] = await Promise.all([readCustomer({ graphql, id: s.customerId }), readCustomer({ graphql, id: s.mergedCustomerId })]);
+  if (!kept) return { status: "ignored", detail: `ignored: ${what}: ${s.customerId} is not a customer of this shop` };
+  if (mergedAway) return { status: "ignored", detail: `ignored: ${what}: ${s.mergedCustomerId} is still a customer of this shop` };
+  const notes: string[] = [];
+  for (const destination of DESTINATIONS) {
+    const note = await destination.customersMerged?.({ shop: d.shop, shopId: shopRow.id, keptCustomerId: s.customerId, mergedCustomerId: s.mergedCustomerId });
+    if (note) notes.push(note);
+  }
+  return { status: "processed", detail: `${what}: ${notes.join("; ") || "no destination holds either customer"}`, result: { kept: s.customerId, merged: s.mergedCustomerId } };
+}
+
 const customerChange = topicHandler(CustomerSubjectSchema, (s, d) => syncInRealTime(d, { customerId: s.customerId }));
 
 const TOPIC_HANDLERS: { [T in JobTopic]: TopicHandler<z.ZodType> } = {
   "customers/create": customerChange,
   "customers/update": customerChange,
   "customers/delete": customerChange,
+  "customers/merge": topicHandler(CustomerMergeSubjectSchema, merge),
   "customers_email_marketing_consent/update": customerChange,
   "customers_marketing_consent/update": customerChange,
   "orders/create": topicHandler(OrderSubjectSchema, purchase),

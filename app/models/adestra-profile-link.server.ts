@@ -74,8 +74,14 @@ export async function listAdestraLinksOfCustomers({ shopId, customerIds }: { sho
   return getDb().profileLink.findMany({
     where: { shopId, destination: "adestra", customerId: { in: customerIds } },
     orderBy: { lastSyncedAt: "desc" },
-    select: { customerId: true, target: true, lastSyncedAt: true },
+    select: { customerId: true, target: true, destinationId: true, lastSyncedAt: true },
   });
+}
+
+/** Every Adestra link of the customer (lists, unsub lists, former addresses): a customer merged away in Shopify. */
+export async function deleteAdestraLinksOfCustomer({ shopId, customerId }: { shopId: string; customerId: string }) {
+  const { count } = await getDb().profileLink.deleteMany({ where: { shopId, destination: "adestra", customerId } });
+  return count;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { getDb } from "../db.server";
+import { getDb, type Tx } from "../db.server";
 import { replaceProfileLinks } from "./profile-link.server";
 import { type RunLease, recordSyncFailures, saveSyncRunImportState } from "./sync-run.server";
 
@@ -100,13 +100,29 @@ export async function listApsisLinksOfCustomer({ shopId, customerId }: { shopId:
  * state, purchase events), in one transaction. Returns the counts.
  */
 export async function deleteApsisCustomerData({ shopId, customerId }: { shopId: string; customerId: string }) {
+  return getDb().$transaction((tx) => deleteCustomerRows(tx, { shopId, customerId }));
+}
+
+/**
+ * customers/merge: the merged-away customer's data deleted as for a deleted customer, and the kept customer's
+ * links marked as never written (no hash, no consent, no source time), so that their next sync writes every
+ * attribute and consent from Shopify's result whatever the merge left on the profile. One transaction: a crash
+ * leaves either both or neither.
+ */
+export async function foldMergedApsisCustomer({ shopId, keptCustomerId, mergedCustomerId }: { shopId: string; keptCustomerId: string; mergedCustomerId: string }) {
   return getDb().$transaction(async (tx) => {
-    const links = await tx.profileLink.deleteMany({ where: { shopId, destination: "apsis", customerId } });
-    const consentEvents = await tx.consentEvent.deleteMany({ where: { shopId, destination: "apsis", customerId } });
-    const purchaseEvents = await tx.apsisPurchaseEvent.deleteMany({ where: { shopId, customerId } });
-    await tx.customerSyncState.deleteMany({ where: { shopId, customerId } });
-    return { links: links.count, consentEvents: consentEvents.count, purchaseEvents: purchaseEvents.count };
+    const removed = await deleteCustomerRows(tx, { shopId, customerId: mergedCustomerId });
+    await tx.profileLink.updateMany({ where: { shopId, destination: "apsis", customerId: keptCustomerId }, data: { payloadHash: "", consent: null, sourceUpdatedAt: null } });
+    return removed;
   });
+}
+
+async function deleteCustomerRows(tx: Tx, { shopId, customerId }: { shopId: string; customerId: string }) {
+  const links = await tx.profileLink.deleteMany({ where: { shopId, destination: "apsis", customerId } });
+  const consentEvents = await tx.consentEvent.deleteMany({ where: { shopId, destination: "apsis", customerId } });
+  const purchaseEvents = await tx.apsisPurchaseEvent.deleteMany({ where: { shopId, customerId } });
+  await tx.customerSyncState.deleteMany({ where: { shopId, customerId } });
+  return { links: links.count, consentEvents: consentEvents.count, purchaseEvents: purchaseEvents.count };
 }
 
 /** A page of the shop's APSIS links in id order (after `afterId`): what the Subscriber counts page counts by consent. */

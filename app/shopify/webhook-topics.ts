@@ -18,6 +18,7 @@ export const WEBHOOK_TOPICS = {
   "customers/create": "job",
   "customers/update": "job",
   "customers/delete": "job",
+  "customers/merge": "job",
   "customers_email_marketing_consent/update": "job",
   "customers_marketing_consent/update": "job",
   "orders/create": "job",
@@ -120,6 +121,22 @@ export const CustomerDeletePayloadSchema = z.looseObject({
   id: ShopifyIdSchema,
   admin_graphql_api_id: gid("Customer").optional(),
 });
+
+/**
+ * customers/merge (scope read_customer_merge): GIDs only, no shop (shopify.dev webhook reference 2026-07, sample
+ * payload [SEEN]). `status` is the merge request's, lowercase like the REST topics ("completed", "failed"; the
+ * values mirror CustomerMergeRequestStatus [INFERRED]); `errors` is Shopify's reason for a failed merge.
+ */
+export const CustomerMergePayloadSchema = z.looseObject({
+  admin_graphql_api_customer_kept_id: gid("Customer"),
+  admin_graphql_api_customer_deleted_id: gid("Customer"),
+  admin_graphql_api_job_id: z.string().max(255).nullable().optional(),
+  status: z.string().min(1).max(64),
+  errors: z.array(z.looseObject({ field: z.string().nullable().optional(), message: z.string().nullable().optional() })).optional(),
+});
+
+/** The only merge status after which the merged-away customer is gone and the kept one holds both. */
+export const MERGE_COMPLETED = "completed";
 
 const ConsentSchema = z.looseObject({
   // REST spells states in lowercase ("subscribed", "not_subscribed", …); SMS consent may carry state null.
@@ -276,6 +293,12 @@ const OrderSummarySchema = z.strictObject({
 
 /** Subjects by topic: strict objects, so nothing but these fields can ever reach Redis. */
 export const CustomerSubjectSchema = z.strictObject({ customerId: CustomerGidSchema });
+/** customers/merge: `customerId` is the customer Shopify kept (the receipt's customer), `mergedCustomerId` the one it deleted. */
+export const CustomerMergeSubjectSchema = z.strictObject({
+  customerId: CustomerGidSchema,
+  mergedCustomerId: CustomerGidSchema,
+  status: z.string().min(1).max(64),
+});
 export const OrderSubjectSchema = z.strictObject({
   orderId: gid("Order"),
   customerId: CustomerGidSchema.nullable(),
@@ -306,6 +329,7 @@ export const ShopRedactSubjectSchema = z.strictObject({ shop_domain: z.string().
 /** Any job subject (the registry's WebhookJobSchema); the worker parses its topic's own schema. */
 export const WebhookSubjectSchema = z.union([
   CustomerSubjectSchema,
+  CustomerMergeSubjectSchema,
   OrderSubjectSchema,
   BulkOperationSubjectSchema,
   DataRequestSubjectSchema,
@@ -354,6 +378,11 @@ const INTAKE: Record<WebhookTopic, Intake<z.ZodType>> = {
   "customers/create": CustomerIntake,
   "customers/update": CustomerIntake,
   "customers/delete": intake({ schema: CustomerDeletePayloadSchema, contradiction: customerContradiction, subject: customerSubject }),
+  "customers/merge": intake({
+    schema: CustomerMergePayloadSchema,
+    contradiction: (p) => (p.admin_graphql_api_customer_kept_id === p.admin_graphql_api_customer_deleted_id ? "the kept and the deleted customer are the same" : null),
+    subject: (p) => ({ customerId: p.admin_graphql_api_customer_kept_id, mergedCustomerId: p.admin_graphql_api_customer_deleted_id, status: p.status.toLowerCase() }),
+  }),
   "customers_email_marketing_consent/update": intake({
     schema: EmailConsentPayloadSchema,
     subject: (p) => ({ customerId: customerGid(p.customer_id) }),

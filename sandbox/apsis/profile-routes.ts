@@ -17,6 +17,10 @@ const EventsSchema = z.object({
   items: z.array(z.object({ event_time: z.iso.datetime({ offset: true }), version_id: VersionIdSchema, data: z.record(z.string(), z.unknown()) })).min(1),
 });
 
+const ProfileRefSchema = z.object({ keyspace_discriminator: z.string().min(1), profile_key: z.string().min(1) });
+/** "Merges two profiles" [SEEN]; a stray field (Drupal's time_zone) is ignored [INFERRED]. */
+const MergeSchema = z.object({ profiles: z.array(ProfileRefSchema).length(2) });
+
 const ATTRIBUTES_PATH = "/audience/keyspaces/{keyspace}/profiles/{profileKey}/sections/{section}/attributes";
 
 export const profileRoutes: Route[] = [
@@ -56,6 +60,19 @@ export const profileRoutes: Route[] = [
       account.requireKeyspace(params.keyspace);
       const writes = resolveWrites(account.section(params.section), parseBody(PatchSchema, body), "discriminator");
       applyWrites(account, account.data.get(params.keyspace, params.profileKey), params.section, writes, { rekey: true });
+      return { status: 204 };
+    },
+  },
+  {
+    method: "PUT",
+    template: "/audience/profiles/merges",
+    body: "json",
+    handle: ({ account, body }) => {
+      const [first, second] = parseBody(MergeSchema, body).profiles.map((p) => ({ keyspace: p.keyspace_discriminator, profileKey: p.profile_key }));
+      account.requireKeyspace(first.keyspace);
+      account.requireKeyspace(second.keyspace);
+      account.data.merge(first, second);
+      // Success has an empty body [SEEN]; Drupal expects 204 [SEEN].
       return { status: 204 };
     },
   },

@@ -90,6 +90,46 @@ export class ProfileStore {
     this.#byKey.set(indexKey(keyspace, profileKey), profile);
   }
 
+  /**
+   * PUT /audience/profiles/merges (docs/apis/apsis-one-api.md §5.6): afterwards both keys point to one physical
+   * profile; a missing one is "created along the way" [SEEN]. Merging a profile with itself (already merged)
+   * changes nothing [INFERRED]. A profile holds at most one key per keyspace [SEEN, §5.1], so two profiles with
+   * different keys in one keyspace cannot become one: 409, as the research models the documented conflict
+   * [INFERRED: APSIS names no cause]. What the second profile holds moves to the first: its keys, and per
+   * section the attributes the first lacks, the consents the first lacks or holds older, its events
+   * [INFERRED: APSIS documents no precedence].
+   */
+  merge(first: { keyspace: string; profileKey: string }, second: { keyspace: string; profileKey: string }): void {
+    const a = this.find(first.keyspace, first.profileKey);
+    const b = this.find(second.keyspace, second.profileKey);
+    if (a && a === b) return;
+    const keysOf = (profile: Profile | undefined, ref: { keyspace: string; profileKey: string }) => (profile ? [...profile.keys] : [[ref.keyspace, ref.profileKey] as [string, string]]);
+    const union = new Map<string, string>();
+    for (const [keyspace, profileKey] of [...keysOf(a, first), ...keysOf(b, second)]) {
+      const held = union.get(keyspace);
+      if (held !== undefined && held !== profileKey) {
+        throw new ApsisProblem(409, `The profiles cannot be merged: both have a profile key in keyspace '${keyspace}' ('${held}' and '${profileKey}')`);
+      }
+      union.set(keyspace, profileKey);
+    }
+    const target = a ?? b ?? this.create(first.keyspace, first.profileKey);
+    const source = target === a ? b : a;
+    if (source) {
+      for (const [discriminator, data] of source.sections) {
+        const into = target.section(discriminator);
+        for (const [attribute, value] of data.attributes) if (!into.attributes.has(attribute)) into.attributes.set(attribute, value);
+        for (const [key, consent] of data.consents) {
+          const held = into.consents.get(key);
+          if (!held || held.modifiedAt < consent.modifiedAt) into.consents.set(key, consent);
+        }
+        into.events.push(...data.events);
+      }
+      for (const [keyspace, profileKey] of source.keys) this.#byKey.delete(indexKey(keyspace, profileKey));
+      this.#all.delete(source);
+    }
+    for (const [keyspace, profileKey] of union) this.setKey(target, keyspace, profileKey);
+  }
+
   /** Removes the profile under every key it has (GDPR delete). */
   delete(profile: Profile): void {
     this.consents.forget(profile);

@@ -28,7 +28,7 @@ export interface Reply {
 }
 
 export interface Route {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   template: string;
   /** "merge-patch" accepts application/merge-patch+json (and application/json, as clients send it). */
   body?: "json" | "merge-patch";

@@ -119,6 +119,9 @@ export async function startShopifySandbox(input: ShopifySandboxOptions): Promise
         },
       }),
       stats: emptyStats(),
+      onCustomersMerged: (merge) => {
+        webhooks.send(payloads.customersMerge(config.domain, merge)).catch((error: Error) => log(`webhook customers/merge failed: ${error.message}`));
+      },
     });
   }
 

@@ -23,6 +23,8 @@ export type ShopRuntime = {
   bucket: LeakyBucket;
   bulk: BulkOperations;
   stats: ShopStats;
+  /** After a customerMerge: sends customers/merge (asynchronously, as Shopify's merge job finishes later). */
+  onCustomersMerged: (merge: { keptId: number; deletedId: number }) => void;
 };
 
 export const emptyStats = (): ShopStats => ({ graphqlRequests: 0, throttled: 0, tokenExchanges: 0, refreshes: 0, bulkOperations: 0 });

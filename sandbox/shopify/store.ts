@@ -142,6 +142,38 @@ export class SandboxStore {
     this.version++;
   }
 
+  /**
+   * Shopify's customer merge (Admin API customerMerge; the admin's "Merge customers"): which customer is kept
+   * follows the rules the 2026-07 schema documents [SEEN], less the override fields: the only one with an
+   * email; with two emails an ENABLED account, else an email marketing state of SUBSCRIBED or PENDING
+   * [INFERRED: the schema names "account state and email marketing consent" without the order of the rest];
+   * otherwise `twoId`. The kept customer keeps its own fields, email and consents (its email is the one kept);
+   * what it lacks (phone with its SMS consent, names, address) comes from the other, tags are united, orders and
+   * spend add up [INFERRED: the merge preview lists fields, not these rules]. The other customer is deleted.
+   * Blocked as Shopify blocks it: a customer merged with itself or one that does not exist (INVALID_CUSTOMER_ID).
+   */
+  mergeCustomers(oneId: number | string, twoId: number | string): { kept: SandboxCustomer; deleted: SandboxCustomer } {
+    const one = this.require(oneId);
+    const two = this.require(twoId);
+    if (one.id === two.id) throw new Error("INVALID_CUSTOMER_ID: a customer cannot be merged with itself");
+    const prefers = (c: SandboxCustomer) => (c.state === "ENABLED" ? 2 : c.email && ["SUBSCRIBED", "PENDING"].includes(c.email.marketingState) ? 1 : 0);
+    let kept = two;
+    if (Boolean(one.email) !== Boolean(two.email)) kept = one.email ? one : two;
+    else if (one.email && two.email && prefers(one) > prefers(two)) kept = one;
+    const other = kept === one ? two : one;
+    const merged = this.updateCustomer(kept.id, {
+      firstName: kept.firstName ?? other.firstName,
+      lastName: kept.lastName ?? other.lastName,
+      phone: kept.phone ?? other.phone,
+      address: kept.address ?? other.address,
+      tags: [...new Set([...kept.tags, ...other.tags])].sort(),
+      numberOfOrders: kept.numberOfOrders + other.numberOfOrders,
+      amountSpentCents: kept.amountSpentCents + other.amountSpentCents,
+    });
+    this.deleteCustomer(other.id);
+    return { kept: merged, deleted: other };
+  }
+
   /** Records an order on the customer (count, amount spent, last order, updatedAt), as Shopify would. */
   createOrder(customerId: number | string, options: { totalPriceCents?: number } = {}): SandboxOrder {
     const customer = this.require(customerId);

@@ -8,6 +8,7 @@ import { accountBucketKey } from "./account.server";
 import { adestraAgreement } from "./agreement.server";
 import { reconcileAdestraAutoSendSchedulers, removeAdestraAutoSendScheduler } from "./auto-send-schedule.server";
 import { adestraAutoSendJob } from "./jobs/auto-send.server";
+import { removeMergedAdestraContact } from "./merge.server";
 import { AUTO_SEND_JOB, REDACT_CONTACT_JOB, SEND_PROFILES_JOB, SEND_RUN } from "./jobs/definitions";
 import { adestraRedactContactJob } from "./jobs/redact-contact.server";
 import { adestraSendProfilesJob } from "./jobs/send-profiles.server";
@@ -42,6 +43,7 @@ export const adestra: Destination = {
     const listName = parseSendRunSettings(settings)?.listName;
     return listName ? `list ${listName}` : null;
   },
+  customersMerged: removeMergedAdestraContact,
   /** The contact's removal from every list and the clearing of every field the app wrote but the address. */
   async redactCustomer({ shop, customerId, receiptId, links }) {
     const contacts = contactsOf(links);

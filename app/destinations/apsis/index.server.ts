@@ -8,6 +8,7 @@ import { forgetApsisCredentials } from "./account.server";
 import { apsisAgreement } from "./agreement.server";
 import { FULL_SYNC_JOB, FULL_SYNC_RUN, RECONCILE_JOB, RECONCILE_SHOP_JOB, REDACT_PROFILE_JOB, SYNC_CUSTOMER_JOB } from "./jobs/definitions";
 import { apsisFullSyncJob } from "./jobs/full-sync.server";
+import { mergeApsisCustomers } from "./merge.server";
 import { apsisRedactProfileJob, apsisSyncCustomerJob } from "./jobs/sync-customer.server";
 import { pendingReceiptsKey, realtimeTouchedKey, requestCustomerSync } from "./realtime.server";
 import { reconcileAllShopsJob, reconcileShopJob, upsertApsisReconcileScheduler } from "./reconcile.server";
@@ -35,6 +36,7 @@ export const apsis: Destination = {
         await recordPendingPurchaseEvent({ shopId, orderId: order.orderId, customerId, data: order.summary, orderedAt: new Date(order.orderedAt) });
       },
     }),
+  customersMerged: mergeApsisCustomers,
   /** The profile's deletion or anonymisation in every Section the app wrote it to, as the merchant chose. */
   async redactCustomer({ shop, customerId, receiptId, links }) {
     const sections = [...new Set(links.map((l) => sectionOfTarget(l.target)).filter((s): s is string => s !== null))];

@@ -3,6 +3,7 @@ import {
   getRealtimeBacklog,
   getRealtimeEnabled,
   HOUR_MS,
+  listLatestMerges,
   listLatestRealtimeFailures,
 } from "../../models/realtime-health.server";
 import { getReconcileState } from "../../models/apsis-reconciliation.server";
@@ -16,6 +17,7 @@ import { readOutage } from "../../queues/outage.server";
 export const HEALTH_HOURS = 24;
 export const RECENT_DELAY_WINDOW_MS = 15 * 60_000;
 export const LATEST_FAILURES_SHOWN = 20;
+export const LATEST_MERGES_SHOWN = 10;
 
 export type RealtimeHealth = Awaited<ReturnType<typeof getRealtimeHealth>>;
 
@@ -37,10 +39,11 @@ export function median(values: number[]): number | null {
  */
 export async function getRealtimeHealth({ shop, now = new Date() }: { shop: string; now?: Date }) {
   const from = new Date(now.getTime() - HEALTH_HOURS * HOUR_MS);
-  const [outcomes, backlog, failures, { realtimeEnabled, shopId }] = await Promise.all([
+  const [outcomes, backlog, failures, merges, { realtimeEnabled, shopId }] = await Promise.all([
     countRealtimeOutcomesByHour({ shop, from, hours: HEALTH_HOURS, recentFrom: new Date(now.getTime() - RECENT_DELAY_WINDOW_MS) }),
     getRealtimeBacklog({ shop }),
     listLatestRealtimeFailures({ shop, take: LATEST_FAILURES_SHOWN }),
+    listLatestMerges({ shop, take: LATEST_MERGES_SHOWN }),
     getRealtimeEnabled({ shop }),
   ]);
   const [outage, reconcile] = shopId ? await Promise.all([readOutage({ destination: "apsis", shopId }), getReconcileState({ shopId })]) : [null, null];
@@ -56,6 +59,8 @@ export async function getRealtimeHealth({ shop, now = new Date() }: { shop: stri
       receivedAt: failure.receivedAt,
       detail: failure.detail,
     })),
+    /** customers/merge deliveries (the kept customer, and what each destination did: the receipt's detail). */
+    latestMerges: merges.map((merge) => ({ id: merge.id, customerId: merge.customerId, receivedAt: merge.receivedAt, status: merge.status, detail: merge.detail })),
     realtimeEnabled,
     /** APSIS One not answering: the waiting changes are written when it answers again (app/queues/outage.server.ts). */
     outage: outage && { since: outage.since.toISOString(), reason: outage.reason, nextAt: outage.nextAt.toISOString() },

@@ -15,7 +15,8 @@ import {
   isNonNullType,
   isScalarType,
 } from "graphql";
-import { displayName, type SandboxCustomer, toShopifyDateTime } from "../customer";
+import { randomUUID } from "node:crypto";
+import { customerGid, displayName, type SandboxCustomer, toShopifyDateTime } from "../customer";
 import type { ShopRuntime } from "../shop-runtime";
 import type { BulkOperationRecord } from "../bulk/bulk-operations";
 import { connection, type Cursor, decodeCursor, type Page, type PageArgs, pageSize, slicePage, takePage } from "./connection";
@@ -136,6 +137,24 @@ export const mutationRoot: Record<string, Resolver<never>> = {
   bulkOperationRunQuery: ({ query }: { query: string; groupObjects: boolean }, context: GraphqlContext) => {
     const result = context.runtime.bulk.start(query, context.scopes);
     return { bulkOperation: result.operation && bulkOperationView(result.operation), userErrors: result.userErrors };
+  },
+  /**
+   * customerMerge (scope write_customer_merge [SEEN: the merge docs' read_customer_merge / write_customer_merge
+   * pair]): merges at once (SandboxStore.mergeCustomers) and answers the kept customer; Shopify's job then
+   * delivers customers/merge. A blocked merge answers userErrors as the schema's CustomerMergeErrorCode names them.
+   */
+  customerMerge: ({ customerOneId, customerTwoId }: { customerOneId: string; customerTwoId: string }, context: GraphqlContext) => {
+    if (!context.scopes.has("write_customer_merge")) throw accessDenied("customerMerge", "write_customer_merge");
+    const { store } = context.runtime;
+    const one = /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(customerOneId)?.[1];
+    const two = /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(customerTwoId)?.[1];
+    const invalid = (field: string, message: string) => ({ job: null, resultingCustomerId: null, userErrors: [{ code: "INVALID_CUSTOMER_ID", field: [field], message }] });
+    if (!one || !store.getCustomer(one)) return invalid("customerOneId", "Customer one is invalid.");
+    if (!two || !store.getCustomer(two)) return invalid("customerTwoId", "Customer two is invalid.");
+    if (one === two) return invalid("customerTwoId", "A customer cannot be merged with itself.");
+    const { kept, deleted } = store.mergeCustomers(one, two);
+    context.runtime.onCustomersMerged({ keptId: kept.id, deletedId: deleted.id });
+    return { job: { id: `gid://shopify/Job/${randomUUID()}`, done: false }, resultingCustomerId: customerGid(kept.id), userErrors: [] };
   },
   bulkOperationCancel: ({ id }: { id: string }, { runtime }: GraphqlContext) => {
     const result = runtime.bulk.cancel(parseGid(id, "BulkOperation"));

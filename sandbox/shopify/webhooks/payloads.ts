@@ -18,6 +18,7 @@ export type WebhookTopic =
   | "customers/create"
   | "customers/update"
   | "customers/delete"
+  | "customers/merge"
   | "customers_email_marketing_consent/update"
   | "customers_marketing_consent/update"
   | "orders/create"
@@ -51,6 +52,22 @@ export class WebhookPayloads {
   customersDelete = (shop: string, customerId: number | string): WebhookDelivery => {
     const id = this.customer(shop, customerId, true).id;
     return this.delivery("customers/delete", shop, { id, tax_exemptions: [], admin_graphql_api_id: customerGid(id) });
+  };
+
+  /**
+   * customers/merge, as in Shopify's example (GIDs only, no shop) for the merge SandboxStore.mergeCustomers made.
+   * Whether Shopify also sends customers/delete for the merged-away customer is not documented; the sandbox sends
+   * only this topic [INFERRED].
+   */
+  customersMerge = (shop: string, merge: { keptId: number; deletedId: number; status?: "completed" | "failed" }): WebhookDelivery => {
+    const status = merge.status ?? "completed";
+    return this.delivery("customers/merge", shop, {
+      admin_graphql_api_customer_kept_id: customerGid(merge.keptId),
+      admin_graphql_api_customer_deleted_id: customerGid(merge.deletedId),
+      admin_graphql_api_job_id: status === "completed" ? `gid://shopify/Job/${randomUUID()}` : null,
+      status,
+      errors: status === "completed" ? [] : [{ customer_ids: [merge.keptId], field: "merge_in_progress", message: "The customer is currently being merged." }],
+    });
   };
 
   customersEmailMarketingConsentUpdate = (shop: string, customerId: number | string): WebhookDelivery => {

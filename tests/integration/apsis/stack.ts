@@ -6,6 +6,7 @@
  */
 import { expect } from "vitest";
 import { DateTime } from "luxon";
+import { type AdestraSandbox, demoAdestraAccount, startAdestraSandbox } from "../../../sandbox/adestra/server";
 import { DEMO_APSIS, demoApsisAccount, startApsisSandbox, type ApsisSandbox, type ApsisSandboxOptions } from "../../../sandbox/apsis/server";
 import { customerGid, type SandboxCustomer } from "../../../sandbox/shopify/customer";
 import { seedCustomer } from "../../../sandbox/shopify/seed";
@@ -17,7 +18,8 @@ import { inProcessWorkers } from "../../support/in-process-workers";
 
 export type Store = { domain: string; customers: number; seed: number; ianaTimezone: string };
 
-export async function startStack({ stores, apsis: apsisOptions = {}, worker = true }: { stores: Store[]; apsis?: Partial<ApsisSandboxOptions>; worker?: boolean }) {
+/** `adestra`: the Adestra sandbox too (its demo account), for what reaches both destinations (customers/merge). */
+export async function startStack({ stores, apsis: apsisOptions = {}, worker = true, adestra: withAdestra = false }: { stores: Store[]; apsis?: Partial<ApsisSandboxOptions>; worker?: boolean; adestra?: boolean }) {
   // The sandbox's webhook sender delivers here: the app's webhook routes over real HTTP.
   const webhookEndpoint = await startWebhookEndpoint();
   const shopify: ShopifySandbox = await startShopifySandbox({
@@ -30,6 +32,11 @@ export async function startStack({ stores, apsis: apsisOptions = {}, worker = tr
   const apsis: ApsisSandbox = await startApsisSandbox({ port: 0, accounts: [demoApsisAccount()], ...apsisOptions });
   process.env.SHOPIFY_ADMIN_TRANSPORT_URL = shopify.url;
   process.env.APSIS_BASE_URL = apsis.url;
+  const adestra: AdestraSandbox | null = withAdestra ? await startAdestraSandbox({ accounts: [demoAdestraAccount()] }) : null;
+  if (adestra) {
+    process.env.ADESTRA_BASE_URL = adestra.xmlrpcUrl;
+    process.env.ADESTRA_REQUESTS_PER_SECOND ??= "1000";
+  }
 
   const app = {
     db: await import("../../../app/db.server"),
@@ -51,6 +58,7 @@ export async function startStack({ stores, apsis: apsisOptions = {}, worker = tr
     shopify,
     apsis,
     demo: apsis.account(DEMO_APSIS.clientId),
+    adestra,
     app,
     failedJobs: workers.failedJobs,
     startWorker: workers.start,
@@ -58,6 +66,7 @@ export async function startStack({ stores, apsis: apsisOptions = {}, worker = tr
       await workers.closeAll();
       await shopify.close();
       await apsis.close();
+      await adestra?.close();
       await webhookEndpoint.close();
     },
   };

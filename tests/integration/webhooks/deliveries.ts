@@ -14,6 +14,7 @@ import * as bulkOperationsFinish from "../../../app/routes/webhooks.bulk_operati
 import * as customersCreate from "../../../app/routes/webhooks.customers.create";
 import * as customersDataRequest from "../../../app/routes/webhooks.customers.data_request";
 import * as customersDelete from "../../../app/routes/webhooks.customers.delete";
+import * as customersMerge from "../../../app/routes/webhooks.customers.merge";
 import * as customersRedact from "../../../app/routes/webhooks.customers.redact";
 import * as customersUpdate from "../../../app/routes/webhooks.customers.update";
 import * as emailConsentUpdate from "../../../app/routes/webhooks.customers_email_marketing_consent.update";
@@ -31,6 +32,7 @@ export const ROUTES: Record<WebhookTopic, { action: (args: ActionFunctionArgs) =
   "customers/create": customersCreate,
   "customers/update": customersUpdate,
   "customers/delete": customersDelete,
+  "customers/merge": customersMerge,
   "customers_email_marketing_consent/update": emailConsentUpdate,
   "customers_marketing_consent/update": smsConsentUpdate,
   "orders/create": ordersCreate,

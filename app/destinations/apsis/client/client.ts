@@ -135,6 +135,16 @@ export class ApsisClient {
     setAttributesV1: async ({ keyspace, profileKey, section, byVersionId }: ApsisProfileRef & { section: string; byVersionId: Record<string, ApsisAttributeValue> }) => {
       await this.#mergePatch(`${profilePath({ keyspace, profileKey })}${apsisPath`/sections/${section}/attributes`}`, profileKey, byVersionId);
     },
+    /**
+     * PUT /audience/profiles/merges (docs/apis/apsis-one-api.md §5.6): both keys then point to one physical
+     * profile; a missing one is created along the way [SEEN]. Repeating a merge that succeeded is harmless
+     * [INFERRED], so it is retried like any idempotent write. 409 (keys that cannot share a profile) is
+     * ApsisConflictError, 410 (a locked profile) an ApsisApiError.
+     */
+    merge: async (profiles: readonly [ApsisProfileRef, ApsisProfileRef]): Promise<void> => {
+      const json = { profiles: profiles.map(({ keyspace, profileKey }) => ({ keyspace_discriminator: keyspace, profile_key: profileKey })) };
+      await this.#send({ method: "PUT", path: "/audience/profiles/merges", json, profileKey: profiles[0].profileKey });
+    },
     /** Permanently deletes the profile with its consents and events, in every section (GDPR). */
     delete: async (profile: ApsisProfileRef): Promise<"deleted" | "absent"> => {
       const { status } = await this.#send({ method: "DELETE", path: profilePath(profile), profileKey: profile.profileKey, answers: [404] });

@@ -10,7 +10,7 @@ import { exchange, type ExchangeOptions } from "./exchange";
 import type { ApsisTokenProvider } from "./token";
 
 export interface ApsisRequest {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Below the base URL, with every variable segment already URL-encoded (see `apsisPath`). */
   path: string;
   /** Sent as JSON. */

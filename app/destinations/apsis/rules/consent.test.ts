@@ -7,6 +7,7 @@ import {
   consentStateOf,
   consentTypeOf,
   consentWrites,
+  mergedAwayWrites,
   parseConsentState,
   plannedConsentWrites,
   type ConsentWrite,
@@ -171,5 +172,26 @@ describe("an address change moves consent (plannedConsentWrites)", () => {
   it("topics only opted out before are not moved", () => {
     const optedOut = consentStateOf(consentWrites({ customer: customer({ email: "old@example.com", emailMarketingState: "UNSUBSCRIBED", phone: null }), topics }));
     expect(plan({ email: "new@example.com", emailMarketingState: "NOT_SUBSCRIBED" }, optedOut)).toEqual({ release: [], writes: [] });
+  });
+});
+
+describe("a customer merged away in Shopify (mergedAwayWrites)", () => {
+  it("opts out every topic the app opted them in to, on the address it was given for, and nothing else", () => {
+    const previous = {
+      email: { address: "old@example.com", topics: { "topic.news": "opt-in", "topic.offers": "opt-out" } },
+      sms: { address: "+46700000001", topics: { "topic.sms-offers": "opt-in" } },
+    } as const;
+    const writes = mergedAwayWrites(previous, "gid://shopify/Customer/7");
+    expect(writes.map(({ channel, topic, type, address }) => ({ channel, topic, type, address }))).toEqual([
+      { channel: "email", topic: "topic.news", type: "opt-out", address: "old@example.com" },
+      { channel: "sms", topic: "topic.sms-offers", type: "opt-out", address: "+46700000001" },
+    ]);
+    expect(writes.every((w) => w.reason.includes("Merged in Shopify into customer gid://shopify/Customer/7"))).toBe(true);
+    expect(writes.map((w) => w.channelDiscriminator)).toEqual([APSIS_CHANNELS.email, APSIS_CHANNELS.sms]);
+  });
+
+  it("writes nothing for a customer the app never opted in", () => {
+    expect(mergedAwayWrites(null, "gid://shopify/Customer/7")).toEqual([]);
+    expect(mergedAwayWrites({ email: { address: "a@example.com", topics: { "topic.news": "opt-out" } } }, "gid://shopify/Customer/7")).toEqual([]);
   });
 });

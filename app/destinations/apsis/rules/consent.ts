@@ -178,9 +178,22 @@ export function plannedConsentWrites({ customer, writes, previous }: {
  * message). `state` is what APSIS then holds there. docs/decisions/014-realtime-sync.md, "Leaving a Section".
  */
 export function leftSectionWrites(previous: ConsentState | null, now: string | null): { writes: ConsentWrite[]; state: ConsentState } {
+  return releasedConsentWrites(previous, `The sync conditions now put this customer ${now ? `in Section ${now}` : "in no Section"}: the app no longer keeps this Section's consent up to date`);
+}
+
+/**
+ * A customer Shopify merged into another one (customers/merge) no longer exists: the app stops keeping their
+ * consent up to date, so, as for a Section left, every topic it opted them in to is opted out on the address it
+ * was given for. What the kept customer agreed to is then written from Shopify's result by their own sync.
+ */
+export function mergedAwayWrites(previous: ConsentState | null, keptCustomerId: string): ConsentWrite[] {
+  return releasedConsentWrites(previous, `Merged in Shopify into customer ${keptCustomerId}: the app no longer keeps this customer's consent up to date`).writes;
+}
+
+/** Every topic `previous` opted in to, opted out on its address, for `reason`; `state` is what APSIS then holds. */
+function releasedConsentWrites(previous: ConsentState | null, reason: string): { writes: ConsentWrite[]; state: ConsentState } {
   const writes: ConsentWrite[] = [];
   const state: ConsentState = {};
-  const reason = `The sync conditions now put this customer ${now ? `in Section ${now}` : "in no Section"}: the app no longer keeps this Section's consent up to date`;
   for (const channel of ["email", "sms"] as const) {
     const before = previous?.[channel];
     if (!before) continue;

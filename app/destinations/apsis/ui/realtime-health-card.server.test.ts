@@ -22,6 +22,7 @@ function health(overrides: Partial<RealtimeHealth> = {}): RealtimeHealth {
       },
       { id: "r1", topic: "orders/create", customerId: null, receivedAt: new Date("2026-03-08T06:45:00Z"), detail: null },
     ],
+    latestMerges: [],
     realtimeEnabled: true,
     outage: null,
     reconciliation: null,
@@ -99,5 +100,23 @@ describe("the last reconciliation in words", () => {
   it("is absent until a pass has run", () => {
     expect(toRealtimeHealthView(health(), "UTC").reconciliation).toBeNull();
     expect(toRealtimeHealthView(health({ reconciliation: { at: "2026-03-08T07:15:00Z", examined: 5, caught: 2 } }), "UTC").reconciliation).toMatchObject({ caught: 2 });
+  });
+});
+
+describe("customer merges", () => {
+  it("name the kept customer by number and say what was done, or that it still waits", () => {
+    const view = toRealtimeHealthView(
+      health({
+        latestMerges: [
+          { id: "m2", customerId: "gid://shopify/Customer/7002", receivedAt: new Date("2026-03-08T07:20:00Z"), status: "processed", detail: "gid://shopify/Customer/7003 merged into gid://shopify/Customer/7002: APSIS One: profiles merged" },
+          { id: "m1", customerId: "gid://shopify/Customer/7004", receivedAt: new Date("2026-03-08T07:10:00Z"), status: "queued", detail: null },
+        ],
+      }),
+      "UTC",
+    );
+    expect(view.latestMerges).toEqual([
+      { id: "m2", at: expect.stringContaining("07:20"), kept: "7002", outcome: "gid://shopify/Customer/7003 merged into gid://shopify/Customer/7002: APSIS One: profiles merged" },
+      { id: "m1", at: expect.stringContaining("07:10"), kept: "7004", outcome: "waiting (queued)" },
+    ]);
   });
 });

@@ -63,6 +63,12 @@ export function toRealtimeHealthView(health: RealtimeHealth, timeZone: string): 
       customer: failure.customerId ? failure.customerId.slice(failure.customerId.lastIndexOf("/") + 1) : null,
       reason: failure.detail ?? "no reason recorded",
     })),
+    latestMerges: health.latestMerges.map((merge) => ({
+      id: merge.id,
+      at: formatDateTime(merge.receivedAt, timeZone) ?? "",
+      kept: merge.customerId ? merge.customerId.slice(merge.customerId.lastIndexOf("/") + 1) : "—",
+      outcome: merge.detail ?? (merge.status === "processed" ? "done" : `waiting (${merge.status})`),
+    })),
     outage: health.outage && {
       since: formatDateTime(health.outage.since, timeZone) ?? "",
       reason: health.outage.reason,

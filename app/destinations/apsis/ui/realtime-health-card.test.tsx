@@ -17,6 +17,7 @@ const view: RealtimeHealthView = {
   behind: true,
   recentDelay: "4 s",
   latestFailures: [{ id: "r1", at: "8 Mar 2026, 05:15 UTC", topic: "customers/update", customer: "7001", reason: "APSIS answered 400: invalid email address" }],
+  latestMerges: [],
   outage: null,
   reconciliation: null,
   timeZone: "UTC",
@@ -37,6 +38,14 @@ function barHeights(html: string, i: number) {
 }
 
 describe("the real-time health card", () => {
+  it("lists customer merges with what was done, only when there were any", () => {
+    expect(render(view)).not.toContain("Customer merges");
+    const html = render({ ...view, latestMerges: [{ id: "m1", at: "8 Mar 2026, 05:20 UTC", kept: "7002", outcome: "7003 merged into 7002: Adestra: the merged-away customer&#x27;s contact taken off 1 list(s)" }] });
+    expect(html).toContain("Customer merges");
+    expect(html).toContain("7002");
+    expect(html).toContain("taken off 1 list(s)");
+  });
+
   it("draws 24 hourly bars titled with the summary for screen readers, and says it in text too", () => {
     const html = render(view);
     expect(html.match(/<g>/g)).toHaveLength(24);

@@ -17,6 +17,8 @@ export type RealtimeHealthView = {
   behind: boolean;
   recentDelay: string | null;
   latestFailures: { id: string; at: string; topic: string; customer: string | null; reason: string }[];
+  /** customers/merge deliveries, newest first: the kept customer's number and what was done (the receipt's detail). */
+  latestMerges: { id: string; at: string; kept: string; outcome: string }[];
   /** APSIS One not answering: since when (store time), why, and when the app tries again. */
   outage: { since: string; reason: string; nextTry: string } | null;
   /** The last reconciliation pass in words ("Last checked …: 120 changed customers checked; 3 changes no webhook delivered were synced."). */
@@ -209,6 +211,19 @@ export function RealtimeHealthCard({ health }: { health: RealtimeHealthView }) {
           </Text>
           <LatestFailures failures={health.latestFailures} timeZone={health.timeZone} />
         </BlockStack>
+        {health.latestMerges.length ? (
+          <BlockStack gap="200">
+            <Text as="h3" variant="headingSm">
+              Customer merges
+            </Text>
+            <DataTable
+              columnContentTypes={["text", "text", "text"]}
+              headings={["Received", "Kept customer", "What was done"]}
+              rows={health.latestMerges.map((merge) => [merge.at, merge.kept, merge.outcome])}
+              verticalAlign="top"
+            />
+          </BlockStack>
+        ) : null}
       </BlockStack>
     </Card>
   );
