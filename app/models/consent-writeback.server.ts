@@ -69,6 +69,11 @@ export async function recordConsentWriteback(row: {
   await getDb().consentWriteback.create({ data: { ...row, topics: row.topics.join(",") } });
 }
 
+/** Whether Shopify already refused this very opt-out (same customer, channel and time): it is not asked again. */
+export async function wasWritebackRefused({ shopId, destination, customerId, channel, consentAt }: { shopId: string; destination: string; customerId: string; channel: string; consentAt: Date }) {
+  return (await getDb().consentWriteback.count({ where: { shopId, destination, customerId, channel, consentAt, outcome: "refused" } })) > 0;
+}
+
 /** The shop's latest write-backs, newest first (the Activity page). */
 export async function listConsentWritebacks({ shopId, take }: { shopId: string; take: number }) {
   const rows = await getDb().consentWriteback.findMany({

@@ -23,6 +23,7 @@ import {
   recordApsisWritebackProgress,
   recordConsentWriteback,
   recordWritebackOnLink,
+  wasWritebackRefused,
 } from "../../models/consent-writeback.server";
 import { getShop, type ShopContext, whyNotInvited } from "../../models/shop.server";
 import { enqueue, getQueue } from "../../queues/enqueue.server";
@@ -145,6 +146,8 @@ async function checkLink(pass: Pass, link: Link): Promise<{ written: number; ref
   const accepted = [];
   let refused = 0;
   for (const wb of writeBacks) {
+    // A refusal stands until the opt-out or Shopify's consent changes (each round would otherwise ask again).
+    if (await wasWritebackRefused({ shopId: pass.shopId, destination: "apsis", customerId: link.customerId, channel: wb.channel, consentAt: wb.consentAt })) continue;
     const answer = await writeUnsubscribed({ graphql: pass.graphql, customerId: link.customerId, channel: wb.channel, consentAt: wb.consentAt });
     await recordConsentWriteback({
       shopId: pass.shopId,
