@@ -38,7 +38,7 @@ export const EnvSchema = z.object({
   SHOPIFY_API_KEY: z.string().min(1, "is required: the app's client id from the Partner Dashboard"),
   SHOPIFY_API_SECRET: z.string().min(1, "is required: the app's client secret from the Partner Dashboard"),
   SHOPIFY_APP_URL: z.url("must be the app's public https URL"),
-  SCOPES: z.string().default("read_customers,read_orders,read_customer_merge"),
+  SCOPES: z.string().default("read_customers,write_customers,read_orders,read_customer_merge"),
   /** file:… (SQLite, the default) or postgresql://… */
   DATABASE_URL: z
     .string()
@@ -74,6 +74,12 @@ export const EnvSchema = z.object({
    * pass that no sync wrote are synced (app/destinations/apsis/reconcile.server.ts), seconds.
    */
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  /**
+   * Write-back (app/destinations/apsis/writeback.server.ts): how often each shop that switched it on gets a pass,
+   * seconds, and how many linked profiles one pass checks (one APSIS request each, under the account's limits).
+   */
+  WRITEBACK_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(60),
+  WRITEBACK_PROFILES_PER_PASS: z.coerce.number().int().min(1).max(10_000).default(600),
   /**
    * Sandbox only: send every Shopify Admin request (https://{shop}/admin/…) to this base URL instead.
    * Unset in production. See README "Running against the Shopify sandbox".

@@ -16,6 +16,8 @@ export type ApsisRealtimeSettings = {
   realtimeEnabled: boolean;
   purchaseEventsEnabled: boolean;
   onCustomerDelete: OnCustomerDelete;
+  /** Opt-outs made in APSIS One are written back to Shopify as UNSUBSCRIBED (destinations/apsis/writeback.server.ts). */
+  writebackEnabled: boolean;
   /** Section discriminator → discriminator of the event definition purchase events are posted as. */
   purchaseEvents: Record<string, string>;
 };
@@ -36,7 +38,7 @@ export async function getPurchaseEventOf({ shopId, section }: { shopId: string; 
 export async function getApsisRealtimeSettings({ shopId }: { shopId: string }): Promise<ApsisRealtimeSettings | null> {
   const db = getDb();
   const [connection, events] = await Promise.all([
-    db.apsisConnection.findUnique({ where: { shopId }, select: { realtimeEnabled: true, purchaseEventsEnabled: true, onCustomerDelete: true } }),
+    db.apsisConnection.findUnique({ where: { shopId }, select: { realtimeEnabled: true, purchaseEventsEnabled: true, onCustomerDelete: true, writebackEnabled: true } }),
     db.apsisEventMapping.findMany({ where: { shopId }, select: { section: true, purchaseEvent: true } }),
   ]);
   if (!connection) return null;
@@ -44,6 +46,7 @@ export async function getApsisRealtimeSettings({ shopId }: { shopId: string }): 
     realtimeEnabled: connection.realtimeEnabled,
     purchaseEventsEnabled: connection.purchaseEventsEnabled,
     onCustomerDelete: onCustomerDeleteOf(connection.onCustomerDelete),
+    writebackEnabled: connection.writebackEnabled,
     purchaseEvents: Object.fromEntries(events.map((e) => [e.section, e.purchaseEvent])),
   };
 }
@@ -52,7 +55,11 @@ export async function getApsisRealtimeSettings({ shopId }: { shopId: string }): 
  * Saves every setting at once, in one transaction (the Sections' event choices are replaced). Returns false when
  * APSIS One is not connected (nothing saved). Validation (known Sections and events) is the caller's.
  */
-export async function saveApsisRealtimeSettings({ shopId, settings }: { shopId: string; settings: ApsisRealtimeSettings }) {
+export async function saveApsisRealtimeSettings({ shopId, settings }: {
+  shopId: string;
+  /** Without writebackEnabled the saved write-back switch is left as it is. */
+  settings: Omit<ApsisRealtimeSettings, "writebackEnabled"> & { writebackEnabled?: boolean };
+}) {
   return getDb().$transaction(async (tx) => {
     const updated = await tx.apsisConnection.updateMany({
       where: { shopId },
@@ -60,6 +67,7 @@ export async function saveApsisRealtimeSettings({ shopId, settings }: { shopId: 
         realtimeEnabled: settings.realtimeEnabled,
         purchaseEventsEnabled: settings.purchaseEventsEnabled,
         onCustomerDelete: settings.onCustomerDelete,
+        writebackEnabled: settings.writebackEnabled,
       },
     });
     if (updated.count === 0) return false;

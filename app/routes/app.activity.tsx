@@ -12,18 +12,30 @@ import { runTargetOf } from "../destinations/index.server";
 import { listSyncRuns } from "../models/sync-run.server";
 import { requireShopContext } from "../services/invitation.server";
 import { getRealtimeHealth } from "../destinations/apsis/realtime-health.server";
+import { ConsentWritebacksCard, toConsentWritebackRows } from "../components/consent-writebacks-card";
+import { listConsentWritebacks } from "../models/consent-writeback.server";
+import { formatDateTime } from "../utils/format-date";
 
 const SHOWN = 50;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await requireShopContext(request);
   const timeZone = shop.ianaTimezone;
-  const [runs, realtime] = await Promise.all([listSyncRuns({ shop: shop.domain, take: SHOWN }), getRealtimeHealth({ shop: shop.domain })]);
-  return json({ runs: toSyncRunRows(runs, timeZone, runTargetOf), realtime: toRealtimeHealthView(realtime, timeZone), timeZone });
+  const [runs, realtime, writebacks] = await Promise.all([
+    listSyncRuns({ shop: shop.domain, take: SHOWN }),
+    getRealtimeHealth({ shop: shop.domain }),
+    listConsentWritebacks({ shopId: shop.id, take: SHOWN }),
+  ]);
+  return json({
+    runs: toSyncRunRows(runs, timeZone, runTargetOf),
+    realtime: toRealtimeHealthView(realtime, timeZone),
+    writebacks: toConsentWritebackRows(writebacks, (at) => formatDateTime(at, timeZone) ?? ""),
+    timeZone,
+  });
 };
 
 export default function Activity() {
-  const { runs, realtime, timeZone } = useLoaderData<typeof loader>();
+  const { runs, realtime, writebacks, timeZone } = useLoaderData<typeof loader>();
   return (
     <Page title="Activity" subtitle={`Every send and sync, newest first (the latest ${SHOWN})`}>
       <Layout>
@@ -34,6 +46,9 @@ export default function Activity() {
           <Card>
             <SyncRunsTable runs={runs} timeZone={timeZone} />
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <ConsentWritebacksCard rows={writebacks} />
         </Layout.Section>
       </Layout>
     </Page>

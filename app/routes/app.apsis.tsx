@@ -76,6 +76,7 @@ export const action = ({ request }: ActionFunctionArgs) =>
           shop,
           realtimeEnabled: values.realtimeEnabled,
           purchaseEventsEnabled: values.purchaseEventsEnabled,
+          writebackEnabled: values.writebackEnabled,
           onCustomerDelete: values.onCustomerDelete,
           purchaseEvents: parseJson(values.purchaseEvents ?? "{}"),
         });

@@ -128,7 +128,7 @@ export async function startShopifySandbox(input: ShopifySandboxOptions): Promise
   const server = createServer((request, response) => {
     const started = Date.now();
     response.on("finish", () => log(`${request.method} ${request.url?.split("?")[0]} -> ${response.statusCode} ${Date.now() - started}ms`));
-    route(context, signer, customerAdmin, request, response).catch((error: Error) => {
+    route(context, signer, customerAdmin, webhooks, request, response).catch((error: Error) => {
       log(`error: ${error.stack ?? error.message}`);
       if (!response.headersSent) sendJson(response, 500, { errors: "Internal Server Error" });
       else response.destroy();
@@ -168,6 +168,7 @@ async function route(
   context: SandboxContext,
   signer: BulkFileSigner,
   customerAdmin: CustomerAdmin,
+  webhooks: WebhookSender,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -185,7 +186,7 @@ async function route(
     const graphql = /^api\/([^/]+)\/graphql\.json$/.exec(rest);
     if (graphql && method === "POST") {
       if (graphql[1] !== ADMIN_API_VERSION) return sendJson(response, 404, { errors: `Not Found: the Shopify sandbox serves Admin API ${ADMIN_API_VERSION} only` });
-      return handleGraphql(runtime, request, response);
+      return handleGraphql(runtime, request, response, webhooks);
     }
     return notFound();
   }

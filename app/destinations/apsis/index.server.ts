@@ -6,13 +6,14 @@ import { enqueue } from "../../queues/enqueue.server";
 import type { Destination } from "../destination";
 import { forgetApsisCredentials } from "./account.server";
 import { apsisAgreement } from "./agreement.server";
-import { FULL_SYNC_JOB, FULL_SYNC_RUN, RECONCILE_JOB, RECONCILE_SHOP_JOB, REDACT_PROFILE_JOB, SYNC_CUSTOMER_JOB } from "./jobs/definitions";
+import { FULL_SYNC_JOB, FULL_SYNC_RUN, RECONCILE_JOB, RECONCILE_SHOP_JOB, REDACT_PROFILE_JOB, SYNC_CUSTOMER_JOB, WRITEBACK_JOB, WRITEBACK_SHOP_JOB } from "./jobs/definitions";
 import { apsisFullSyncJob } from "./jobs/full-sync.server";
 import { mergeApsisCustomers } from "./merge.server";
 import { apsisRedactProfileJob, apsisSyncCustomerJob } from "./jobs/sync-customer.server";
 import { pendingReceiptsKey, realtimeTouchedKey, requestCustomerSync } from "./realtime.server";
 import { reconcileAllShopsJob, reconcileShopJob, upsertApsisReconcileScheduler } from "./reconcile.server";
 import { sectionOfTarget } from "./rules/profile";
+import { upsertApsisWritebackScheduler, writebackAllShopsJob, writebackShopJob } from "./writeback.server";
 
 export const apsis: Destination = {
   name: "apsis",
@@ -22,6 +23,8 @@ export const apsis: Destination = {
     handles(REDACT_PROFILE_JOB, apsisRedactProfileJob),
     handles(RECONCILE_JOB, reconcileAllShopsJob),
     handles(RECONCILE_SHOP_JOB, reconcileShopJob),
+    handles(WRITEBACK_JOB, writebackAllShopsJob),
+    handles(WRITEBACK_SHOP_JOB, writebackShopJob),
   ],
   runs: [FULL_SYNC_RUN],
   /** Only when the merchant switched real-time sync on; an order is first recorded as a pending purchase event. */
@@ -49,6 +52,11 @@ export const apsis: Destination = {
   },
   forgetShop: forgetApsisCredentials,
   agreement: apsisAgreement,
-  /** Real-time sync's reconciliation pass, every RECONCILE_INTERVAL_SECONDS (reconcile.server.ts). */
-  reconcileSchedules: upsertApsisReconcileScheduler,
+  /**
+   * Real-time sync's reconciliation pass, every RECONCILE_INTERVAL_SECONDS (reconcile.server.ts), and the
+   * write-back pass, every WRITEBACK_INTERVAL_SECONDS (writeback.server.ts).
+   */
+  async reconcileSchedules() {
+    return { reconcile: await upsertApsisReconcileScheduler(), writeback: await upsertApsisWritebackScheduler() };
+  },
 };

@@ -38,6 +38,26 @@ export class ApsisMappingOutdatedError extends Error {
   }
 }
 
+/** How long a shop's resolved Section plans (attribute definitions from APSIS) are reused. */
+const PLAN_TTL_MS = 60_000;
+const planCache = new Map<string, { at: number; plans: Promise<Map<string, SectionPlan>> }>();
+
+/**
+ * The Section plans for the shop's current mappings, from APSIS at most once a minute per process (real-time sync
+ * and write-back: a busy shop syncs many customers a second; the definitions rarely change, and a change of mappings changes the key).
+ */
+export function cachedSectionPlans(shopId: string, client: ApsisClient, mappings: ApsisMappings) {
+  const key = `${shopId} ${JSON.stringify(mappings)}`;
+  const now = Date.now();
+  const hit = planCache.get(key);
+  if (hit && now - hit.at < PLAN_TTL_MS) return hit.plans;
+  for (const [k, v] of planCache) if (now - v.at >= PLAN_TTL_MS) planCache.delete(k);
+  const plans = sectionPlans({ client, sections: mappings.conditions.map((c) => c.section), attributes: mappings.attributes, consents: mappings.consents, refusals: mappings.refusals });
+  planCache.set(key, { at: now, plans });
+  plans.catch(() => planCache.delete(key));
+  return plans;
+}
+
 /**
  * Every Section a rule can pick, with its mappings resolved against APSIS as it is now: each mapped attribute
  * must still exist, still take the field's type, and have a writable version (its id is what the v1 write is

@@ -9,6 +9,7 @@ import { BOUNDS, tooLong } from "../../utils/input-bounds";
 import type { Result } from "../../utils/user-facing-error";
 import { describeApsisError, INTERACTIVE, openApsisConnection } from "./account.server";
 import { loadApsisMappings } from "./mapping.server";
+import { whyNoWriteback } from "./writeback.server";
 
 /**
  * APSIS One page → Real-time sync: real-time sync on/off, what a deleted Shopify customer does to their APSIS
@@ -43,6 +44,8 @@ const flag = (error: string) => z.union([z.boolean(), z.enum(["true", "false"]).
 export const RealtimeSettingsInputSchema = z.object({
   realtimeEnabled: flag("say whether customers are synced in real time"),
   purchaseEventsEnabled: flag("say whether purchase events are added"),
+  /** Absent: off (the switch is off by default; the page always sends it). */
+  writebackEnabled: flag("say whether unsubscribes are written back to Shopify").default(false),
   onCustomerDelete: z.enum(ON_CUSTOMER_DELETE, { error: "choose what happens to a deleted customer's APSIS profile: delete it or keep it" }),
   /**
    * Section → event discriminator; an empty choice is no choice. Bounded (utils/input-bounds.ts); a bad Section
@@ -67,7 +70,7 @@ export const RealtimeSettingsInputSchema = z.object({
     ),
 });
 
-type Field = "realtimeEnabled" | "purchaseEventsEnabled" | "onCustomerDelete" | `purchaseEvents.${string}`;
+type Field = "realtimeEnabled" | "purchaseEventsEnabled" | "writebackEnabled" | "onCustomerDelete" | `purchaseEvents.${string}`;
 export type RealtimeSettingsResult = Result<Field>;
 
 /**
@@ -82,6 +85,7 @@ export async function saveRealtimeSettings({ shop, ...input }: {
   purchaseEventsEnabled: unknown;
   onCustomerDelete: unknown;
   purchaseEvents: unknown;
+  writebackEnabled?: unknown;
 }): Promise<RealtimeSettingsResult> {
   const parsed = RealtimeSettingsInputSchema.safeParse(input);
   if (!parsed.success) {
@@ -106,7 +110,12 @@ export async function saveRealtimeSettings({ shop, ...input }: {
   if (settings.realtimeEnabled && !opened.connection.keyspaceDiscriminator) {
     fieldErrors.realtimeEnabled = "choose the keyspace profiles are created in (under 1. Connect APSIS One) before switching real-time sync on";
   }
-  const sections = sectionsOfConditions((await loadApsisMappings({ shopId: shop.id })).conditions);
+  const mappings = await loadApsisMappings({ shopId: shop.id });
+  if (settings.writebackEnabled) {
+    const why = await whyNoWriteback({ shop, keyspace: opened.connection.keyspaceDiscriminator, consents: mappings.consents });
+    if (why) fieldErrors.writebackEnabled = why;
+  }
+  const sections = sectionsOfConditions(mappings.conditions);
   const unused = Object.keys(settings.purchaseEvents).filter((section) => !sections.includes(section));
   if (unused.length) {
     formErrors.push(

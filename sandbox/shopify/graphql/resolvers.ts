@@ -19,6 +19,7 @@ import { randomUUID } from "node:crypto";
 import { customerGid, displayName, type SandboxCustomer, toShopifyDateTime } from "../customer";
 import type { ShopRuntime } from "../shop-runtime";
 import type { BulkOperationRecord } from "../bulk/bulk-operations";
+import { consentMutations } from "./consent-mutations";
 import { connection, type Cursor, decodeCursor, type Page, type PageArgs, pageSize, slicePage, takePage } from "./connection";
 import { type CustomerSearch, compileCustomerSearch } from "./customer-search";
 import { accessDenied, shopifyError } from "./errors";
@@ -31,6 +32,8 @@ export type GraphqlContext = {
   scopes: ReadonlySet<string>;
   /** Set by the bulk runner: `customers` then answers with this batch and ignores paging. */
   bulkBatch?: readonly SandboxCustomer[];
+  /** Told of every consent a mutation changed (routes/graphql.ts sends the webhooks once the reply is out). */
+  consentChanged?: (customerId: number, channel: "email" | "sms") => void;
 };
 
 type Resolver<Args = Record<string, unknown>> = (args: Args, context: GraphqlContext, info: GraphQLResolveInfo) => unknown;
@@ -134,6 +137,7 @@ export const queryRoot: Record<string, Resolver<never>> = {
 };
 
 export const mutationRoot: Record<string, Resolver<never>> = {
+  ...consentMutations,
   bulkOperationRunQuery: ({ query }: { query: string; groupObjects: boolean }, context: GraphqlContext) => {
     const result = context.runtime.bulk.start(query, context.scopes);
     return { bulkOperation: result.operation && bulkOperationView(result.operation), userErrors: result.userErrors };

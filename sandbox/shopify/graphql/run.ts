@@ -25,7 +25,12 @@ const SINGLE_QUERY_MAX_COST = 1000;
 
 export type GraphqlReply = { status: number; body: unknown };
 
-export function runGraphql(runtime: ShopRuntime, params: Record<string, unknown> | null, scopes: ReadonlySet<string>): GraphqlReply {
+export function runGraphql(
+  runtime: ShopRuntime,
+  params: Record<string, unknown> | null,
+  scopes: ReadonlySet<string>,
+  consentChanged?: GraphqlContext["consentChanged"],
+): GraphqlReply {
   if (!params || typeof params.query !== "string" || !params.query.trim()) {
     return { status: 400, body: { errors: { query: "Required parameter missing or invalid" } } };
   }
@@ -63,7 +68,7 @@ export function runGraphql(runtime: ShopRuntime, params: Record<string, unknown>
       extensions: cost(null),
     });
   }
-  const result = executeOperation(document, operation, coerced.coerced, { runtime, scopes });
+  const result = executeOperation(document, operation, coerced.coerced, { runtime, scopes, consentChanged });
   const actual = Math.min(requested, actualQueryCost(walk, operation, result.data));
   runtime.bucket.refund(requested - actual);
   return ok({ ...(result.errors ? { errors: result.errors.map((e) => e.toJSON()) } : {}), data: result.data ?? null, extensions: cost(actual) });

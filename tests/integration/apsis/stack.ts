@@ -18,13 +18,20 @@ import { inProcessWorkers } from "../../support/in-process-workers";
 
 export type Store = { domain: string; customers: number; seed: number; ianaTimezone: string };
 
-/** `adestra`: the Adestra sandbox too (its demo account), for what reaches both destinations (customers/merge). */
-export async function startStack({ stores, apsis: apsisOptions = {}, worker = true, adestra: withAdestra = false }: { stores: Store[]; apsis?: Partial<ApsisSandboxOptions>; worker?: boolean; adestra?: boolean }) {
+export async function startStack({ stores, apsis: apsisOptions = {}, worker = true, adestra: withAdestra = false, shopifyScopes }: {
+  stores: Store[];
+  apsis?: Partial<ApsisSandboxOptions>;
+  worker?: boolean;
+  /** The Adestra sandbox too (its demo account), for what reaches both destinations (customers/merge). */
+  adestra?: boolean;
+  /** The scopes the Shopify sandbox grants the app (its default: read_customers,read_orders). */
+  shopifyScopes?: string;
+}) {
   // The sandbox's webhook sender delivers here: the app's webhook routes over real HTTP.
   const webhookEndpoint = await startWebhookEndpoint();
   const shopify: ShopifySandbox = await startShopifySandbox({
     port: 0,
-    app: { apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, url: webhookEndpoint.url },
+    app: { apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, url: webhookEndpoint.url, ...(shopifyScopes ? { scopes: shopifyScopes } : {}) },
     stores: stores.map((s): SandboxStoreConfig => ({ domain: s.domain, name: s.domain, ianaTimezone: s.ianaTimezone, customers: s.customers, seed: s.seed, currencyCode: "SEK" })),
     // A Plus-sized bucket: these tests are about APSIS, not Shopify's throttle.
     throttle: { maximumAvailable: 20_000, restoreRate: 1_000 },

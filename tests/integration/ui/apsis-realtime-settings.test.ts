@@ -63,6 +63,7 @@ const SAVED: ApsisRealtimeSettings = {
   realtimeEnabled: true,
   purchaseEventsEnabled: true,
   onCustomerDelete: "keep_profile",
+  writebackEnabled: false,
   purchaseEvents: { [SWEDEN]: DEMO.purchaseEvent, [GLOBAL]: DEMO.purchaseEvent },
 };
 

@@ -23,12 +23,13 @@ afterAll(async () => {
 });
 
 describe("worker process", () => {
-  it("registers the daily receipt pruning, the recovery pass every minute and APSIS One's reconciliation", async () => {
+  it("registers the daily receipt pruning, the recovery pass every minute, APSIS One's reconciliation and its write-back", async () => {
     const sync = await getQueue("sync").getJobSchedulers();
     expect(sync.map((s) => [s.key, s.pattern])).toEqual([["maintenance.prune-webhook-receipts", "17 3 * * *"]]);
     const webhooks = await getQueue("webhooks").getJobSchedulers();
     expect(webhooks.map((s) => [s.key, s.pattern ?? `every ${s.every} ms`]).sort()).toEqual([
       ["apsis.reconcile", "every 300000 ms"],
+      ["apsis.writeback", "every 60000 ms"],
       ["maintenance.recover-runs", "* * * * *"],
     ]);
   });

@@ -39,3 +39,10 @@ export const REDACT_PROFILE_JOB = defineJob({
 const RECONCILE_RETENTION = { removeOnComplete: { count: 1_000 }, removeOnFail: { age: 24 * 3600 } };
 export const RECONCILE_JOB = defineJob({ name: "apsis.reconcile", queue: "webhooks", schema: z.object({}).strict(), retention: () => RECONCILE_RETENTION });
 export const RECONCILE_SHOP_JOB = defineJob({ name: "apsis.reconcile-shop", queue: "webhooks", schema: z.object({ shop: z.string().min(1) }), retention: () => RECONCILE_RETENTION });
+
+/**
+ * Write-back (../writeback.server.ts): every WRITEBACK_INTERVAL_SECONDS one job queues a pass per shop that
+ * switched it on; a pass checks a bounded batch of linked profiles, so it is short and runs on "webhooks" too.
+ */
+export const WRITEBACK_JOB = defineJob({ name: "apsis.writeback", queue: "webhooks", schema: z.object({}).strict(), retention: () => RECONCILE_RETENTION });
+export const WRITEBACK_SHOP_JOB = defineJob({ name: "apsis.writeback-shop", queue: "webhooks", schema: z.object({ shop: z.string().min(1) }), retention: () => RECONCILE_RETENTION });

@@ -32,7 +32,7 @@ import { getShop, whyNotInvited } from "../../../models/shop.server";
 import { finishSyncingReceipts, type FinalReceiptStatus } from "../../../models/webhook-receipt.server";
 import { describeApsisError, openApsisConnection } from "../account.server";
 import { loadApsisMappings } from "../mapping.server";
-import { ApsisMappingOutdatedError, classifyWriteError, profilePorts, sectionPlans, waitingOutRateLimits } from "../profile-writer.server";
+import { ApsisMappingOutdatedError, cachedSectionPlans, classifyWriteError, profilePorts, sectionPlans, waitingOutRateLimits } from "../profile-writer.server";
 import { pendingReceiptsKey, realtimeTouchedKey } from "../realtime.server";
 import { getShopifyAdmin } from "../../../shopify/admin.server";
 import { pickSection } from "../rules/conditions";
@@ -51,26 +51,6 @@ type Result = { receipts: FinalReceiptStatus; detail: string; outcome?: Customer
 
 /** A failure no retry can fix: the merchant must act (reconnect, update mappings). */
 class FinalFailure extends Error {}
-
-/** How long a shop's resolved Section plans (attribute definitions from APSIS) are reused. */
-const PLAN_TTL_MS = 60_000;
-const planCache = new Map<string, { at: number; plans: Promise<Map<string, SectionPlan>> }>();
-
-/**
- * The Section plans for the shop's current mappings, from APSIS at most once a minute per process (a busy shop
- * syncs many customers a second; the definitions rarely change, and a change of mappings changes the key).
- */
-function cachedSectionPlans(shopId: string, client: ApsisClient, mappings: Awaited<ReturnType<typeof loadApsisMappings>>) {
-  const key = `${shopId} ${JSON.stringify(mappings)}`;
-  const now = Date.now();
-  const hit = planCache.get(key);
-  if (hit && now - hit.at < PLAN_TTL_MS) return hit.plans;
-  for (const [k, v] of planCache) if (now - v.at >= PLAN_TTL_MS) planCache.delete(k);
-  const plans = sectionPlans({ client, sections: mappings.conditions.map((c) => c.section), attributes: mappings.attributes, consents: mappings.consents, refusals: mappings.refusals });
-  planCache.set(key, { at: now, plans });
-  plans.catch(() => planCache.delete(key));
-  return plans;
-}
 
 export async function apsisSyncCustomerJob({ shop, customerId }: JobPayload<typeof SYNC_CUSTOMER_JOB>, { job, log }: JobContext) {
   const shopRow = await getShop({ shop });

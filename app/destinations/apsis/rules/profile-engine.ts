@@ -163,6 +163,23 @@ type Work = {
   leaving: Leaving[];
 };
 
+/**
+ * What the rules give for a customer in a Section: the mapped attributes, the consent writes, the consent state
+ * they leave and the hash a link holds when APSIS has exactly that (the engine's "unchanged" test; write-back).
+ */
+export function profileOf({ customer, plan, keyspace, section, context }: {
+  customer: ShopifyCustomer;
+  plan: Pick<SectionPlan, "attributes" | "topics">;
+  keyspace: string;
+  section: string;
+  context: FieldContext;
+}) {
+  const attributes = mapAttributes({ customer, mappings: plan.attributes, context });
+  const writes = consentWrites({ customer, topics: plan.topics });
+  const consent = consentStateOf(writes);
+  return { attributes, writes, consent, hash: profileHash({ keyspace, section, attributes, consent }) };
+}
+
 /** The hash of a link of a Section the customer left: never "unchanged" if they come back. */
 const LEFT_SECTION_HASH = "left-section";
 
@@ -219,10 +236,7 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
           tally.fail(`the Section ${section} has no mapping plan`, null);
           continue;
         }
-        const attributes = mapAttributes({ customer, mappings: plan.attributes, context });
-        const writes = consentWrites({ customer, topics: plan.topics });
-        const consent = consentStateOf(writes);
-        const hash = profileHash({ keyspace, section, attributes, consent });
+        const { attributes, writes, consent, hash } = profileOf({ customer, plan, keyspace, section, context });
         const link = customerLinks?.get(section);
         const previous = link?.consent ?? null;
         const newerWritten = !!link?.sourceUpdatedAt && Date.parse(customer.updatedAt) < link.sourceUpdatedAt.getTime();

@@ -102,6 +102,7 @@ function toRealtimeView(
     realtimeEnabled: settings.realtimeEnabled,
     purchaseEventsEnabled: settings.purchaseEventsEnabled,
     onCustomerDelete: settings.onCustomerDelete,
+    writebackEnabled: settings.writebackEnabled,
     purchaseEvents,
     sections,
     fullSyncDone,

@@ -13,6 +13,7 @@ export type RealtimeSettingsView = {
   realtimeEnabled: boolean;
   purchaseEventsEnabled: boolean;
   onCustomerDelete: OnCustomerDeleteChoice;
+  writebackEnabled: boolean;
   /** Section → event: the saved choice, or the proposed one (an event named for orders or purchases). */
   purchaseEvents: Record<string, string>;
   sections: RealtimeSectionView[];
@@ -65,6 +66,7 @@ export function RealtimeCard({ initial }: { initial: RealtimeSettingsView }) {
   const [realtimeEnabled, setRealtimeEnabled] = useState(initial.realtimeEnabled);
   const [onCustomerDelete, setOnCustomerDelete] = useState<string>(initial.onCustomerDelete);
   const [purchaseEventsEnabled, setPurchaseEventsEnabled] = useState(initial.purchaseEventsEnabled);
+  const [writebackEnabled, setWritebackEnabled] = useState(initial.writebackEnabled);
   // The merchant's picks; a Section not picked in this visit shows its saved (or proposed) event, also one the
   // conditions started to use after the page was loaded.
   const [picked, setPicked] = useState<Record<string, string>>({});
@@ -110,6 +112,13 @@ export function RealtimeCard({ initial }: { initial: RealtimeSettingsView }) {
           </Text>
         </BlockStack>
         <Checkbox
+          label="Write unsubscribes back to Shopify"
+          checked={writebackEnabled}
+          onChange={setWritebackEnabled}
+          error={errors.writebackEnabled}
+          helpText="When someone opts out in APSIS One (an unsubscribe link, an edit in APSIS) on a topic mapped under Consent mapping, their email marketing (or, for an SMS topic, SMS marketing) in Shopify becomes Unsubscribed, dated when they opted out. An opt-in in APSIS One is never written back. Profiles are checked a batch at a time, so a large store takes a while to go round. What came back is listed on the Activity page."
+        />
+        <Checkbox
           label="Add purchase events"
           checked={purchaseEventsEnabled}
           onChange={setPurchaseEventsEnabled}
@@ -147,6 +156,7 @@ export function RealtimeCard({ initial }: { initial: RealtimeSettingsView }) {
                   intent: "save-realtime",
                   realtimeEnabled: String(realtimeEnabled),
                   purchaseEventsEnabled: String(purchaseEventsEnabled),
+                  writebackEnabled: String(writebackEnabled),
                   onCustomerDelete,
                   purchaseEvents: JSON.stringify(chosen),
                 },
