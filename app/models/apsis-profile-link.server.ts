@@ -1,4 +1,5 @@
 import { getDb, type Tx } from "../db.server";
+import { type ConsentHistoryEntry, type ConsentHistorySource, recordConsentHistory } from "./consent-history.server";
 import { replaceProfileLinks } from "./profile-link.server";
 import { type RunLease, recordSyncFailures, saveSyncRunImportState } from "./sync-run.server";
 
@@ -9,42 +10,29 @@ import { type RunLease, recordSyncFailures, saveSyncRunImportState } from "./syn
  * consent events, so it never claims more than APSIS has.
  */
 
-export type ApsisConsentEventInput = {
-  channel: "email" | "sms";
-  address: string;
-  topic: string;
-  type: "opt-in" | "opt-out";
+export type ApsisConsentEventInput = Omit<ConsentHistoryEntry, "destination" | "customerId" | "source"> & {
   /** Overrides the save's source for this event (an email change within a real-time or Full Sync). */
   source?: ApsisConsentSource;
 };
 
-export type ApsisConsentSource = "full_sync" | "webhook" | "email_change";
+export type ApsisConsentSource = Extract<ConsentHistorySource, "full_sync" | "webhook" | "email_change" | "import">;
 
-const eventRows = ({ shopId, customerId, source, events }: { shopId: string; customerId: string; source: ApsisConsentSource; events: ApsisConsentEventInput[] }) =>
-  events.map((e) => ({
-    shopId,
-    destination: "apsis",
-    customerId,
-    channel: e.channel,
-    address: e.address,
-    topic: e.topic,
-    type: e.type === "opt-in" ? "opt_in" : "opt_out",
-    source: e.source ?? source,
-  }));
+const entriesOf = ({ customerId, source, events }: { customerId: string; source: ApsisConsentSource; events: ApsisConsentEventInput[] }): ConsentHistoryEntry[] =>
+  events.map((e) => ({ ...e, destination: "apsis", customerId, source: e.source ?? source }));
 
-/** customerId → target → { payloadHash, consent JSON, sourceUpdatedAt } for the given customers. */
+/** customerId → target → { payloadHash, consent JSON, sourceUpdatedAt, lastSyncedAt } for the given customers. */
 export async function findApsisLinks({ shopId, customerIds }: { shopId: string; customerIds: string[] }) {
   const rows = customerIds.length
     ? await getDb().profileLink.findMany({
         where: { shopId, destination: "apsis", customerId: { in: customerIds } },
-        select: { customerId: true, target: true, payloadHash: true, consent: true, sourceUpdatedAt: true },
+        select: { customerId: true, target: true, payloadHash: true, consent: true, sourceUpdatedAt: true, lastSyncedAt: true },
       })
     : [];
-  const out = new Map<string, Map<string, { payloadHash: string; consent: string | null; sourceUpdatedAt: Date | null }>>();
+  const out = new Map<string, Map<string, { payloadHash: string; consent: string | null; sourceUpdatedAt: Date | null; lastSyncedAt: Date }>>();
   for (const row of rows) {
     let byTarget = out.get(row.customerId);
     if (!byTarget) out.set(row.customerId, (byTarget = new Map()));
-    byTarget.set(row.target, { payloadHash: row.payloadHash, consent: row.consent, sourceUpdatedAt: row.sourceUpdatedAt });
+    byTarget.set(row.target, { payloadHash: row.payloadHash, consent: row.consent, sourceUpdatedAt: row.sourceUpdatedAt, lastSyncedAt: row.lastSyncedAt });
   }
   return out;
 }
@@ -67,7 +55,7 @@ export async function saveApsisLink({ shopId, customerId, target, profileKey, em
 }) {
   const data = { destinationId: profileKey, email, phone, payloadHash, consent, sourceUpdatedAt, lastSyncedAt: at, lastError: null };
   await getDb().$transaction(async (tx) => {
-    if (events.length) await tx.consentEvent.createMany({ data: eventRows({ shopId, customerId, source, events }) });
+    await recordConsentHistory({ shopId, entries: entriesOf({ customerId, source, events }), tx });
     await tx.profileLink.upsert({
       where: { shopId_destination_target_customerId: { shopId, destination: "apsis", target, customerId } },
       create: { shopId, destination: "apsis", target, customerId, ...data },
@@ -82,8 +70,7 @@ export async function recordApsisConsentEvents({ shopId, customerId, source, eve
   source: ApsisConsentSource;
   events: ApsisConsentEventInput[];
 }) {
-  if (!events.length) return;
-  await getDb().consentEvent.createMany({ data: eventRows({ shopId, customerId, source, events }) });
+  await recordConsentHistory({ shopId, entries: entriesOf({ customerId, source, events }) });
 }
 
 /** The customer's links, newest first: what was last written per Section (the customer page block, deletes). */
@@ -161,8 +148,7 @@ export async function confirmApsisImportRows({ shopId, lease, links, failures, i
   at?: Date;
 }) {
   await getDb().$transaction(async (tx) => {
-    const events = links.flatMap(({ customerId, source, events }) => eventRows({ shopId, customerId, source, events }));
-    if (events.length) await tx.consentEvent.createMany({ data: events });
+    await recordConsentHistory({ shopId, entries: links.flatMap(entriesOf), tx });
     for (const target of new Set(links.map((l) => l.target))) {
       await replaceProfileLinks(tx, {
         shopId, destination: "apsis", target,

@@ -21,8 +21,13 @@ export type RunCounters = {
   suppressed: number;
   /** Addresses taken off the destination's unsub list: subscribed in Shopify again after the run had put them there. */
   unsuppressed: number;
+  /**
+   * Customers with a consent raise (an opt-in, an address off the unsub list) left alone because the destination
+   * holds an opt-out newer than Shopify's consent (app/runs/consent-guard.ts); each is in the consent history.
+   */
+  leftAlone: number;
 };
 
-export const RUN_COUNTER_NAMES = ["seen", "matched", "created", "updated", "unchanged", "skipped", "failed", "suppressed", "unsuppressed"] as const satisfies readonly (keyof RunCounters)[];
+export const RUN_COUNTER_NAMES = ["seen", "matched", "created", "updated", "unchanged", "skipped", "failed", "suppressed", "unsuppressed", "leftAlone"] as const satisfies readonly (keyof RunCounters)[];
 
-export const zeroRunCounters = (): RunCounters => ({ seen: 0, matched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, suppressed: 0, unsuppressed: 0 });
+export const zeroRunCounters = (): RunCounters => ({ seen: 0, matched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, suppressed: 0, unsuppressed: 0, leftAlone: 0 });

@@ -18,6 +18,7 @@ const runSummary = {
   failed: true,
   suppressed: true,
   unsuppressed: true,
+  leftAlone: true,
   errorCode: true,
   errorMessage: true,
   queuedAt: true,

@@ -27,7 +27,7 @@ export const CustomerNodeSchema = z.object({
       marketingUpdatedAt: DateTime.nullable(),
     })
     .nullable(),
-  defaultPhoneNumber: z.object({ phoneNumber: z.string(), marketingState: SmsMarketingStateSchema }).nullable(),
+  defaultPhoneNumber: z.object({ phoneNumber: z.string(), marketingState: SmsMarketingStateSchema, marketingUpdatedAt: DateTime.nullable() }).nullable(),
   tags: z.array(z.string()),
   defaultAddress: z
     .object({
@@ -65,6 +65,8 @@ export type ShopifyCustomer = {
   phone: string | null;
   /** Null exactly when phone is null. */
   smsMarketingState: SmsMarketingState | null;
+  /** Shopify's SMS consent time (consentUpdatedAt), or null. */
+  smsMarketingUpdatedAt: string | null;
   firstName: string | null;
   lastName: string | null;
   displayName: string;
@@ -99,6 +101,7 @@ export function parseCustomer({ node, path }: { node: unknown; path: string }): 
     emailMarketingUpdatedAt: email?.marketingUpdatedAt ?? null,
     phone: c.defaultPhoneNumber?.phoneNumber ?? null,
     smsMarketingState: c.defaultPhoneNumber?.marketingState ?? null,
+    smsMarketingUpdatedAt: c.defaultPhoneNumber?.marketingUpdatedAt ?? null,
     firstName: c.firstName,
     lastName: c.lastName,
     displayName: c.displayName,

@@ -4,9 +4,10 @@
  *
  * SMS consent: in 2026-07 every field that carries it is deprecated. `Customer.smsMarketingConsent` points
  * to `defaultPhoneNumber.marketingState`, which in turn points to `defaultPhoneNumber.smsMarketingConsent.state`
- * — a field that first exists in 2026-10. We read `defaultPhoneNumber.marketingState` (one deprecated field,
- * on the object the successor lives on) until the app moves to 2026-10, where it becomes
- * `smsMarketingConsent { state }` (and the state enum says NEVER_SUBSCRIBED instead of NOT_SUBSCRIBED).
+ * — a field that first exists in 2026-10. We read `defaultPhoneNumber.marketingState` and `marketingUpdatedAt`
+ * (the SMS consent time the consent guard needs; deprecated the same way, on the object the successor lives on)
+ * until the app moves to 2026-10, where they become `smsMarketingConsent { state updatedAt }` (and the state
+ * enum says NEVER_SUBSCRIBED instead of NOT_SUBSCRIBED).
  */
 
 /** The fields of one customer; shared by the paged, single and bulk queries so they parse alike. */
@@ -16,7 +17,7 @@ const CUSTOMER_SELECTION = /* GraphQL */ `
   lastName
   displayName
   defaultEmailAddress { emailAddress marketingState marketingOptInLevel marketingUpdatedAt }
-  defaultPhoneNumber { phoneNumber marketingState }
+  defaultPhoneNumber { phoneNumber marketingState marketingUpdatedAt }
   tags
   defaultAddress { city province provinceCode country countryCodeV2 zip }
   locale

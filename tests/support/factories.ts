@@ -54,6 +54,7 @@ export function shopifyCustomer(overrides: Partial<ShopifyCustomer> = {}): Shopi
     emailMarketingUpdatedAt: shopifyTime(faker.date.between({ from: createdAt, to: updatedAt })),
     phone: `+1${faker.string.numeric({ length: 10, allowLeadingZeros: false })}`,
     smsMarketingState: "NOT_SUBSCRIBED",
+    smsMarketingUpdatedAt: null,
     firstName,
     lastName,
     displayName: `${firstName} ${lastName}`,
@@ -96,7 +97,7 @@ export function customerNode<NodeOverrides extends { [K in keyof CustomerNode]?:
       c.email === null
         ? null
         : { emailAddress: c.email, marketingState: c.emailMarketingState ?? "NOT_SUBSCRIBED", marketingOptInLevel: c.emailMarketingOptInLevel, marketingUpdatedAt: c.emailMarketingUpdatedAt },
-    defaultPhoneNumber: c.phone === null ? null : { phoneNumber: c.phone, marketingState: c.smsMarketingState ?? "NOT_SUBSCRIBED" },
+    defaultPhoneNumber: c.phone === null ? null : { phoneNumber: c.phone, marketingState: c.smsMarketingState ?? "NOT_SUBSCRIBED", marketingUpdatedAt: c.smsMarketingUpdatedAt },
     tags: c.tags,
     defaultAddress: hasAddress ? { city: c.city, province: c.province, provinceCode: c.provinceCode, country: c.country, countryCodeV2: c.countryCode, zip: c.zip } : null,
     locale: c.locale,

@@ -7,7 +7,7 @@ import { waitingOutRateLimits } from "./profile-writer.server";
 import { importBody, importHeader, importRow } from "./rules/import-file";
 import type { FullSyncCounters, SectionPlan, StagedWork } from "./rules/profile-engine";
 import { sectionOfTarget, sectionTarget } from "./rules/profile";
-import { confirmApsisImportRows, type ApsisLinkToSave } from "../../models/apsis-profile-link.server";
+import { type ApsisConsentEventInput, confirmApsisImportRows, type ApsisLinkToSave } from "../../models/apsis-profile-link.server";
 import { countStagedProfiles, stagedProfiles, stageProfiles } from "../../models/staged-profile.server";
 import { type RunLease, saveSyncRunImportState, setSyncRunPhase } from "../../models/sync-run.server";
 import { type ImportPart, type ImportState, importedCounts, newPart, parseImportState } from "../../runs/import-state";
@@ -302,7 +302,22 @@ class ImportRun {
   }
 }
 
-const eventsOf = (work: StagedWork) => work.toWrite.map((w) => ({ channel: w.channel, address: w.address, topic: w.topic, type: w.type }));
+/**
+ * The consent history of a confirmed row. An opt-in went with resubscribe_if_opted_out false: APSIS keeps an
+ * opt-out it holds (the engine writes one by one, through the guard, the opt-ins over the app's own opt-out).
+ */
+const eventsOf = (work: StagedWork): ApsisConsentEventInput[] =>
+  work.toWrite.map((w) => ({
+    channel: w.channel,
+    address: w.address,
+    topic: w.topic,
+    target: sectionTarget(work.section),
+    type: w.type,
+    outcome: "written",
+    reason: w.type === "opt-in" ? `${w.reason}; through APSIS One's import, which keeps an opt-out APSIS holds (resubscribe_if_opted_out false)` : w.reason,
+    // Rows staged before the consent history carried Shopify's consent have none.
+    shopify: w.shopify ?? { state: null, at: null },
+  }));
 
 function linkOf(work: StagedWork): ApsisLinkToSave {
   return {
@@ -314,7 +329,7 @@ function linkOf(work: StagedWork): ApsisLinkToSave {
     payloadHash: work.hash,
     consent: JSON.stringify(work.consent),
     sourceUpdatedAt: new Date(work.customer.updatedAt),
-    source: "full_sync",
+    source: "import",
     events: eventsOf(work),
   };
 }

@@ -7,8 +7,8 @@ import {
   ApsisRateLimitError,
   ApsisValidationError,
 } from "./client/errors";
-import { type ApsisConsentSource, findApsisLinks, recordApsisConsentEvents, saveApsisLink } from "../../models/apsis-profile-link.server";
-import { consentPairKey, parseConsentState } from "./rules/consent";
+import { type ApsisConsentEventInput, type ApsisConsentSource, findApsisLinks, recordApsisConsentEvents, saveApsisLink } from "../../models/apsis-profile-link.server";
+import { consentPairKey, heldOptOuts, parseConsentState } from "./rules/consent";
 import { clearConsentRefusal, recordConsentRefusal } from "../../models/apsis-mapping.server";
 import type { ApsisMappings } from "./mapping.server";
 import { currentVersionId, describeType, isCompatible, normalizeAttributeType, type ResolvedAttributeMapping } from "./rules/attribute-values";
@@ -25,7 +25,7 @@ import { apsisReason } from "./account.server";
  */
 
 /** What APSIS is told the consent came from (its UI shows it). */
-const CONSENT_SOURCES: Record<Exclude<ApsisConsentSource, "email_change">, string> = {
+const CONSENT_SOURCES: Record<Exclude<ApsisConsentSource, "email_change" | "import">, string> = {
   full_sync: "Shopify (profile sync app, Full Sync)",
   webhook: "Shopify (profile sync app, real-time sync)",
 };
@@ -140,14 +140,19 @@ export function classifyWriteError(error: unknown): ErrorVerdict {
   return { kind: "stop" };
 }
 
-const eventsOf = (consents: WrittenConsent[]) =>
+/** What a save records in the consent history: the consents APSIS accepted, and the opt-ins left alone. */
+export const historyOf = (section: string, consents: readonly WrittenConsent[]): ApsisConsentEventInput[] =>
   consents
-    .filter((c) => c.result === "created" || c.result === "updated")
-    .map(({ write }) => ({
+    .filter((c) => c.result === "created" || c.result === "updated" || c.result === "left_alone")
+    .map(({ write, result }) => ({
       channel: write.channel,
       address: write.address,
       topic: write.topic,
+      target: sectionTarget(section),
       type: write.type,
+      outcome: result === "left_alone" ? ("left_alone" as const) : ("written" as const),
+      reason: write.reason,
+      shopify: write.shopify,
       source: write.addressChange ? ("email_change" as const) : undefined,
     }));
 
@@ -157,7 +162,7 @@ export function profilePorts({ shopId, client, keyspace, sections, source }: {
   client: ApsisClient;
   keyspace: string;
   sections: ReadonlyMap<string, SectionPlan>;
-  source: Exclude<ApsisConsentSource, "email_change">;
+  source: Exclude<ApsisConsentSource, "email_change" | "import">;
 }): Pick<FullSyncEngineOptions, "writer" | "links"> {
   return {
     writer: {
@@ -199,6 +204,16 @@ export function profilePorts({ shopId, client, keyspace, sections, source }: {
           throw error;
         }
       },
+      async optOuts({ profileKey, section }) {
+        let consents;
+        try {
+          consents = await waitingOutRateLimits(() => client.consents.list({ keyspace, profileKey, section, types: ["opt-out"] }));
+        } catch (error) {
+          if (error instanceof ApsisNotFoundError) return new Map();
+          throw error;
+        }
+        return heldOptOuts(consents);
+      },
     },
     links: {
       async find(customerIds) {
@@ -208,7 +223,7 @@ export function profilePorts({ shopId, client, keyspace, sections, source }: {
           const bySection = new Map<string, StoredLink>();
           for (const [target, link] of byTarget) {
             const section = sectionOfTarget(target);
-            if (section !== null) bySection.set(section, { payloadHash: link.payloadHash, consent: parseConsentState(link.consent), sourceUpdatedAt: link.sourceUpdatedAt });
+            if (section !== null) bySection.set(section, { payloadHash: link.payloadHash, consent: parseConsentState(link.consent), sourceUpdatedAt: link.sourceUpdatedAt, lastSyncedAt: link.lastSyncedAt });
           }
           out.set(customerId, bySection);
         }
@@ -226,9 +241,9 @@ export function profilePorts({ shopId, client, keyspace, sections, source }: {
           consent: JSON.stringify(consent),
           sourceUpdatedAt: new Date(customer.updatedAt),
           source,
-          events: eventsOf(consents),
+          events: historyOf(section, consents),
         }),
-      recordConsents: ({ customer, consents }) => recordApsisConsentEvents({ shopId, customerId: customer.id, source, events: eventsOf(consents) }),
+      recordConsents: ({ customer, section, consents }) => recordApsisConsentEvents({ shopId, customerId: customer.id, source, events: historyOf(section, consents) }),
     },
   };
 }

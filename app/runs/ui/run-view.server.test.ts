@@ -16,6 +16,7 @@ const run = {
   failed: 8,
   suppressed: 21,
   unsuppressed: 0,
+  leftAlone: 0,
   errorMessage: null,
   queuedAt: new Date("2026-11-23T16:40:00Z"),
   startedAt: new Date("2026-11-23T16:40:01Z"),

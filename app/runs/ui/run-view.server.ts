@@ -52,6 +52,7 @@ export function toRunView(run: RunSource, timeZone: string, now = new Date()): R
     failed: run.failed,
     suppressed: run.suppressed,
     unsuppressed: run.unsuppressed,
+    leftAlone: run.leftAlone,
     progress: runProgress(run),
     errorMessage: run.errorMessage,
     queuedAt: formatDateTime(run.queuedAt, timeZone),

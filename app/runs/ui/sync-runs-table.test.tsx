@@ -18,6 +18,7 @@ const row: SyncRunRow = {
   failed: 0,
   suppressed: 0,
   unsuppressed: 0,
+  leftAlone: 0,
   progress: 1,
   errorMessage: null,
   queuedAt: "6 Dec 2026, 03:00 GMT+1",

@@ -103,7 +103,7 @@ describe("runSend", () => {
     const f = fakes();
     const customers = people(250, (i) => (i % 5 === 0 ? "NOT_SUBSCRIBED" : "SUBSCRIBED"));
     const first = await send(f, customers);
-    expect(first.counters).toEqual({ seen: 250, matched: 200, created: 200, updated: 0, unchanged: 0, skipped: 0, failed: 0, suppressed: 0, unsuppressed: 0 });
+    expect(first.counters).toEqual({ seen: 250, matched: 200, created: 200, updated: 0, unchanged: 0, skipped: 0, failed: 0, suppressed: 0, unsuppressed: 0, leftAlone: 0 });
     expect(f.listEmails()).toHaveLength(200);
     expect(f.maxInFlight()).toBeLessThanOrEqual(4);
     expect(f.maxInFlight()).toBeGreaterThan(1);

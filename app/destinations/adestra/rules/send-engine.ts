@@ -4,6 +4,7 @@ import { activityWindow, decideCustomer } from "./filter";
 import { contactHash, normalizeEmail, sameAddress, unsubHash } from "./hash";
 import { type AdestraContactData, mapCustomer } from "./map-customer";
 import { type RunCounters, zeroRunCounters } from "../../../models/run-counters";
+import { mayRaiseConsent } from "../../../runs/consent-guard";
 import { attempt, type BatchEngineResult, type CustomerTally, type EngineOptions, type RunFailure, runBatches } from "../../../runs/batch-engine";
 
 /**
@@ -113,14 +114,14 @@ type Work = {
 type Planned = { tally: CustomerTally<SendCounters>; contact: Work["contact"]; suppress: boolean };
 
 /**
- * Consent for lifting a suppression: Shopify says SUBSCRIBED for the very address the app put on the unsub
- * list, with a consent time later than that write and than the unsubscribe it was written for. Without a
- * consent time, or for an address the app did not put there, nothing is lifted.
+ * Consent for lifting a suppression (app/runs/consent-guard.ts, the one rule): Shopify says SUBSCRIBED for the
+ * very address the app put on the unsub list, with a consent time later than that write and than the
+ * unsubscribe it was written for. Adestra's unsub lists carry no time (docs/apis/adestra-api.md), so the opt-out's
+ * time is the app's own record of it; an address the app did not put there is never lifted (it has no link).
  */
 export function subscribedSinceUnsub(customer: Pick<ShopifyCustomer, "email" | "emailMarketingState" | "emailMarketingUpdatedAt">, unsub: StoredLinks["unsub"]): boolean {
-  if (!unsub || customer.emailMarketingState !== "SUBSCRIBED" || !customer.emailMarketingUpdatedAt) return false;
-  const consentAt = Date.parse(customer.emailMarketingUpdatedAt);
-  return sameAddress(unsub.email, customer.email) && Number.isFinite(consentAt) && consentAt > unsub.since.getTime();
+  if (!unsub || !sameAddress(unsub.email, customer.email)) return false;
+  return mayRaiseConsent({ shopifyState: customer.emailMarketingState, shopifyConsentAt: customer.emailMarketingUpdatedAt, optOut: { at: unsub.since }, destination: "Adestra's unsub list" }).raise;
 }
 
 export async function runSend(options: SendEngineOptions): Promise<SendEngineResult> {

@@ -19,6 +19,7 @@ const onDemandRun: SendRunView = {
   failed: 0,
   suppressed: 0,
   unsuppressed: 0,
+  leftAlone: 0,
   progress: 1,
   errorMessage: null,
   queuedAt: "23 Nov 2026, 17:40 GMT+1",

@@ -22,6 +22,7 @@ export function describeCounts(run: SendRunView): string[] {
   parts.push(`${plural(run.failed, "profile")} failed`);
   if (run.suppressed) parts.push(`${plural(run.suppressed, "unsubscribed customer")} added to the unsub list, so Adestra never mails them`);
   if (run.unsuppressed) parts.push(`${plural(run.unsuppressed, "customer")} taken off the unsub list: subscribed in Shopify again since they unsubscribed`);
+  if (run.leftAlone) parts.push(`${plural(run.leftAlone, "customer")} left on the unsub list: the unsubscribe is newer than Shopify's consent`);
   return parts;
 }
 

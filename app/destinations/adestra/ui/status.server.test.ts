@@ -15,6 +15,7 @@ const run = {
   failed: 0,
   suppressed: 21,
   unsuppressed: 0,
+  leftAlone: 0,
   progress: 1,
   errorCode: null,
   errorMessage: null,

@@ -30,7 +30,8 @@ const EXPECTED: Record<string, "opt-in" | "opt-out" | null> = {
 
 describe("email consent: every Shopify email marketing state", () => {
   it.each(EmailMarketingStateSchema.options)("%s", (state) => {
-    const writes = consentWrites({ customer: customer({ emailMarketingState: state, phone: null, smsMarketingState: null }), topics });
+    const c = customer({ emailMarketingState: state, phone: null, smsMarketingState: null });
+    const writes = consentWrites({ customer: c, topics });
     const expected = EXPECTED[state];
     if (expected === null) {
       expect(writes).toEqual([]);
@@ -44,6 +45,7 @@ describe("email consent: every Shopify email marketing state", () => {
         type: expected,
         address: "ada@example.com",
         reason: `Shopify email marketing state is ${state}`,
+        shopify: { state, at: c.emailMarketingUpdatedAt },
       })),
     );
   });
@@ -51,14 +53,14 @@ describe("email consent: every Shopify email marketing state", () => {
 
 describe("SMS consent: every Shopify SMS marketing state", () => {
   it.each(SmsMarketingStateSchema.options)("%s", (state) => {
-    const writes = consentWrites({ customer: customer({ email: null, emailMarketingState: null, smsMarketingState: state }), topics });
+    const writes = consentWrites({ customer: customer({ email: null, emailMarketingState: null, smsMarketingState: state, smsMarketingUpdatedAt: "2026-02-01T08:00:00Z" }), topics });
     const expected = EXPECTED[state];
     if (expected === null) {
       expect(writes).toEqual([]);
       return;
     }
     expect(writes).toEqual([
-      { channel: "sms", channelDiscriminator: APSIS_CHANNELS.sms, topic: "topic.sms-offers", type: expected, address: "+46701234567", reason: `Shopify SMS marketing state is ${state}` },
+      { channel: "sms", channelDiscriminator: APSIS_CHANNELS.sms, topic: "topic.sms-offers", type: expected, address: "+46701234567", reason: `Shopify SMS marketing state is ${state}`, shopify: { state, at: "2026-02-01T08:00:00Z" } },
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import type { ShopifyCustomer } from "../../../shopify/customer";
+import type { HeldOptOut } from "../../../runs/consent-guard";
 
 /**
  * THE consent rules, Shopify → APSIS One (docs: architecture "Consent rules"). Pure; every consent the app
@@ -37,7 +38,20 @@ export type ConsentWrite = {
   reason: string;
   /** Set on the writes that move consent from an old address to a new one (addressChangeWrites). */
   addressChange?: true;
+  /** Shopify's marketing state and consent time for the channel the write follows (the history shows them). */
+  shopify: ShopifyConsent;
 };
+
+/** Shopify's consent for one channel: its marketing state and consent time (consentUpdatedAt). */
+export type ShopifyConsent = { state: string | null; at: string | null };
+
+/** Shopify's consent per channel for a customer. */
+export function shopifyConsentOf(customer: ShopifyCustomer): Record<ConsentChannel, ShopifyConsent> {
+  return {
+    email: { state: customer.emailMarketingState, at: customer.emailMarketingUpdatedAt },
+    sms: { state: customer.smsMarketingState, at: customer.smsMarketingUpdatedAt },
+  };
+}
 
 const TYPE_OF_STATE: Record<string, ConsentType | undefined> = { SUBSCRIBED: "opt-in", UNSUBSCRIBED: "opt-out" };
 
@@ -62,6 +76,7 @@ export function refusedFirst(writes: readonly ConsentWrite[], refused: ReadonlyS
 
 export function consentWrites({ customer, topics }: { customer: ShopifyCustomer; topics: ConsentTopics }): ConsentWrite[] {
   const writes: ConsentWrite[] = [];
+  const shopify = shopifyConsentOf(customer);
   const channel = (name: ConsentChannel, address: string | null, state: string | null, what: string) => {
     const type = consentTypeOf(state);
     if (!address || !type) return;
@@ -73,6 +88,7 @@ export function consentWrites({ customer, topics }: { customer: ShopifyCustomer;
         type,
         address,
         reason: `Shopify ${what} marketing state is ${state}`,
+        shopify: shopify[name],
       });
     }
   };
@@ -86,7 +102,15 @@ export function consentWrites({ customer, topics }: { customer: ShopifyCustomer;
  * a consent is written again only when Shopify's side changed: an opt-out the person made in APSIS (an
  * unsubscribe link) is not overwritten by a Full Sync that sees the same old SUBSCRIBED.
  */
-export type ConsentState = Partial<Record<ConsentChannel, { address: string; topics: Record<string, ConsentType> }>>;
+export type ConsentState = Partial<Record<ConsentChannel, {
+  address: string;
+  topics: Record<string, ConsentType>;
+  /**
+   * Topics whose opt-in was left alone (app/runs/consent-guard.ts): their "opt-out" is the one APSIS holds,
+   * not one the app wrote, so it stays the person's word against Shopify's until Shopify's consent is newer.
+   */
+  kept?: string[];
+}>>;
 
 export function consentStateOf(writes: readonly ConsentWrite[]): ConsentState {
   const state: ConsentState = {};
@@ -154,15 +178,15 @@ export function plannedConsentWrites({ customer, writes, previous }: {
 }): PlannedConsentWrites {
   const release: ConsentWrite[] = [];
   const carried: ConsentWrite[] = [];
-  const states: Record<ConsentChannel, string | null> = { email: customer.emailMarketingState, sms: customer.smsMarketingState };
+  const shopify = shopifyConsentOf(customer);
   for (const channel of changedAddressChannels(customer, previous)) {
     const before = previous![channel]!;
     const address = channel === "email" ? customer.email! : customer.phone!;
     const what = channel === "email" ? "Email address" : "Phone number";
-    const carry = consentTypeOf(states[channel]) === "opt-in";
+    const carry = consentTypeOf(shopify[channel].state) === "opt-in";
     for (const [topic, type] of Object.entries(before.topics)) {
       if (type !== "opt-in") continue;
-      const base = { channel, channelDiscriminator: APSIS_CHANNELS[channel], topic, addressChange: true as const };
+      const base = { channel, channelDiscriminator: APSIS_CHANNELS[channel], topic, addressChange: true as const, shopify: shopify[channel] };
       release.push({ ...base, type: "opt-out", address: before.address, reason: `${what} changed in Shopify: the old address ${before.address} is no longer in use` });
       if (carry) carried.push({ ...base, type: "opt-in", address, reason: `${what} changed in Shopify: consent carried over from ${before.address}` });
     }
@@ -177,9 +201,12 @@ export function plannedConsentWrites({ customer, writes, previous }: {
  * on the address it was given for. Opt-outs stay as they are; attributes are left (they give no permission to
  * message). `state` is what APSIS then holds there. docs/decisions/014-realtime-sync.md, "Leaving a Section".
  */
-export function leftSectionWrites(previous: ConsentState | null, now: string | null): { writes: ConsentWrite[]; state: ConsentState } {
-  return releasedConsentWrites(previous, `The sync conditions now put this customer ${now ? `in Section ${now}` : "in no Section"}: the app no longer keeps this Section's consent up to date`);
+export function leftSectionWrites(previous: ConsentState | null, now: string | null, shopify: Record<ConsentChannel, ShopifyConsent>): { writes: ConsentWrite[]; state: ConsentState } {
+  return releasedConsentWrites(previous, `The sync conditions now put this customer ${now ? `in Section ${now}` : "in no Section"}: the app no longer keeps this Section's consent up to date`, shopify);
 }
+
+/** No Shopify consent stands behind a customer merged away: Shopify no longer has them. */
+const NO_SHOPIFY_CONSENT: Record<ConsentChannel, ShopifyConsent> = { email: { state: null, at: null }, sms: { state: null, at: null } };
 
 /**
  * A customer Shopify merged into another one (customers/merge) no longer exists: the app stops keeping their
@@ -187,11 +214,11 @@ export function leftSectionWrites(previous: ConsentState | null, now: string | n
  * was given for. What the kept customer agreed to is then written from Shopify's result by their own sync.
  */
 export function mergedAwayWrites(previous: ConsentState | null, keptCustomerId: string): ConsentWrite[] {
-  return releasedConsentWrites(previous, `Merged in Shopify into customer ${keptCustomerId}: the app no longer keeps this customer's consent up to date`).writes;
+  return releasedConsentWrites(previous, `Merged in Shopify into customer ${keptCustomerId}: the app no longer keeps this customer's consent up to date`, NO_SHOPIFY_CONSENT).writes;
 }
 
 /** Every topic `previous` opted in to, opted out on its address, for `reason`; `state` is what APSIS then holds. */
-function releasedConsentWrites(previous: ConsentState | null, reason: string): { writes: ConsentWrite[]; state: ConsentState } {
+function releasedConsentWrites(previous: ConsentState | null, reason: string, shopify: Record<ConsentChannel, ShopifyConsent>): { writes: ConsentWrite[]; state: ConsentState } {
   const writes: ConsentWrite[] = [];
   const state: ConsentState = {};
   for (const channel of ["email", "sms"] as const) {
@@ -200,7 +227,7 @@ function releasedConsentWrites(previous: ConsentState | null, reason: string): {
     const topics: Record<string, ConsentType> = {};
     for (const [topic, type] of Object.entries(before.topics)) {
       topics[topic] = "opt-out";
-      if (type === "opt-in") writes.push({ channel, channelDiscriminator: APSIS_CHANNELS[channel], topic, type: "opt-out", address: before.address, reason });
+      if (type === "opt-in") writes.push({ channel, channelDiscriminator: APSIS_CHANNELS[channel], topic, type: "opt-out", address: before.address, reason, shopify: shopify[channel] });
     }
     state[channel] = { address: before.address, topics };
   }
@@ -215,4 +242,20 @@ export function parseConsentState(json: string | null | undefined): ConsentState
   } catch {
     return null;
   }
+}
+
+/**
+ * The opt-outs among the consents APSIS One holds for a profile in a Section (GET …/consents), by
+ * consentPairKey, with their time: `modified_at`, which the docs say is always returned in Consent 2.0
+ * [SEEN]; missing or unreadable, the time is unknown (and the guard then leaves an opt-in alone).
+ */
+export function heldOptOuts(consents: readonly { channel_discriminator: string; topic_discriminator: string; type: string; modified_at?: string }[]): Map<string, HeldOptOut> {
+  const out = new Map<string, HeldOptOut>();
+  for (const c of consents) {
+    const channel = (Object.keys(APSIS_CHANNELS) as ConsentChannel[]).find((name) => APSIS_CHANNELS[name] === c.channel_discriminator);
+    if (!channel || c.type !== "opt-out") continue;
+    const at = c.modified_at ? new Date(c.modified_at) : null;
+    out.set(consentPairKey({ channel, topic: c.topic_discriminator }), { at: at && Number.isFinite(at.getTime()) ? at : null });
+  }
+  return out;
 }

@@ -10,21 +10,21 @@ import type { SectionPlan, StagedWork } from "./profile-engine";
  * - `profile_key` is the keyspace key (the Shopify customer id); `email` and `phone` are the addresses the
  *   consents are about; one column per mapped attribute, by version id; an empty cell clears the attribute
  *   (clear_existing_attributes), as the per-record path's null does.
- * - Consents: three columns per mapped topic, holding 1 where that write is wanted: `opt-out`, `opt-in`
- *   (resubscribe_if_opted_out false: an opt-out held in APSIS, which may be newer than Shopify's consent,
- *   is never overridden) and `resubscribe` (true), used only where the opt-out APSIS holds is the app's own,
- *   written from an earlier Shopify state that Shopify's SUBSCRIBED has since replaced.
+ * - Consents: two columns per mapped topic, holding 1 where that write is wanted: `opt-out` and `opt-in`
+ *   (resubscribe_if_opted_out false: an opt-out held in APSIS, which may be newer than Shopify's consent, is
+ *   never overridden). An opt-in over an opt-out the app wrote itself is not imported: the profile engine
+ *   writes it one by one, through the consent guard (app/runs/consent-guard.ts), which reads the opt-out's time.
  * - Only the consents that changed since the last write are marked, as the per-record path writes them.
  */
 
-type ConsentColumn = { channel: ConsentChannel; topic: string; write: ConsentType | "resubscribe" };
+type ConsentColumn = { channel: ConsentChannel; topic: string; write: ConsentType };
 
 const columnName = ({ channel, topic, write }: ConsentColumn) => `${write} ${channel} ${topic}`;
 const attributeColumn = (versionId: string) => `attribute ${versionId}`;
 
 function consentColumns(plan: SectionPlan): ConsentColumn[] {
   return (["email", "sms"] as const).flatMap((channel) =>
-    plan.topics[channel].flatMap((topic) => (["opt-out", "opt-in", "resubscribe"] as const).map((write) => ({ channel, topic, write }))),
+    plan.topics[channel].flatMap((topic) => (["opt-out", "opt-in"] as const).map((write) => ({ channel, topic, write }))),
   );
 }
 
@@ -38,8 +38,8 @@ export function importBody({ keyspace, plan }: { keyspace: string; plan: Section
         field_selector: columnName(c),
         channel_discriminator: APSIS_CHANNELS[channel],
         topic_discriminator: c.topic,
-        type: c.write === "opt-out" ? ("opt-out" as const) : ("opt-in" as const),
-        resubscribe_if_opted_out: c.write === "resubscribe",
+        type: c.write,
+        resubscribe_if_opted_out: false,
       })),
   });
   return {
@@ -57,12 +57,7 @@ export function importHeader(plan: SectionPlan): string {
 const cellOf = (value: string | number | boolean | null | undefined) => (value === null || value === undefined ? "" : String(value));
 
 export function importRow(work: StagedWork, plan: SectionPlan): string {
-  const wanted = new Set(
-    work.toWrite.map((w) => {
-      const resubscribe = w.type === "opt-in" && work.previous?.[w.channel]?.topics[w.topic] === "opt-out";
-      return columnName({ channel: w.channel, topic: w.topic, write: resubscribe ? "resubscribe" : w.type });
-    }),
-  );
+  const wanted = new Set(work.toWrite.map((w) => columnName({ channel: w.channel, topic: w.topic, write: w.type })));
   return csvLine([
     work.profileKey,
     work.customer.email ?? "",

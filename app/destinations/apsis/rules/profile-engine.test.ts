@@ -59,8 +59,12 @@ function store(n = 30): ShopifyCustomer[] {
  */
 function world({ binding = "profile" }: { binding?: "profile" | "address" } = {}) {
   const profiles = new Map<string, { sections: Map<string, Record<string, unknown>>; consents: Map<string, string> }>();
+  /** When each opt-out was made (key as in consents): the app's own at Shopify's consent time, or one set by optOutInApsis. */
+  const optOutTimes = new Map<string, Date | null>();
   const links = new Map<string, Map<string, StoredLink>>();
   const events: { customerId: string; topic: string; type: string }[] = [];
+  /** The same, with each one's result and reason (what the consent history records). */
+  const history: { customerId: string; topic: string; type: string; result: string; reason: string }[] = [];
   /** Every write APSIS accepted, in order: ["attributes", key, email] or ["consent", key, address, topic, type]. */
   const calls: string[][] = [];
   let requests = 0;
@@ -86,8 +90,27 @@ function world({ binding = "profile" }: { binding?: "profile" | "address" } = {}
       calls.push(["consent", profileKey, address, write.topic, write.type]);
       const before = p.consents.get(key);
       p.consents.set(key, write.type);
+      if (write.type === "opt-out" && before !== "opt-out") optOutTimes.set(`${profileKey}|${key}`, write.shopify.at ? new Date(write.shopify.at) : null);
       return before === undefined ? "created" : before === write.type ? "unchanged" : "updated";
     },
+    async optOuts({ profileKey, section }) {
+      requests += 1;
+      const p = profiles.get(profileKey);
+      const out = new Map<string, { at: Date | null }>();
+      for (const [key, type] of p?.consents ?? []) {
+        const [inSection, channel, ...rest] = key.split("|");
+        if (inSection !== section || type !== "opt-out" || binding === "address") continue;
+        out.set(`${channel} ${rest.at(-1)}`, { at: optOutTimes.get(`${profileKey}|${key}`) ?? null });
+      }
+      return out;
+    },
+  };
+  /** The person opts out in APSIS One (an unsubscribe link) at `at`. */
+  const optOutInApsis = (profileKey: string, section: string, channel: string, topic: string, at: Date) => {
+    const key = `${section}|${channel}|${topic}`;
+    if (!profiles.has(profileKey)) profiles.set(profileKey, { sections: new Map([[section, {}]]), consents: new Map() });
+    profiles.get(profileKey)!.consents.set(key, "opt-out");
+    optOutTimes.set(`${profileKey}|${key}`, at);
   };
   const linkStore: FullSyncEngineOptions["links"] = {
     async find(ids) {
@@ -95,21 +118,29 @@ function world({ binding = "profile" }: { binding?: "profile" | "address" } = {}
     },
     async save({ customer: c, section, payloadHash, consent, consents }) {
       const byId = links.get(c.id) ?? new Map<string, StoredLink>();
-      byId.set(section, { payloadHash, consent: consent as ConsentState, sourceUpdatedAt: new Date(c.updatedAt) });
+      byId.set(section, { payloadHash, consent: consent as ConsentState, sourceUpdatedAt: new Date(c.updatedAt), lastSyncedAt: new Date() });
       links.set(c.id, byId);
-      for (const { write } of consents) events.push({ customerId: c.id, topic: write.topic, type: write.type });
+      for (const { write, result } of consents) {
+        if (result !== "left_alone") events.push({ customerId: c.id, topic: write.topic, type: write.type });
+        history.push({ customerId: c.id, topic: write.topic, type: write.type, result, reason: write.reason });
+      }
     },
     async recordConsents({ customer: c, consents }) {
-      for (const { write } of consents) events.push({ customerId: c.id, topic: write.topic, type: write.type });
+      for (const { write, result } of consents) {
+        if (result !== "left_alone") events.push({ customerId: c.id, topic: write.topic, type: write.type });
+        history.push({ customerId: c.id, topic: write.topic, type: write.type, result, reason: write.reason });
+      }
     },
   };
   return {
     profiles,
     links,
     events,
+    history,
     calls,
     writer,
     linkStore,
+    optOutInApsis,
     requests: () => requests,
     failWith: (f: typeof failOn) => (failOn = f),
   };
@@ -309,6 +340,37 @@ describe("syncProfiles", () => {
     // 101 is Swedish and UNSUBSCRIBED: its Section holds an opt-out, no opt-in to withdraw.
     await run(w, store().map((c) => (c.id.endsWith("/101") ? { ...c, countryCode: "NO" } : c))).result;
     expect(w.calls.slice(from)).toEqual([]);
+  });
+
+  it("a stale Shopify SUBSCRIBED never overwrites a newer APSIS opt-out; it is asked again each run, and a newer consent is written", async () => {
+    const w = world();
+    // The person opted out in APSIS One (before the app ever wrote them) after Shopify's consent.
+    w.optOutInApsis("105", "sweden", "email", "news", new Date("2026-03-01T00:00:00Z"));
+    const stale = (c: ShopifyCustomer) => (c.id.endsWith("/105") ? { ...c, emailMarketingUpdatedAt: "2026-02-01T00:00:00Z" } : c);
+    const first = await run(w, store().map(stale)).result;
+    expect(first.counters).toMatchObject({ leftAlone: 1 });
+    expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-out");
+    expect(w.calls.filter(([what, key]) => what === "consent" && key === "105")).toEqual([]);
+    expect(w.history.filter((h) => h.customerId.endsWith("/105"))).toEqual([
+      {
+        customerId: "gid://shopify/Customer/105",
+        topic: "news",
+        type: "opt-in",
+        result: "left_alone",
+        reason: "left alone: APSIS One's opt-out at 2026-03-01T00:00:00.000Z is newer than Shopify's consent at 2026-02-01T00:00:00.000Z",
+      },
+    ]);
+    // The link says what APSIS holds: the next run asks again (not "unchanged") and still leaves it alone.
+    expect(w.links.get("gid://shopify/Customer/105")!.get("sweden")!.consent).toMatchObject({ email: { topics: { news: "opt-out" } } });
+    const second = await run(w, store().map(stale)).result;
+    expect(second.counters).toMatchObject({ leftAlone: 1, unchanged: first.counters.matched - 1 });
+    expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-out");
+    // Shopify records a consent after the opt-out: it is written.
+    const fresh = store().map((c) => (c.id.endsWith("/105") ? { ...c, emailMarketingUpdatedAt: "2026-03-05T00:00:00Z", updatedAt: "2026-03-05T00:00:00Z" } : c));
+    const third = await run(w, fresh).result;
+    expect(third.counters).toMatchObject({ leftAlone: 0, updated: 1 });
+    expect(w.profiles.get("105")!.consents.get("sweden|email|news")).toBe("opt-in");
+    expect(w.history.at(-1)).toMatchObject({ type: "opt-in", result: "updated" });
   });
 
   it("a customer back in a Section they left is opted in again there (Shopify still says SUBSCRIBED)", async () => {

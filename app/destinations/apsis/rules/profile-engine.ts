@@ -9,11 +9,14 @@ import {
   type ConsentWrite,
   leftSectionWrites,
   plannedConsentWrites,
+  consentPairKey,
   refusedFirst,
+  shopifyConsentOf,
 } from "./consent";
 import { mapAttributes, type ResolvedAttributeMapping } from "./attribute-values";
 import { type FieldContext, type FieldValue } from "./shopify-fields";
 import { profileHash, profileKeyOf } from "./profile";
+import { type HeldOptOut, mayRaiseConsent } from "../../../runs/consent-guard";
 import { type RunCounters, zeroRunCounters } from "../../../models/run-counters";
 import { attempt, type BatchEngineResult, type CustomerTally, type EngineOptions, type RunCheckpoint, type RunFailure, runBatches } from "../../../runs/batch-engine";
 
@@ -70,10 +73,15 @@ export type StoredLink = {
   consent: ConsentState | null;
   /** Shopify's updatedAt of the customer state last written (null: unknown). */
   sourceUpdatedAt: Date | null;
+  /** When the link was last saved: an opt-out it records is the app's own from then (the consent guard). */
+  lastSyncedAt: Date;
 };
 
-/** "absent": an old address's opt-out found no profile in APSIS (deleted there): nothing to opt out. */
-export type ConsentResult = "created" | "updated" | "unchanged" | "absent";
+/**
+ * "absent": an old address's opt-out found no profile in APSIS (deleted there): nothing to opt out.
+ * "left_alone": an opt-in not written, APSIS holding an opt-out newer than Shopify's consent (mayRaiseConsent).
+ */
+export type ConsentResult = "created" | "updated" | "unchanged" | "absent" | "left_alone";
 export type WrittenConsent = { write: ConsentWrite; result: ConsentResult };
 
 export type ProfileWriter = {
@@ -86,7 +94,12 @@ export type ProfileWriter = {
    * `beforeAttributes`: an old address's opt-out, written before the attributes: the profile may be gone from
    * APSIS (deleted there), which is "absent", not a failure. Otherwise the profile exists.
    */
-  writeConsent(work: { profileKey: string; section: string; write: ConsentWrite; beforeAttributes?: boolean }): Promise<ConsentResult>;
+  writeConsent(work: { profileKey: string; section: string; write: ConsentWrite; beforeAttributes?: boolean }): Promise<Exclude<ConsentResult, "left_alone">>;
+  /**
+   * The opt-outs APSIS One holds for the profile in the Section, by consentPairKey, with their time (its
+   * consent's modified_at); empty when the profile does not exist. Read before any opt-in is written.
+   */
+  optOuts(work: { profileKey: string; section: string }): Promise<Map<string, HeldOptOut>>;
 };
 
 export type ProfileLinkStore = {
@@ -102,7 +115,7 @@ export type ProfileLinkStore = {
     consents: WrittenConsent[];
   }): Promise<void>;
   /** Consents APSIS accepted for a customer whose write then failed (the audit trail keeps them). */
-  recordConsents(events: { customer: ShopifyCustomer; consents: WrittenConsent[] }): Promise<void>;
+  recordConsents(events: { customer: ShopifyCustomer; section: string; consents: WrittenConsent[] }): Promise<void>;
 };
 
 export type FullSyncFailure = RunFailure;
@@ -122,8 +135,6 @@ export type StagedWork = {
   /** The consents that changed since the last write, as the per-record path would write them. */
   toWrite: ConsentWrite[];
   isNew: boolean;
-  /** What the app last wrote (an opt-out here is the app's own, from an earlier Shopify state). */
-  previous: ConsentState | null;
 };
 
 export type FullSyncEngineOptions = EngineOptions<FullSyncCounters> & {
@@ -160,6 +171,8 @@ type Work = {
   toWrite: ConsentWrite[];
   isNew: boolean;
   previous: ConsentState | null;
+  /** When the link of the Section was last saved (null: none). */
+  lastSyncedAt: Date | null;
   leaving: Leaving[];
 };
 
@@ -184,11 +197,11 @@ export function profileOf({ customer, plan, keyspace, section, context }: {
 const LEFT_SECTION_HASH = "left-section";
 
 /** The Sections the customer has links in but is no longer in, with opt-ins still to withdraw there. */
-function sectionsLeft(links: ReadonlyMap<string, StoredLink> | undefined, section: string | null): Leaving[] {
+function sectionsLeft(links: ReadonlyMap<string, StoredLink> | undefined, section: string | null, customer: ShopifyCustomer): Leaving[] {
   const leaving: Leaving[] = [];
   for (const [left, link] of links ?? []) {
     if (left === section) continue;
-    const { writes, state } = leftSectionWrites(link.consent, section);
+    const { writes, state } = leftSectionWrites(link.consent, section, shopifyConsentOf(customer));
     if (writes.length) leaving.push({ section: left, writes, state });
   }
   return leaving;
@@ -203,6 +216,21 @@ function movedConsentState(previous: ConsentState | null, released: readonly Con
   for (const channel of new Set(released.map((w) => w.channel))) state[channel] = { address: (channel === "email" ? customer.email : customer.phone)!, topics: {} };
   return state;
 }
+
+/** The consent state with these topics opted out (the opt-ins left alone: APSIS keeps its opt-out, kept). */
+function withOptOuts(consent: ConsentState, writes: readonly ConsentWrite[]): ConsentState {
+  const state: ConsentState = structuredClone(consent);
+  for (const w of writes) {
+    const channel = (state[w.channel] ??= { address: w.address, topics: {} });
+    channel.topics[w.topic] = "opt-out";
+    channel.kept = [...new Set([...(channel.kept ?? []), w.topic])];
+  }
+  return state;
+}
+
+/** The link says the app itself last wrote an opt-out to this topic (not one APSIS kept against an opt-in). */
+const appWroteOptOut = (previous: ConsentState | null, write: ConsentWrite) =>
+  previous?.[write.channel]?.topics[write.topic] === "opt-out" && !previous[write.channel]!.kept?.includes(write.topic);
 
 /** The one APSIS One profile engine: a Full Sync runs it over the whole store, real-time sync over one customer. */
 export async function syncProfiles(options: FullSyncEngineOptions): Promise<FullSyncResult> {
@@ -221,11 +249,11 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
         tally.count("seen");
         const section = pickSection(customer, conditions);
         const customerLinks = stored.get(customer.id);
-        const leaving = sectionsLeft(customerLinks, section);
+        const leaving = sectionsLeft(customerLinks, section, customer);
         if (section === null) {
           tally.count("skipped");
           if (leaving.length) {
-            const none = { attributes: {}, consent: {}, hash: "", release: [], toWrite: [], isNew: false, previous: null };
+            const none = { attributes: {}, consent: {}, hash: "", release: [], toWrite: [], isNew: false, previous: null, lastSyncedAt: null };
             planned.push({ tally, work: { section: null, profileKey: profileKeyOf(customer.id), ...none, leaving } });
           }
           continue;
@@ -245,9 +273,12 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
           continue;
         }
         const { release, writes: toWrite } = plannedConsentWrites({ customer, writes, previous });
-        if (options.stage && !release.length && !leaving.length) {
+        // An opt-in over the app's own opt-out is written one by one, through the guard: the import would either
+        // override any opt-out APSIS holds (resubscribe_if_opted_out) or none, never only the older ones.
+        const resubscribes = toWrite.some((w) => w.type === "opt-in" && previous?.[w.channel]?.topics[w.topic] === "opt-out");
+        if (options.stage && !release.length && !leaving.length && !resubscribes) {
           const { id, email, phone, updatedAt } = customer;
-          staged.push({ customer: { id, email, phone, updatedAt }, section, profileKey: profileKeyOf(customer.id), attributes, consent, hash, toWrite, isNew: !link, previous });
+          staged.push({ customer: { id, email, phone, updatedAt }, section, profileKey: profileKeyOf(customer.id), attributes, consent, hash, toWrite, isNew: !link });
           continue;
         }
         planned.push({
@@ -262,6 +293,7 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
             toWrite,
             isNew: !link,
             previous,
+            lastSyncedAt: link?.lastSyncedAt ?? null,
             leaving,
           },
         });
@@ -275,27 +307,51 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
       const written: WrittenConsent[] = [];
       // Every consent APSIS accepted for this customer in this write, so a failure says exactly what landed.
       const landed: string[] = [];
+      // The topics whose opt-in was left alone: APSIS keeps its newer opt-out, and the link says so.
+      const leftAlone: ConsentWrite[] = [];
+      // The opt-outs this write made (an old address released): the app's own, never the person's word.
+      const ownNow = new Set<string>();
+      const ownOptOutAt = (write: ConsentWrite): Date | null =>
+        ownNow.has(consentPairKey(write)) ? new Date() : appWroteOptOut(work.previous, write) ? work.lastSyncedAt : null;
       const writeConsents = async (writes: readonly ConsentWrite[], beforeAttributes: boolean, into: string) => {
+        const held = writes.some((w) => w.type === "opt-in")
+          ? await attempt("reading the consents APSIS One holds failed", () => writer.optOuts({ profileKey, section: into }))
+          : new Map<string, HeldOptOut>();
         for (const write of refusedFirst(writes, sections.get(into)?.refused ?? new Set())) {
+          if (write.type === "opt-in") {
+            const verdict = mayRaiseConsent({
+              shopifyState: write.shopify.state,
+              shopifyConsentAt: write.shopify.at,
+              optOut: held.get(consentPairKey(write)) ?? null,
+              ownOptOutAt: ownOptOutAt(write),
+              destination: "APSIS One",
+            });
+            if (!verdict.raise) {
+              written.push({ write: { ...write, reason: verdict.reason }, result: "left_alone" });
+              leftAlone.push(write);
+              continue;
+            }
+          }
           const before = landed.length ? ` (already written for this customer: ${landed.join(", ")})` : " (no other consent written for this customer)";
           const result = await attempt(`writing ${write.channel} consent (${write.type}) to topic ${write.topic} failed${before}`, () =>
             writer.writeConsent({ profileKey, section: into, write, beforeAttributes }),
           );
           written.push({ write, result });
+          if (write.type === "opt-out" && into === section) ownNow.add(consentPairKey(write));
           if (result !== "absent") landed.push(`${write.channel} ${write.type} to ${write.topic}`);
         }
       };
-      try {
-        // The Sections left first: what failed there is retried (the customer is not "unchanged" while it waits).
-        // The profile may be gone there (deleted in APSIS): nothing to withdraw, as for an old address.
-        for (const left of work.leaving) {
+      // The Sections left first: what failed there is retried (the customer is not "unchanged" while it waits).
+      // The profile may be gone there (deleted in APSIS): nothing to withdraw, as for an old address.
+      for (const left of work.leaving) {
+        try {
           await writeConsents(left.writes, true, left.section);
-          await links.save({ customer, section: left.section, profileKey, payloadHash: LEFT_SECTION_HASH, consent: left.state, consents: written });
-          written.length = 0;
+        } catch (error) {
+          if (written.length) await links.recordConsents({ customer, section: left.section, consents: written });
+          throw error;
         }
-      } catch (error) {
-        if (written.length) await links.recordConsents({ customer, consents: written });
-        throw error;
+        await links.save({ customer, section: left.section, profileKey, payloadHash: LEFT_SECTION_HASH, consent: left.state, consents: written });
+        written.length = 0;
       }
       if (section === null) return;
       try {
@@ -312,10 +368,19 @@ export async function syncProfiles(options: FullSyncEngineOptions): Promise<Full
         await writeConsents(work.toWrite, false, section);
       } catch (error) {
         // The consents APSIS accepted before the failure stay in the audit trail.
-        if (written.length) await links.recordConsents({ customer, consents: written });
+        if (written.length) await links.recordConsents({ customer, section, consents: written });
         throw error;
       }
-      await links.save({ customer, section, profileKey, payloadHash: work.hash, consent: work.consent, consents: written });
+      if (!leftAlone.length) {
+        await links.save({ customer, section, profileKey, payloadHash: work.hash, consent: work.consent, consents: written });
+      } else {
+        // What APSIS holds: its opt-out. The hash then differs from Shopify's side, so the next sync asks again
+        // (and writes the opt-in once Shopify's consent is newer than the opt-out).
+        const consent = withOptOuts(work.consent, leftAlone);
+        const payloadHash = profileHash({ keyspace, section, attributes: work.attributes, consent });
+        await links.save({ customer, section, profileKey, payloadHash, consent, consents: written });
+        tally.count("leftAlone");
+      }
       tally.count(work.isNew ? "created" : "updated");
     },
   });

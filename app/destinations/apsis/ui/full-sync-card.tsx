@@ -9,7 +9,7 @@ import { APSIS_ACTION, type ApsisActionResult, type FullSyncStatusView } from ".
 const n = formatCount;
 
 function countsLine(run: RunView) {
-  return `${n(run.created)} created · ${n(run.updated)} updated · ${n(run.unchanged)} unchanged · ${n(run.skipped)} skipped by conditions · ${n(run.failed)} failed`;
+  return `${n(run.created)} created · ${n(run.updated)} updated · ${n(run.unchanged)} unchanged · ${n(run.skipped)} skipped by conditions · ${n(run.failed)} failed${run.leftAlone ? ` · ${n(run.leftAlone)} kept opted out: APSIS One's opt-out is newer than Shopify's consent` : ""}`;
 }
 
 function Progress({ run }: { run: RunView }) {
