@@ -32,6 +32,7 @@ const NOT_SHOP_SCOPED_BY_SESSION: Record<string, string> = {
   "webhooks.customers.create": "HMAC-signed by Shopify, the shop is the signed delivery's",
   "webhooks.customers.data_request": "HMAC-signed by Shopify (GDPR), the shop is the signed delivery's",
   "webhooks.customers.delete": "HMAC-signed by Shopify, the shop is the signed delivery's",
+  "webhooks.customers.merge": "HMAC-signed by Shopify, the shop is the signed delivery's; both customers are checked against that shop's Shopify",
   "webhooks.customers.redact": "HMAC-signed by Shopify (GDPR), the shop is the signed delivery's",
   "webhooks.customers.update": "HMAC-signed by Shopify, the shop is the signed delivery's",
   "webhooks.customers_email_marketing_consent.update": "HMAC-signed by Shopify, the shop is the signed delivery's",

@@ -162,7 +162,7 @@ describe("real-time sync health", () => {
 
   it("is empty and says so for a shop without APSIS One", async () => {
     const health = await getRealtimeHealth({ shop: UNCONNECTED, now: NOW });
-    expect(health).toEqual({ buckets: bucketsWith({}), currentLagMs: 0, recentDelayMs: null, pending: 0, latestFailures: [], realtimeEnabled: null, outage: null, reconciliation: null });
+    expect(health).toEqual({ buckets: bucketsWith({}), currentLagMs: 0, recentDelayMs: null, pending: 0, latestFailures: [], latestMerges: [], realtimeEnabled: null, outage: null, reconciliation: null });
   });
 });
 
