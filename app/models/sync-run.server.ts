@@ -63,7 +63,7 @@ async function updateLiveRun(tx: Tx, writer: RunWriter, data: Parameters<Tx["syn
 }
 
 /** Throws AttemptSuperseded when the run's row carries a newer attempt than the lease's. */
-export async function assertLease(tx: Tx, lease: RunLease) {
+async function assertLease(tx: Tx, lease: RunLease) {
   const row = await tx.syncRun.findUnique({ where: { id: lease.runId }, select: { attempt: true } });
   if (row && row.attempt !== lease.attempt) throw new AttemptSuperseded(lease);
 }
